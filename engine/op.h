@@ -26,6 +26,10 @@ typedef struct tfc_op_def {
 enum {
     TFC_OP_STATEFUL = 1u << 0, /* reads or writes state, or is random: never skipped or merged */
     TFC_OP_REF_INPUT0 = 1u << 1, /* input 0 must be a variable itself (Assign, Apply*) */
+    /* The kernel can compute its last input itself when that is a MatMul's product nothing else
+     * uses (see tfc_kernel_product): an optimiser update then takes the gradient of a weight
+     * matrix a band at a time, while it is in cache, instead of from a whole written-out matrix. */
+    TFC_OP_FUSES_PRODUCT = 1u << 2,
 };
 
 /* The op registered under a type name, NULL if none. */
@@ -98,5 +102,14 @@ double tfc_kernel_uniform(tfc_kernel_ctx *k);
 void tfc_parallel_for(tfc_kernel_ctx *k, int64_t n, int64_t grain, void (*fn)(void *arg, int64_t b, int64_t e),
                       void *arg);
 int tfc_kernel_threads(const tfc_kernel_ctx *k);
+
+/* A matrix product left to its consumer: op(a) op(b) as MatMul's attrs say. */
+typedef struct {
+    const tfc_tensor *a, *b;
+    bool transpose_a, transpose_b;
+} tfc_product;
+/* For TFC_OP_FUSES_PRODUCT ops: true when the session left input i (then k->in[i] is NULL) to be
+ * computed by this kernel, with its operands in *p; false when k->in[i] holds the value. */
+bool tfc_kernel_product(tfc_kernel_ctx *k, int i, tfc_product *p);
 
 #endif

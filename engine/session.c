@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "graph_internal.h"
@@ -33,8 +34,13 @@ struct tfc_session {
     unsigned epoch;
     int *stack;
     int *order;
-    const tfc_tensor **fed; /* per node output 0..: fed values of this run (indexed via feed list) */
+    unsigned *deferred; /* run epoch in which a node's product is left to its consumer */
+    int *uses; /* edges (data and control) leaving each node */
+    int uses_nodes; /* graph size uses was counted for */
     tfc_threadpool *pool;
+    bool profile;
+    double *seconds; /* with profile: time in each node's kernel, summed over runs */
+    int64_t *runs;
 };
 
 static bool ensure_capacity(tfc_session *s, tfc_status *st)
@@ -56,6 +62,12 @@ static bool ensure_capacity(tfc_session *s, tfc_status *st)
     GROW(mark);
     GROW(stack);
     GROW(order);
+    GROW(deferred);
+    GROW(uses);
+    if (s->profile) {
+        GROW(seconds);
+        GROW(runs);
+    }
 #undef GROW
     s->cap = ncap;
     return true;
@@ -70,6 +82,7 @@ tfc_session *tfc_session_new(tfc_graph *g, const tfc_session_options *opts, tfc_
     long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
     s->threads = opts && opts->threads > 0 ? opts->threads : (int)(ncpu > 0 ? ncpu : 1);
     s->seed = opts ? opts->seed : 0;
+    s->profile = opts && opts->profile;
     /* Kernels split work over the session's threads and call BLAS single-threaded in each: on a
      * few cores that beats BLAS's own threading for the small products of these networks. */
     openblas_set_num_threads(1);
@@ -106,6 +119,10 @@ void tfc_session_free(tfc_session *s)
     free(s->mark);
     free(s->stack);
     free(s->order);
+    free(s->deferred);
+    free(s->uses);
+    free(s->seconds);
+    free(s->runs);
     tfc_threadpool_free(s->pool);
     free(s);
 }
@@ -154,6 +171,8 @@ bool tfc_session_assign(tfc_session *s, int node, const tfc_tensor *value, tfc_s
 typedef struct {
     tfc_kernel_ctx pub;
     tfc_session *s;
+    const tfc_feed *feeds;
+    int nfeeds;
 } kernel_ctx;
 
 static slot *node_slot(tfc_session *s, int node, tfc_status *st)
@@ -327,6 +346,93 @@ static bool check_feed(const tfc_graph *g, const tfc_feed *f, tfc_status *st)
     return true;
 }
 
+/* The value input i of node nd reads in this run: fed, the variable itself for a ref input, or what
+ * the producing node computed (NULL when it computed nothing). */
+static const tfc_tensor *input_value(const tfc_session *s, const tfc_feed *feeds, int nfeeds, const tfc_node *nd, int i)
+{
+    tfc_out o = nd->in[i];
+    const tfc_tensor *fv = fed_value(feeds, nfeeds, o);
+    if (fv) return fv;
+    if (i == 0 && (nd->def->flags & TFC_OP_REF_INPUT0)) return s->vars[o.node];
+    return s->vals[o.node].out ? s->vals[o.node].out[o.index] : NULL;
+}
+
+/* Counts the edges leaving each node, again whenever the graph has grown. */
+static void count_uses(tfc_session *s)
+{
+    int n = tfc_graph_num_nodes(s->g);
+    if (s->uses_nodes == n) return;
+    memset(s->uses, 0, (size_t)n * sizeof *s->uses);
+    for (int v = 0; v < n; v++) {
+        const tfc_node *nd = tfc_graph_node(s->g, v);
+        for (int i = 0; i < nd->nin; i++) s->uses[nd->in[i].node]++;
+        for (int i = 0; i < nd->nctl; i++) s->uses[nd->ctl[i]]++;
+    }
+    s->uses_nodes = n;
+}
+
+static bool is_fetched(const tfc_out *fetches, int nfetches, int node)
+{
+    for (int i = 0; i < nfetches; i++)
+        if (fetches[i].node == node) return true;
+    return false;
+}
+
+/* Marks, for this run, the MatMul nodes whose product only a TFC_OP_FUSES_PRODUCT node consumes:
+ * they do not run, their consumer computes the product itself. */
+static void defer_products(tfc_session *s, const tfc_feed *feeds, int nfeeds, const tfc_out *fetches, int nfetches,
+                           int norder)
+{
+    extern const tfc_op_def tfc_op_MatMul;
+    count_uses(s);
+    for (int oi = 0; oi < norder; oi++) {
+        const tfc_node *nd = tfc_graph_node(s->g, s->order[oi]);
+        if (!(nd->def->flags & TFC_OP_FUSES_PRODUCT) || nd->nin < 1) continue;
+        tfc_out o = nd->in[nd->nin - 1];
+        const tfc_node *p = tfc_graph_node(s->g, o.node);
+        if (p->def != &tfc_op_MatMul || o.index != 0 || s->uses[o.node] != 1 || s->mark[o.node] != s->epoch ||
+            fed_value(feeds, nfeeds, o) || is_fetched(fetches, nfetches, o.node))
+            continue;
+        s->deferred[o.node] = s->epoch;
+    }
+}
+
+bool tfc_kernel_product(tfc_kernel_ctx *k, int i, tfc_product *p)
+{
+    const kernel_ctx *kc = (const kernel_ctx *)k;
+    tfc_session *s = kc->s;
+    int u = tfc_graph_node(k->graph, k->node)->in[i].node;
+    if (s->deferred[u] != s->epoch) return false;
+    const tfc_node *mm = tfc_graph_node(k->graph, u);
+    p->a = input_value(s, kc->feeds, kc->nfeeds, mm, 0);
+    p->b = input_value(s, kc->feeds, kc->nfeeds, mm, 1);
+    p->transpose_a = tfc_attr_bool(k->graph, u, "transpose_a", false);
+    p->transpose_b = tfc_attr_bool(k->graph, u, "transpose_b", false);
+    return p->a && p->b;
+}
+
+static double now_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+bool tfc_session_node_time(const tfc_session *s, int node, double *seconds, int64_t *runs)
+{
+    bool known = s->profile && node >= 0 && node < s->cap && node < tfc_graph_num_nodes(s->g);
+    *seconds = known ? s->seconds[node] : 0;
+    *runs = known ? s->runs[node] : 0;
+    return known;
+}
+
+void tfc_session_reset_profile(tfc_session *s)
+{
+    if (!s->profile) return;
+    memset(s->seconds, 0, (size_t)s->cap * sizeof *s->seconds);
+    memset(s->runs, 0, (size_t)s->cap * sizeof *s->runs);
+}
+
 static int cmp_int(const void *a, const void *b)
 {
     int x = *(const int *)a, y = *(const int *)b;
@@ -382,6 +488,7 @@ bool tfc_session_run(tfc_session *s, const tfc_feed *feeds, int nfeeds, const tf
     }
     /* Inputs are always older nodes, so ascending ids are a topological order. */
     qsort(s->order, (size_t)norder, sizeof *s->order, cmp_int);
+    defer_products(s, feeds, nfeeds, fetches, nfetches, norder);
 
     const tfc_tensor *inbuf[64];
     const tfc_tensor **in = inbuf;
@@ -393,19 +500,20 @@ bool tfc_session_run(tfc_session *s, const tfc_feed *feeds, int nfeeds, const tf
             in = malloc((size_t)nd->nin * sizeof *in);
             if (!in) return tfc_fail(st, TFC_INTERNAL, "out of memory");
         }
-        for (int i = 0; i < nd->nin; i++) {
-            tfc_out o = nd->in[i];
-            const tfc_tensor *fv = fed_value(feeds, nfeeds, o);
-            if (fv)
-                in[i] = fv;
-            else if (i == 0 && (nd->def->flags & TFC_OP_REF_INPUT0))
-                in[i] = s->vars[o.node];
-            else
-                in[i] = s->vals[o.node].out ? s->vals[o.node].out[o.index] : NULL;
+        for (int i = 0; i < nd->nin; i++)
+            in[i] = s->deferred[nd->in[i].node] == ep ? NULL : input_value(s, feeds, nfeeds, nd, i);
+        if (!nd->def->kernel || s->deferred[v] == ep) continue;
+        kernel_ctx kc = {.pub = {.session = s, .graph = g, .node = v, .ninputs = nd->nin, .in = in, .st = st},
+                         .s = s,
+                         .feeds = feeds,
+                         .nfeeds = nfeeds};
+        double t0 = s->profile ? now_seconds() : 0;
+        bool kernel_ok = nd->def->kernel(&kc.pub);
+        if (s->profile) {
+            s->seconds[v] += now_seconds() - t0;
+            s->runs[v]++;
         }
-        if (!nd->def->kernel) continue;
-        kernel_ctx kc = {.pub = {.session = s, .graph = g, .node = v, .ninputs = nd->nin, .in = in, .st = st}, .s = s};
-        if (!nd->def->kernel(&kc.pub)) {
+        if (!kernel_ok) {
             if (tfc_ok(st)) tfc_kernel_error(&kc.pub, "failed");
             if (in != inbuf) free(in);
             return false;

@@ -15,6 +15,7 @@ typedef struct {
 typedef struct {
     int threads; /* 0: all cores */
     uint64_t seed; /* graph-level seed for random ops without their own */
+    bool profile; /* time every kernel: see tfc_session_node_time */
 } tfc_session_options;
 
 /* The graph must outlive the session; nodes added later are runnable too. */
@@ -36,6 +37,12 @@ const tfc_tensor *tfc_session_variable(const tfc_session *s, int node);
 bool tfc_session_assign(tfc_session *s, int node, const tfc_tensor *value, tfc_status *st);
 
 tfc_graph *tfc_session_graph(const tfc_session *s);
+
+/* With options.profile: the wall time spent in a node's kernel and how many runs executed it, summed
+ * since the session began. Returns false (and zeros) when the session does not profile. */
+bool tfc_session_node_time(const tfc_session *s, int node, double *seconds, int64_t *runs);
+/* Sets those totals back to zero (to time training without the initialisation before it). */
+void tfc_session_reset_profile(tfc_session *s);
 
 /* Keys the random ops' streams: after this call each random op restarts from a stream that
  * depends only on the session seed, the op and the key. Training sets the key to the step, so a run

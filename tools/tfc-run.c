@@ -48,6 +48,8 @@ static const char usage[] =
     "  --restore[=PATH]    continue from a checkpoint, at its step: PATH is a checkpoint prefix, a\n"
     "                      run folder or a logdir; without PATH, the newest run in --logdir\n"
     "  --eval              only evaluate a restored model (the checkpoint as for --restore)\n"
+    "  --profile           after training, print where the kernels spent their time, per op type\n"
+    "                      and for the slowest nodes (ms per step)\n"
     "  --quiet             print only the results\n"
     "  -h, --help          show this help\n"
     "\n"
@@ -76,6 +78,7 @@ typedef struct {
     const char *restore_path;
     bool eval_only;
     bool quiet;
+    bool profile;
 } options;
 
 static int usage_error(const char *fmt, const char *arg)
@@ -100,7 +103,7 @@ static bool parse_int(const char *s, long long lo, long long hi, long long *out)
 static int parse_args(int argc, char **argv, options *o)
 {
     enum { O_MODEL = 256, O_STEPS, O_EPOCHS, O_BATCH, O_LR, O_OPT, O_SEED, O_THREADS, O_DATA, O_QUIET, O_LOGDIR, O_RUN,
-           O_NOLOG, O_SUMMARY, O_HIST, O_SAVE, O_RESTORE, O_EVAL };
+           O_NOLOG, O_SUMMARY, O_HIST, O_SAVE, O_RESTORE, O_EVAL, O_PROFILE };
     static const struct option longopts[] = {
         {"model", required_argument, 0, O_MODEL},   {"steps", required_argument, 0, O_STEPS},
         {"epochs", required_argument, 0, O_EPOCHS}, {"batch-size", required_argument, 0, O_BATCH},
@@ -111,6 +114,7 @@ static int parse_args(int argc, char **argv, options *o)
         {"no-logdir", no_argument, 0, O_NOLOG},     {"summary-every", required_argument, 0, O_SUMMARY},
         {"histograms", no_argument, 0, O_HIST},     {"save-every", required_argument, 0, O_SAVE},
         {"restore", optional_argument, 0, O_RESTORE}, {"eval", no_argument, 0, O_EVAL},
+        {"profile", no_argument, 0, O_PROFILE},
         {"help", no_argument, 0, 'h'},              {0, 0, 0, 0},
     };
     memset(o, 0, sizeof *o);
@@ -177,6 +181,7 @@ static int parse_args(int argc, char **argv, options *o)
             o->restore_path = optarg;
             break;
         case O_EVAL: o->eval_only = true; break;
+        case O_PROFILE: o->profile = true; break;
         case O_SUMMARY:
             if (!parse_int(optarg, 0, INT_MAX, &v)) return usage_error("--summary-every: '%s' is not a whole number >= 0", optarg);
             o->summary_every = (int)v;
@@ -206,6 +211,7 @@ typedef struct {
     tfc_tensor *x, *y, *keep_train, *keep_eval;
     char run_dir[2048]; /* "" without a logdir */
     tfc_event_writer *events;
+    int64_t trained; /* steps this run trained */
 } run_state;
 
 /* mkdir -p for the logdir; the run folder itself is created by the event writer. */
@@ -361,6 +367,69 @@ static bool save(run_state *r, int64_t step, tfc_progress *p, tfc_status *st)
     return true;
 }
 
+typedef struct {
+    const char *name; /* op type, or node name */
+    const char *op;
+    double seconds;
+    int nodes;
+} profile_row;
+
+static int by_seconds(const void *a, const void *b)
+{
+    double x = ((const profile_row *)a)->seconds, y = ((const profile_row *)b)->seconds;
+    return (x < y) - (x > y);
+}
+
+static void print_rows(profile_row *rows, int n, int top, double total, int64_t steps, bool by_type)
+{
+    qsort(rows, (size_t)n, sizeof *rows, by_seconds);
+    for (int i = 0; i < n && i < top && rows[i].seconds > 0; i++) {
+        printf("  %8.3f  %5.1f%%  ", 1e3 * rows[i].seconds / (double)steps, 100 * rows[i].seconds / total);
+        if (by_type)
+            printf("%s (%d node%s)\n", rows[i].name, rows[i].nodes, rows[i].nodes == 1 ? "" : "s");
+        else
+            printf("%s (%s)\n", rows[i].name, rows[i].op);
+    }
+}
+
+/* --profile: the kernels' time over the training steps (summaries and accuracy reports included),
+ * summed per op type and listed for the slowest nodes. */
+static void print_profile(run_state *r, int64_t steps)
+{
+    if (steps <= 0) return;
+    const tfc_graph *g = r->model.g;
+    int n = tfc_graph_num_nodes(g);
+    profile_row *nodes = calloc((size_t)n, sizeof *nodes), *types = calloc((size_t)n, sizeof *types);
+    if (!nodes || !types) {
+        free(nodes);
+        free(types);
+        return;
+    }
+    int ntypes = 0;
+    double total = 0;
+    for (int v = 0; v < n; v++) {
+        int64_t runs;
+        double secs;
+        tfc_session_node_time(r->session, v, &secs, &runs);
+        nodes[v] = (profile_row){tfc_node_name(g, v), tfc_node_op(g, v), secs, 1};
+        total += secs;
+        int t = 0;
+        while (t < ntypes && strcmp(types[t].name, nodes[v].op)) t++;
+        if (t == ntypes) types[ntypes++] = (profile_row){nodes[v].op, nodes[v].op, 0, 0};
+        types[t].seconds += secs;
+        types[t].nodes++;
+    }
+    if (total > 0) {
+        printf("profile: %.3f ms of kernel time per step over %lld steps\n", 1e3 * total / (double)steps, (long long)steps);
+        printf("  ms/step   share  op type\n");
+        print_rows(types, ntypes, 15, total, steps, true);
+        printf("  ms/step   share  node\n");
+        print_rows(nodes, n, 15, total, steps, false);
+    }
+    free(nodes);
+    free(types);
+}
+
 static bool train(run_state *r, const options *o, int64_t total, tfc_status *st)
 {
     tfc_model *m = &r->model;
@@ -370,6 +439,7 @@ static bool train(run_state *r, const options *o, int64_t total, tfc_status *st)
     if (!tfc_batcher_init(&b, &r->data->train, o->seed, 1)) return tfc_fail(st, TFC_INTERNAL, "out of memory");
     int64_t start = current_step(r);
     tfc_batcher_skip(&b, start * batch);
+    tfc_session_reset_profile(r->session);
     tfc_progress p;
     tfc_progress_start(&p, stderr, start, total, o->quiet);
     bool by_epoch = m->epochs > 0 && !o->steps;
@@ -411,6 +481,7 @@ static bool train(run_state *r, const options *o, int64_t total, tfc_status *st)
         tfc_progress_update(&p, step + 1, loss, examples);
         if (ok && o->save_every && (step + 1) % o->save_every == 0 && step + 1 < total) ok = save(r, step + 1, &p, st);
     }
+    r->trained = total > start ? total - start : 0;
     if (ok && total > start) ok = save(r, total, &p, st);
     double secs = tfc_now() - t0;
     tfc_progress_end(&p);
@@ -439,7 +510,7 @@ int main(int argc, char **argv)
     bool ok = tfc_mnist_find(ds, o.data_dir, dir, sizeof dir, st) && (r.data = tfc_mnist_load(dir, st)) &&
               tfc_model_build(&r.model, o.model, &mo, st);
     if (ok) {
-        tfc_session_options so = {.threads = o.threads, .seed = o.seed};
+        tfc_session_options so = {.threads = o.threads, .seed = o.seed, .profile = o.profile};
         r.session = tfc_session_new(r.model.g, &so, st);
         ok = r.session && tfc_session_run_init(r.session, st);
         if (ok && (o.restore || o.eval_only)) {
@@ -466,6 +537,7 @@ int main(int argc, char **argv)
             fprintf(stderr, "tfc-run: model %s on %s (%s), %lld steps of %d, %s %g, seed %llu\n", r.model.name, o.dataset, dir,
                     (long long)total, batch, r.model.optimizer, r.model.learning_rate, (unsigned long long)o.seed);
         ok = r.x && r.y && r.keep_train && r.keep_eval && (o.eval_only || train(&r, &o, total, st));
+        if (ok && o.profile && !o.eval_only) print_profile(&r, r.trained);
     }
     if (ok) {
         double acc = 0, loss = 0;

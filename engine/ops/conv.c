@@ -493,15 +493,17 @@ static void pool_grad_range(void *arg, int64_t n0, int64_t n1)
 
 /* The same when no two windows overlap (strides at least the window, as in 2x2/2 pooling): each
  * input pixel is written once, with its window's gradient where it is the maximum and 0 elsewhere
- * (pixels outside every window too), so there is no clearing pass. */
+ * (pixels outside every window too), so there is no clearing pass. The maximum is found first and
+ * then its first position marked, in float lanes that vectorise across the channels. */
 static void pool_grad_disjoint_range(void *arg, int64_t n0, int64_t n1)
 {
     const pool_job *j = arg;
     const geometry *ge = j->ge;
     float best[POOL_CBLOCK];
-    int64_t at[POOL_CBLOCK];
+    int32_t done[POOL_CBLOCK];
     for (int64_t n = n0; n < n1; n++) {
         float *img = j->y + n * ge->h * ge->w * ge->c;
+        const float *ximg = j->x + n * ge->h * ge->w * ge->c;
         for (int64_t iy = 0; iy < ge->h; iy++)
             for (int64_t ix = 0; ix < ge->w; ix++)
                 if (!j->row_in[iy] || !j->col_in[ix]) memset(img + (iy * ge->w + ix) * ge->c, 0, (size_t)ge->c * sizeof *img);
@@ -512,12 +514,29 @@ static void pool_grad_disjoint_range(void *arg, int64_t n0, int64_t n1)
                 pool_window(ge, oy, ox, &y0, &y1, &x0, &x1);
                 for (int64_t c0 = 0; c0 < ge->c; c0 += POOL_CBLOCK) {
                     int64_t nc = ge->c - c0 < POOL_CBLOCK ? ge->c - c0 : POOL_CBLOCK;
-                    pool_pixel(ge, j->x, n, oy, ox, c0, nc, best, at);
+                    const float *restrict first = ximg + (y0 * ge->w + x0) * ge->c + c0;
+                    for (int64_t c = 0; c < nc; c++) {
+                        best[c] = first[c];
+                        done[c] = 0;
+                    }
                     for (int64_t iy = y0; iy < y1; iy++)
                         for (int64_t ix = x0; ix < x1; ix++) {
-                            int64_t off = ((n * ge->h + iy) * ge->w + ix) * ge->c + c0;
-                            float *restrict d = j->y + off;
-                            for (int64_t c = 0; c < nc; c++) d[c] = at[c] == off + c ? dy[c0 + c] : 0.0f;
+                            const float *restrict xr = ximg + (iy * ge->w + ix) * ge->c + c0;
+                            for (int64_t c = 0; c < nc; c++) best[c] = xr[c] > best[c] ? xr[c] : best[c];
+                        }
+                    /* The first position holding the maximum takes the gradient; a NaN that
+                     * starts the window stays its maximum and takes it there. */
+                    for (int64_t iy = y0; iy < y1; iy++)
+                        for (int64_t ix = x0; ix < x1; ix++) {
+                            int64_t off = (iy * ge->w + ix) * ge->c + c0;
+                            const float *restrict xr = ximg + off;
+                            float *restrict d = img + off;
+                            bool at_first = iy == y0 && ix == x0;
+                            for (int64_t c = 0; c < nc; c++) {
+                                int32_t hit = (done[c] == 0) & ((xr[c] == best[c]) | (at_first & (best[c] != best[c])));
+                                d[c] = hit ? dy[c0 + c] : 0.0f;
+                                done[c] |= hit;
+                            }
                         }
                 }
             }

@@ -1,11 +1,15 @@
 /* Variables and the ops that change them: VariableV2, Assign, AssignAdd, and the optimizers'
  * update kernels ApplyGradientDescent and ApplyAdam (TensorFlow's update rules). */
+#include <cblas.h>
 #include <math.h>
+#include <stdatomic.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "../graph_internal.h"
 #include "common.h"
+#include "gemm.h"
 
 static bool is_var(const tfc_graph *g, tfc_out o) { return o.node >= 0 && strcmp(tfc_node_op(g, o.node), "VariableV2") == 0; }
 
@@ -226,25 +230,29 @@ typedef struct {
     float *var, *m, *v;
     const float *grad;
     float lr, beta1, beta2, eps;
+    void (*rule)(const void *job, int64_t i0, int64_t n, const float *grad);
+    /* With a fused gradient (see fused_update): */
+    tfc_product prod;
+    int64_t cols; /* columns of the gradient */
+    atomic_bool failed;
 } update_job;
 
-/* Local restrict pointers let the compiler vectorise the updates (they are memory-bound). */
-static void gd_range(void *arg, int64_t b, int64_t e)
+/* The update rules on elements [i0, i0 + n), grad pointing at element i0's gradient. Local
+ * restrict pointers let the compiler vectorise them (they are memory-bound). */
+static void gd_span(const void *job, int64_t i0, int64_t n, const float *restrict grad)
 {
-    const update_job *j = arg;
-    float *restrict var = j->var;
-    const float *restrict grad = j->grad;
+    const update_job *j = job;
+    float *restrict var = j->var + i0;
     const float lr = j->lr;
-    for (int64_t i = b; i < e; i++) var[i] -= lr * grad[i];
+    for (int64_t i = 0; i < n; i++) var[i] -= lr * grad[i];
 }
 
-static void adam_range(void *arg, int64_t b, int64_t e)
+static void adam_span(const void *job, int64_t i0, int64_t n, const float *restrict grad)
 {
-    const update_job *j = arg;
-    float *restrict var = j->var, *restrict m = j->m, *restrict v = j->v;
-    const float *restrict grad = j->grad;
+    const update_job *j = job;
+    float *restrict var = j->var + i0, *restrict m = j->m + i0, *restrict v = j->v + i0;
     const float lr = j->lr, a1 = 1.0f - j->beta1, a2 = 1.0f - j->beta2, eps = j->eps;
-    for (int64_t i = b; i < e; i++) {
+    for (int64_t i = 0; i < n; i++) {
         float gi = grad[i];
         float mi = m[i] + (gi - m[i]) * a1;
         float vi = v[i] + (gi * gi - v[i]) * a2;
@@ -254,14 +262,90 @@ static void adam_range(void *arg, int64_t b, int64_t e)
     }
 }
 
+static void update_range(void *arg, int64_t b, int64_t e)
+{
+    const update_job *j = arg;
+    j->rule(j, b, e - b, j->grad + b);
+}
+
+typedef struct {
+    const update_job *job;
+    int64_t row0; /* the thread's first row */
+} band_ctx;
+
+/* Rows [r0, r1) (counted from the thread's first) of a fused gradient, just computed. */
+static void update_band(void *arg, int64_t r0, int64_t r1, const float *rows)
+{
+    const band_ctx *c = arg;
+    const update_job *j = c->job;
+    j->rule(j, (c->row0 + r0) * j->cols, (r1 - r0) * j->cols, rows);
+}
+
+static void fused_range(void *arg, int64_t r0, int64_t r1)
+{
+    update_job *j = arg;
+    const tfc_product *p = &j->prod;
+    const tfc_tensor *a = p->a, *b = p->b;
+    int64_t k = a->shape.dims[p->transpose_a ? 0 : 1], lda = a->shape.dims[1];
+    const float *a0 = tfc_f32(a) + (p->transpose_a ? r0 : r0 * lda);
+    int64_t ldb = b->shape.dims[1];
+    if (j->cols < tfc_gemm_panel_width()) {
+        /* Narrower than the kernel's tile (a softmax layer's 10 columns): OpenBLAS's small-matrix
+         * path multiplies these without padding; the piece's gradient is small. */
+        float *grad = malloc((size_t)((r1 - r0) * j->cols) * sizeof *grad);
+        if (!grad) {
+            atomic_store(&j->failed, true);
+            return;
+        }
+        cblas_sgemm(CblasRowMajor, p->transpose_a ? CblasTrans : CblasNoTrans, p->transpose_b ? CblasTrans : CblasNoTrans,
+                    (int)(r1 - r0), (int)j->cols, (int)k, 1.0f, a0, (int)lda, tfc_f32(b), (int)ldb, 0.0f, grad, (int)j->cols);
+        update_band(&(band_ctx){j, r0}, 0, r1 - r0, grad);
+        free(grad);
+        return;
+    }
+    /* Bands of ~64 KiB: the gradient band, the variable's and the slots' rows stay in L2. */
+    int64_t band = 16384 / j->cols;
+    if (!tfc_gemm_bands(p->transpose_a, p->transpose_b, r1 - r0, j->cols, k, a0, lda, tfc_f32(b), ldb, band, update_band,
+                        &(band_ctx){j, r0}))
+        atomic_store(&j->failed, true);
+}
+
+/* Applies the update to var from its gradient input (the last input): a value, or a product the
+ * session left to this kernel, computed here a band of rows at a time on the session's threads. */
+static bool run_update(tfc_kernel_ctx *k, update_job *j, const tfc_tensor *var)
+{
+    int gi = k->ninputs - 1;
+    if (!tfc_kernel_product(k, gi, &j->prod)) {
+        const tfc_tensor *grad = k->in[gi];
+        if (grad->size != var->size) return tfc_kernel_error(k, "the gradient does not match the variable's shape");
+        j->grad = grad->data;
+        tfc_parallel_for(k, var->size, 1 << 15, update_range, j);
+        return true;
+    }
+    const tfc_tensor *a = j->prod.a, *b = j->prod.b;
+    if (a->shape.rank != 2 || b->shape.rank != 2 || var->shape.rank != 2 ||
+        a->shape.dims[j->prod.transpose_a ? 0 : 1] != b->shape.dims[j->prod.transpose_b ? 1 : 0] ||
+        a->shape.dims[j->prod.transpose_a ? 1 : 0] != var->shape.dims[0] ||
+        b->shape.dims[j->prod.transpose_b ? 0 : 1] != var->shape.dims[1]) {
+        char sa[TFC_SHAPE_STR_MAX], sb[TFC_SHAPE_STR_MAX], sv[TFC_SHAPE_STR_MAX];
+        return tfc_kernel_error(k, "the gradient, a product of %s and %s, does not match the variable's shape %s",
+                                tfc_shape_str(a->shape, sa), tfc_shape_str(b->shape, sb), tfc_shape_str(var->shape, sv));
+    }
+    int64_t rows = var->shape.dims[0], threads = tfc_kernel_threads(k);
+    j->cols = var->shape.dims[1];
+    atomic_init(&j->failed, false);
+    int64_t grain = var->size < (1 << 15) ? rows : (rows + threads - 1) / threads;
+    tfc_parallel_for(k, rows, grain > 0 ? grain : 1, fused_range, j);
+    if (atomic_load(&j->failed)) return tfc_kernel_error(k, "out of memory computing the gradient");
+    return true;
+}
+
 static bool k_apply_gd(tfc_kernel_ctx *k)
 {
     tfc_tensor *var = tfc_kernel_ref(k, 0);
     if (!var) return false;
-    const tfc_tensor *grad = k->in[2];
-    if (grad->size != var->size) return tfc_kernel_error(k, "gradient does not match the variable's shape");
-    update_job j = {.var = var->data, .grad = grad->data, .lr = tfc_f32(k->in[1])[0]};
-    tfc_parallel_for(k, var->size, 1 << 15, gd_range, &j);
+    update_job j = {.var = var->data, .lr = tfc_f32(k->in[1])[0], .rule = gd_span};
+    if (!run_update(k, &j, var)) return false;
     tfc_kernel_forward(k, 0, var);
     return true;
 }
@@ -270,18 +354,22 @@ static bool k_apply_adam(tfc_kernel_ctx *k)
 {
     tfc_tensor *var = tfc_kernel_ref(k, 0), *m = tfc_kernel_ref(k, 1), *v = tfc_kernel_ref(k, 2);
     if (!var || !m || !v) return false;
-    const tfc_tensor *grad = k->in[9];
-    if (grad->size != var->size || m->size != var->size || v->size != var->size)
-        return tfc_kernel_error(k, "slots or gradient do not match the variable's shape");
+    if (m->size != var->size || v->size != var->size) return tfc_kernel_error(k, "the slots do not match the variable's shape");
     float b1p = tfc_f32(k->in[3])[0], b2p = tfc_f32(k->in[4])[0], lr = tfc_f32(k->in[5])[0];
-    update_job j = {var->data, m->data, v->data, grad->data, 0, tfc_f32(k->in[6])[0], tfc_f32(k->in[7])[0],
-                    tfc_f32(k->in[8])[0]};
-    j.lr = lr * sqrtf(1.0f - b2p) / (1.0f - b1p);
-    tfc_parallel_for(k, var->size, 1 << 15, adam_range, &j);
+    update_job j = {.var = var->data,
+                    .m = m->data,
+                    .v = v->data,
+                    .lr = lr * sqrtf(1.0f - b2p) / (1.0f - b1p),
+                    .beta1 = tfc_f32(k->in[6])[0],
+                    .beta2 = tfc_f32(k->in[7])[0],
+                    .eps = tfc_f32(k->in[8])[0],
+                    .rule = adam_span};
+    if (!run_update(k, &j, var)) return false;
     tfc_kernel_forward(k, 0, var);
     return true;
 }
 
 const tfc_op_def tfc_op_ApplyGradientDescent = {"ApplyGradientDescent", infer_apply_gd, k_apply_gd, NULL,
-                                                TFC_OP_STATEFUL | TFC_OP_REF_INPUT0};
-const tfc_op_def tfc_op_ApplyAdam = {"ApplyAdam", infer_apply_adam, k_apply_adam, NULL, TFC_OP_STATEFUL | TFC_OP_REF_INPUT0};
+                                                TFC_OP_STATEFUL | TFC_OP_REF_INPUT0 | TFC_OP_FUSES_PRODUCT};
+const tfc_op_def tfc_op_ApplyAdam = {"ApplyAdam", infer_apply_adam, k_apply_adam, NULL,
+                                     TFC_OP_STATEFUL | TFC_OP_REF_INPUT0 | TFC_OP_FUSES_PRODUCT};
