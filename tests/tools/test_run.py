@@ -45,6 +45,25 @@ def test_softmax_seed_steps(run_tool, mnist_dir):
     assert TRAIN.search(p.stdout).group(1) == "1000"
 
 
+def test_profile(run_tool, mnist_dir):
+    """--profile lists op types and nodes with ms per step; the shares of the op types add up to
+    100%; the fused weight update runs, the gradient MatMul it replaces does not appear."""
+    p = run_tool("tfc-run", "mnist", "--model", "deep", "--steps", "30", "--data-dir", mnist_dir, "--no-logdir",
+                 "--quiet", "--profile")
+    assert p.returncode == 0, p.stderr
+    head = re.search(r"^profile: ([0-9.]+) ms of kernel time per step over 30 steps$", p.stdout, re.M)
+    assert head and float(head.group(1)) > 0
+    types, nodes = p.stdout.split("op type\n")[1].split("  ms/step   share  node\n")
+    rows = re.findall(r"^ +([0-9.]+) +([0-9.]+)% +(\S+) \((\d+) nodes?\)$", types, re.M)
+    assert {"MatMul", "ApplyAdam"} <= {r[2] for r in rows}
+    assert 90 <= sum(float(r[1]) for r in rows) <= 100.5  # the 15 biggest of ~25 types
+    node_rows = re.findall(r"^ +[0-9.]+ +[0-9.]+% +(\S+) \((\w+)\)$", nodes, re.M)
+    assert len(node_rows) == 15
+    assert any(op == "ApplyAdam" for _, op in node_rows)
+    assert not any(name.endswith("MatMul_grad/MatMul_1") for name, _ in node_rows)
+    assert p.stdout.splitlines()[-1].startswith("test accuracy:")
+
+
 def test_same_seed_same_result(run_tool, mnist_dir):
     args = ("mnist", "--model", "deep", "--steps", "200", "--data-dir", mnist_dir, "--no-logdir", "--quiet",
             "--threads", "2")
