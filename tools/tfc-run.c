@@ -541,7 +541,9 @@ int main(int argc, char **argv)
     }
     if (ok) {
         double acc = 0, loss = 0;
-        ok = tfc_model_evaluate(&r.model, r.session, &r.data->test, 1000, &acc, &loss, st);
+        /* Batches of 1,000, or 100 for the CNN, whose activations are ~0.5 MB per image. */
+        int eval_batch = strcmp(r.model.name, "cnn") == 0 ? 100 : 1000;
+        ok = tfc_model_evaluate(&r.model, r.session, &r.data->test, eval_batch, &acc, &loss, st);
         if (ok) printf("test accuracy: %.4f (loss %.4f, %d examples)\n", acc, loss, r.data->test.n);
     }
     if (!ok) fprintf(stderr, "tfc-run: %s\n", tfc_message(st));
