@@ -231,7 +231,7 @@ typedef struct {
     const float *grad;
     float lr, beta1, beta2, eps;
     void (*rule)(const void *job, int64_t i0, int64_t n, const float *grad);
-    /* With a fused gradient (see fused_update): */
+    /* With a gradient product left to the update (see fused_range): */
     tfc_product prod;
     int64_t cols; /* columns of the gradient */
     atomic_bool failed;
