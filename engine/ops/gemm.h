@@ -13,6 +13,10 @@
 bool tfc_gemm(bool ta, bool tb, int64_t m, int64_t n, int64_t k, const float *a, int64_t lda, const float *b,
               int64_t ldb, float *c, int64_t ldc);
 
+/* Whether tfc_gemm takes a product this shape with B read in place (a few rows of A against a wide
+ * B, the shape of a layer's forward pass and input gradient), where it beats OpenBLAS. */
+bool tfc_gemm_few_rows(bool tb, int64_t m, int64_t n, int64_t k);
+
 /* The same product handed over a band of rows at a time: computes rows [r0, r1) of C, at most
  * `band` of them, into a buffer (row stride n) and calls fn(arg, r0, r1, rows) before the next
  * band overwrites it. For consumers that want C only once, as an optimiser wants a gradient: each

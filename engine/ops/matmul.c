@@ -1,7 +1,9 @@
-/* MatMul through OpenBLAS sgemm, with TensorFlow's transpose flags. */
+/* MatMul through OpenBLAS sgemm, or for a few rows against a wide matrix through engine/ops/gemm.c,
+ * with TensorFlow's transpose flags. */
 #include <cblas.h>
 
 #include "common.h"
+#include "gemm.h"
 
 static bool infer_matmul(tfc_graph *g, int node)
 {
@@ -28,6 +30,7 @@ typedef struct {
     float *c;
     int64_t m, n, k;
     bool ta, tb;
+    bool few_rows; /* tfc_gemm reads B in place (OpenBLAS if it cannot allocate) */
 } gemm_job;
 
 /* Each thread multiplies its own band of rows of C with a single-threaded sgemm: on a few cores
@@ -47,6 +50,9 @@ static void gemm_cols(void *arg, int64_t c0, int64_t c1)
 {
     const gemm_job *j = arg;
     const float *b = j->tb ? j->b + c0 * j->k : j->b + c0;
+    if (j->few_rows && tfc_gemm(j->ta, j->tb, j->m, c1 - c0, j->k, j->a, j->ta ? j->m : j->k, b, j->tb ? j->k : j->n,
+                                j->c + c0, j->n))
+        return;
     cblas_sgemm(CblasRowMajor, j->ta ? CblasTrans : CblasNoTrans, j->tb ? CblasTrans : CblasNoTrans, (int)j->m,
                 (int)(c1 - c0), (int)j->k, 1.0f, j->a, j->ta ? (int)j->m : (int)j->k, b, j->tb ? (int)j->k : (int)j->n, 0.0f,
                 j->c + c0, (int)j->n);
@@ -67,12 +73,16 @@ static bool k_matmul(tfc_kernel_ctx *k)
         for (int64_t i = 0; i < c->size; i++) tfc_f32(c)[i] = 0;
         return true;
     }
-    gemm_job j = {a->data, b->data, c->data, m, n, kk, ta, tb};
+    gemm_job j = {a->data, b->data, c->data, m, n, kk, ta, tb, m < n && tfc_gemm_few_rows(tb, m, n, kk)};
     /* Split rows (or columns, for few rows) across threads when each band still has real work:
-     * one band per thread, as sgemm runs best on big calls. */
+     * one band per thread, as sgemm runs best on big calls; tfc_gemm's bands end on its panels. */
     bool by_cols = m < n;
     int64_t len = by_cols ? n : m, threads = tfc_kernel_threads(k);
     int64_t grain = (m * n * kk) / 2 > 200000 ? (len + threads - 1) / threads : len;
+    if (j.few_rows) {
+        int64_t w = tfc_gemm_panel_width();
+        grain = (grain + w - 1) / w * w;
+    }
     tfc_parallel_for(k, len, grain < 16 ? 16 : grain, by_cols ? gemm_cols : gemm_rows, &j);
     return true;
 }

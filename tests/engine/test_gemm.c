@@ -146,9 +146,12 @@ static void check_fused_update(bool adam, bool transpose_x, int threads, int64_t
 
 int main(void)
 {
-    /* Rows, columns and inner sizes around the kernel's tile (up to 12 x 32) and block (256) edges. */
+    /* Rows, columns and inner sizes around the kernel's tile (up to 12 x 32) and block (256) edges;
+     * up to 120 rows against a B of 4 MiB or more, B is read in place, or by dot products when
+     * transposed (the last three). */
     const int64_t shapes[][3] = {{1, 1, 1},   {50, 1024, 300}, {50, 33, 257}, {13, 31, 5},  {121, 70, 50},
-                                 {300, 100, 64}, {7, 65, 600}, {130, 520, 3}, {25, 40, 0}};
+                                 {300, 100, 64}, {7, 65, 600}, {130, 520, 3}, {25, 40, 0}, {50, 1024, 1024},
+                                 {7, 1027, 1031}, {120, 97, 10900}};
     for (size_t i = 0; i < sizeof shapes / sizeof *shapes; i++)
         for (int t = 0; t < 4; t++) check_gemm(shapes[i][0], shapes[i][1], shapes[i][2], t & 1, t & 2);
     for (int threads = 1; threads <= 3; threads += 2)
