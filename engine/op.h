@@ -81,6 +81,12 @@ struct tfc_kernel_ctx {
  * to run when the size is unchanged, so the contents are undefined: write all of it).
  * NULL on allocation failure, with st set. */
 tfc_tensor *tfc_kernel_output(tfc_kernel_ctx *k, int i, tfc_dtype dt, tfc_shape shape);
+/* Output i written over input `in`'s buffer when nothing else reads that input (this node is its
+ * producer's only consumer, it is the session's own intermediate value and is not fetched) and it
+ * has this dtype and shape; otherwise the same as tfc_kernel_output. For elementwise kernels that
+ * read each element before they write it: an intermediate activation then takes one buffer, not
+ * one per op, and stays in cache. */
+tfc_tensor *tfc_kernel_output_over(tfc_kernel_ctx *k, int i, int in, tfc_dtype dt, tfc_shape shape);
 /* Makes output i the tensor t (ownership passes to the session). */
 void tfc_kernel_set_output(tfc_kernel_ctx *k, int i, tfc_tensor *t);
 /* Output i is t itself, not owned by this node (a variable's value, an input passed through). */

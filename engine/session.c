@@ -15,9 +15,16 @@
 #include "graph_internal.h"
 #include "threadpool.h"
 
+/* How a slot holds output i: */
+enum {
+    FORWARDED, /* someone else's tensor: a variable's value, a fed or passed-through input */
+    OWNED,     /* its own buffer, kept from run to run */
+    TAKEN_OVER /* an input's buffer, written over in place (tfc_kernel_output_over) */
+};
+
 typedef struct {
     tfc_tensor **out;
-    unsigned char *owned;
+    unsigned char *owned; /* FORWARDED, OWNED or TAKEN_OVER for each output */
 } slot;
 
 struct tfc_session {
@@ -98,7 +105,7 @@ static void clear_slot(slot *sl, int nout)
 {
     if (!sl->out) return;
     for (int i = 0; i < nout; i++)
-        if (sl->owned[i]) tfc_tensor_free(sl->out[i]);
+        if (sl->owned[i] == OWNED) tfc_tensor_free(sl->out[i]);
     free(sl->out);
     free(sl->owned);
     sl->out = NULL;
@@ -173,6 +180,8 @@ typedef struct {
     tfc_session *s;
     const tfc_feed *feeds;
     int nfeeds;
+    const tfc_out *fetches;
+    int nfetches;
 } kernel_ctx;
 
 static slot *node_slot(tfc_session *s, int node, tfc_status *st)
@@ -201,13 +210,13 @@ tfc_tensor *tfc_kernel_output(tfc_kernel_ctx *k, int i, tfc_dtype dt, tfc_shape 
     if (!sl) return NULL;
     tfc_tensor *t = sl->out[i];
     int64_t n = tfc_shape_numel(shape);
-    if (t && sl->owned[i] && t->dtype == dt && t->size == n && dt != TFC_STRING) {
+    if (t && sl->owned[i] == OWNED && t->dtype == dt && t->size == n && dt != TFC_STRING) {
         t->shape = shape;
         return t;
     }
-    if (sl->owned[i]) tfc_tensor_free(t);
+    if (sl->owned[i] == OWNED) tfc_tensor_free(t);
     sl->out[i] = NULL;
-    sl->owned[i] = 0;
+    sl->owned[i] = FORWARDED;
     t = tfc_tensor_new(dt, shape);
     if (!t) {
         char b[TFC_SHAPE_STR_MAX];
@@ -215,7 +224,7 @@ tfc_tensor *tfc_kernel_output(tfc_kernel_ctx *k, int i, tfc_dtype dt, tfc_shape 
         return NULL;
     }
     sl->out[i] = t;
-    sl->owned[i] = 1;
+    sl->owned[i] = OWNED;
     return t;
 }
 
@@ -226,9 +235,9 @@ void tfc_kernel_set_output(tfc_kernel_ctx *k, int i, tfc_tensor *t)
         tfc_tensor_free(t);
         return;
     }
-    if (sl->owned[i]) tfc_tensor_free(sl->out[i]);
+    if (sl->owned[i] == OWNED) tfc_tensor_free(sl->out[i]);
     sl->out[i] = t;
-    sl->owned[i] = 1;
+    sl->owned[i] = OWNED;
 }
 
 /* Output i is another tensor, not owned (a variable's value, an input passed through). */
@@ -236,9 +245,9 @@ void tfc_kernel_forward(tfc_kernel_ctx *k, int i, const tfc_tensor *t)
 {
     slot *sl = node_slot(k->session, k->node, k->st);
     if (!sl) return;
-    if (sl->owned[i]) tfc_tensor_free(sl->out[i]);
+    if (sl->owned[i] == OWNED) tfc_tensor_free(sl->out[i]);
     sl->out[i] = (tfc_tensor *)t;
-    sl->owned[i] = 0;
+    sl->owned[i] = FORWARDED;
 }
 
 tfc_tensor *tfc_kernel_ref(tfc_kernel_ctx *k, int i)
@@ -411,6 +420,26 @@ bool tfc_kernel_product(tfc_kernel_ctx *k, int i, tfc_product *p)
     return p->a && p->b;
 }
 
+tfc_tensor *tfc_kernel_output_over(tfc_kernel_ctx *k, int i, int in, tfc_dtype dt, tfc_shape shape)
+{
+    const kernel_ctx *kc = (const kernel_ctx *)k;
+    tfc_session *s = kc->s;
+    tfc_out o = tfc_graph_node(k->graph, k->node)->in[in];
+    const slot *src = &s->vals[o.node];
+    tfc_tensor *t = src->out ? src->out[o.index] : NULL;
+    /* Only a buffer of the session's own (not a variable's value, not a fed tensor) that nothing
+     * else reads: this is the one edge leaving its node in the whole graph and it is not fetched. */
+    if (!t || t != k->in[in] || src->owned[o.index] == FORWARDED || s->uses[o.node] != 1 || t->dtype != dt ||
+        dt == TFC_STRING || !tfc_shape_equal(t->shape, shape) || is_fetched(kc->fetches, kc->nfetches, o.node))
+        return tfc_kernel_output(k, i, dt, shape);
+    slot *sl = node_slot(s, k->node, k->st);
+    if (!sl) return NULL;
+    if (sl->owned[i] == OWNED) tfc_tensor_free(sl->out[i]);
+    sl->out[i] = t;
+    sl->owned[i] = TAKEN_OVER;
+    return t;
+}
+
 static double now_seconds(void)
 {
     struct timespec ts;
@@ -506,7 +535,9 @@ bool tfc_session_run(tfc_session *s, const tfc_feed *feeds, int nfeeds, const tf
         kernel_ctx kc = {.pub = {.session = s, .graph = g, .node = v, .ninputs = nd->nin, .in = in, .st = st},
                          .s = s,
                          .feeds = feeds,
-                         .nfeeds = nfeeds};
+                         .nfeeds = nfeeds,
+                         .fetches = fetches,
+                         .nfetches = nfetches};
         double t0 = s->profile ? now_seconds() : 0;
         bool kernel_ok = nd->def->kernel(&kc.pub);
         if (s->profile) {

@@ -44,7 +44,7 @@ static bool k_bias_add(tfc_kernel_ctx *k)
     char sx[TFC_SHAPE_STR_MAX], sb[TFC_SHAPE_STR_MAX];
     if (x->shape.rank < 1 || b->shape.rank != 1 || x->shape.dims[x->shape.rank - 1] != b->shape.dims[0])
         return tfc_kernel_error(k, "bias %s does not match %s", tfc_shape_str(b->shape, sb), tfc_shape_str(x->shape, sx));
-    tfc_tensor *z = tfc_kernel_output(k, 0, TFC_FLOAT, x->shape);
+    tfc_tensor *z = tfc_kernel_output_over(k, 0, 0, TFC_FLOAT, x->shape);
     if (!z) return false;
     bias_job j = {x->data, b->data, z->data, b->size};
     int64_t rows = b->size ? x->size / b->size : 0;

@@ -29,8 +29,8 @@ static void unary_range(void *arg, int64_t b, int64_t e)
     case U_SQRT: for (int64_t i = b; i < e; i++) z[i] = sqrtf(x[i]); break;
     case U_RECIP: for (int64_t i = b; i < e; i++) z[i] = 1.0f / x[i]; break;
     case U_FLOOR: for (int64_t i = b; i < e; i++) z[i] = floorf(x[i]); break;
-    /* The *Grad ops take (gradient, forward value) like TensorFlow's, except ReluGrad whose
-     * second input is the features. */
+    /* The *Grad ops take (gradient, forward value) like TensorFlow's; ReluGrad's second input is
+     * the Relu's output or its features (positive in the same places). */
     case G_RELU: for (int64_t i = b; i < e; i++) z[i] = y[i] > 0 ? x[i] : 0; break;
     case G_SIGMOID: for (int64_t i = b; i < e; i++) z[i] = x[i] * y[i] * (1.0f - y[i]); break;
     case G_TANH: for (int64_t i = b; i < e; i++) z[i] = x[i] * (1.0f - y[i] * y[i]); break;
@@ -47,7 +47,7 @@ static bool run_unary(tfc_kernel_ctx *k, int op)
         char a[TFC_SHAPE_STR_MAX], b[TFC_SHAPE_STR_MAX];
         return tfc_kernel_error(k, "inputs have shapes %s and %s", tfc_shape_str(x->shape, a), tfc_shape_str(y->shape, b));
     }
-    tfc_tensor *z = tfc_kernel_output(k, 0, TFC_FLOAT, x->shape);
+    tfc_tensor *z = tfc_kernel_output_over(k, 0, 0, TFC_FLOAT, x->shape);
     if (!z) return false;
     unary_job j = {x->data, y ? y->data : NULL, z->data, op};
     tfc_parallel_for(k, z->size, 1 << 16, unary_range, &j);
@@ -100,7 +100,9 @@ static void grad_neg(tfc_graph *g, int node, const tfc_out *dy, tfc_out *dx)
 
 static void grad_relu(tfc_graph *g, int node, const tfc_out *dy, tfc_out *dx)
 {
-    dx[0] = tfc_binary(g, "ReluGrad", dy[0], in_out(g, node, 0), "ReluGrad");
+    /* On the Relu's output, as TensorFlow does (positive exactly where the features are): the
+     * features are then read by the Relu alone, which can write over them. */
+    dx[0] = tfc_binary(g, "ReluGrad", dy[0], (tfc_out){node, 0}, "ReluGrad");
 }
 
 static void grad_sigmoid(tfc_graph *g, int node, const tfc_out *dy, tfc_out *dx)

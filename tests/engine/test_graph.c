@@ -1,5 +1,7 @@
 /* Graph building and running: TensorFlow's naming, scopes, static shape errors, lazy and
- * single evaluation, feeds, and the errors for unfed placeholders and uninitialised variables. */
+ * single evaluation, feeds, the errors for unfed placeholders and uninitialised variables, and
+ * outputs written over inputs only where nothing else reads them. */
+#include <math.h>
 #include <string.h>
 
 #include "check.h"
@@ -175,11 +177,67 @@ static void test_adam(void)
     tfc_graph_free(g);
 }
 
+/* Fetches `fetch` with x fed (and the tensor `over` fed for `fed` when given); checks each fetched
+ * value against want (n values each). */
+static void run_check(tfc_session *s, tfc_out x, const float *xv, tfc_out fed, const tfc_tensor *over, const tfc_out *fetch,
+                      int nfetch, const float want[][4], const char *what)
+{
+    tfc_status *st = tfc_status_new();
+    tfc_tensor *xt = tfc_tensor_from(TFC_FLOAT, TFC_SHAPE(4), xv), *out[4] = {0};
+    tfc_feed feeds[2] = {{x, xt}, {fed, over}};
+    CHECK_MSG(tfc_session_run(s, feeds, over ? 2 : 1, fetch, nfetch, out, st), "%s: %s", what, tfc_message(st));
+    for (int f = 0; f < nfetch; f++)
+        for (int i = 0; i < 4; i++)
+            CHECK_MSG(out[f] && tfc_f32(out[f])[i] == want[f][i], "%s: fetch %d element %d is %g, want %g", what, f, i,
+                      out[f] ? tfc_f32(out[f])[i] : NAN, want[f][i]);
+    for (int f = 0; f < nfetch; f++) tfc_tensor_free(out[f]);
+    tfc_tensor_free(xt);
+    tfc_status_free(st);
+}
+
+/* Elementwise ops write over an input that nothing else reads; never over one that is fetched, fed,
+ * read by another op, or a variable's value, and never so that a later run sees an old value. */
+static void test_in_place(void)
+{
+    tfc_graph *g = tfc_graph_new();
+    tfc_status *st = tfc_status_new();
+    tfc_out x = tfc_placeholder(g, TFC_FLOAT, TFC_SHAPE(4), "x");
+    tfc_out n = tfc_neg(g, x, NULL), r = tfc_relu(g, n, NULL), q = tfc_square(g, r, NULL); /* chain */
+    tfc_out n2 = tfc_neg(g, x, NULL), a = tfc_relu(g, n2, NULL), b = tfc_square(g, n2, NULL); /* two readers */
+    float v0[4] = {-1, 2, -3, 4};
+    tfc_tensor *vt = tfc_tensor_from(TFC_FLOAT, TFC_SHAPE(4), v0);
+    tfc_out var = tfc_variable_const(g, vt, "v");
+    tfc_out rv = tfc_relu(g, tfc_neg(g, tfc_relu(g, var, NULL), NULL), NULL);
+    CHECK_MSG(tfc_graph_ok(g), "%s", tfc_graph_error(g));
+    tfc_session *s = tfc_session_new(g, NULL, st);
+    CHECK(s && tfc_session_run_init(s, st));
+    const float xv[4] = {1, -2, 3, -4}, xw[4] = {-5, 6, -7, 0.5f};
+    run_check(s, x, xv, x, NULL, TFC_FETCHES(q), (const float[][4]){{0, 4, 0, 16}}, "chain");
+    run_check(s, x, xw, x, NULL, TFC_FETCHES(n, r, q), (const float[][4]){{5, -6, 7, -0.5f}, {5, 0, 7, 0}, {25, 0, 49, 0}},
+              "chain, all fetched");
+    run_check(s, x, xv, x, NULL, TFC_FETCHES(q, r), (const float[][4]){{0, 4, 0, 16}, {0, 2, 0, 4}}, "chain, again");
+    run_check(s, x, xv, x, NULL, TFC_FETCHES(a, b), (const float[][4]){{0, 2, 0, 4}, {1, 4, 9, 16}}, "two readers");
+    run_check(s, x, xv, x, NULL, TFC_FETCHES(b, a), (const float[][4]){{1, 4, 9, 16}, {0, 2, 0, 4}}, "two readers, swapped");
+    float fv[4] = {3, -1, 2, -2};
+    tfc_tensor *ft = tfc_tensor_from(TFC_FLOAT, TFC_SHAPE(4), fv);
+    run_check(s, x, xv, n, ft, TFC_FETCHES(q), (const float[][4]){{9, 0, 4, 0}}, "fed");
+    CHECK_MSG(memcmp(ft->data, fv, sizeof fv) == 0, "a fed tensor was written over");
+    run_check(s, x, xv, x, NULL, TFC_FETCHES(rv, rv), (const float[][4]){{0, 0, 0, 0}, {0, 0, 0, 0}}, "variable");
+    const tfc_tensor *vv = tfc_session_variable(s, tfc_variable_node(g, var));
+    CHECK_MSG(vv && memcmp(vv->data, v0, sizeof v0) == 0, "a variable's value was written over");
+    tfc_tensor_free(ft);
+    tfc_tensor_free(vt);
+    tfc_session_free(s);
+    tfc_status_free(st);
+    tfc_graph_free(g);
+}
+
 int main(void)
 {
     test_names();
     test_shape_errors();
     test_run();
     test_adam();
+    test_in_place();
     return check_result();
 }
