@@ -11,8 +11,8 @@
 #include "conv_vec.h"
 
 #define MAX_TAPS 32
-#define PIXELS 4 /* forward: output pixels per sweep */
-#define TAPS 4   /* filter gradient: taps per sweep */
+#define PIXELS 7 /* forward: output pixels per sweep */
+#define TAPS 5   /* filter gradient: taps per sweep */
 #define OB (2 * TFC_VEC_WIDTH)
 
 bool tfc_conv_direct_suits(const tfc_conv_geometry *ge)
