@@ -81,10 +81,12 @@ static void pack_b(bool tb, const float *b, int64_t ldb, int64_t j0, int64_t nc,
 /* One RR x NR tile: C (+)= A-group . B-panel over kc steps; only nr columns of C are written. The
  * panel's rows lie ldpb floats apart: NR when packed, B's row stride when B is read in place, and
  * then each step asks for the row PREFETCH steps ahead (one B row per step goes to a new page:
- * the hardware's prefetcher does not look that far). */
+ * the hardware's prefetcher does not look that far), and for row q of pf into L2 during the
+ * first pfn steps (see multiply_block). */
 #define PREFETCH 8
 static inline __attribute__((always_inline)) void tile(int rr, int64_t kc, const float *pa, const float *pb, int64_t ldpb,
-                                                       float *c, int64_t ldc, int64_t nr, bool add)
+                                                       float *c, int64_t ldc, int64_t nr, bool add, const float *pf,
+                                                       int64_t pfn)
 {
     tfc_vec acc0[R_MAX], acc1[R_MAX];
     for (int r = 0; r < rr; r++) acc0[r] = acc1[r] = (tfc_vec){0};
@@ -93,6 +95,10 @@ static inline __attribute__((always_inline)) void tile(int rr, int64_t kc, const
         if (ldpb != NR) {
             __builtin_prefetch(pb + (kk + PREFETCH) * ldpb);
             __builtin_prefetch(pb + (kk + PREFETCH) * ldpb + W);
+            if (kk < pfn) {
+                __builtin_prefetch(pf + kk * ldpb, 0, 2);
+                __builtin_prefetch(pf + kk * ldpb + W, 0, 2);
+            }
         }
         for (int r = 0; r < rr; r++) {
             float x = pa[kk * rr + r];
@@ -120,11 +126,11 @@ static inline __attribute__((always_inline)) void tile(int rr, int64_t kc, const
 
 /* The tile for a run-time row count, through copies specialised for each count. */
 static void tile_rows(int64_t rr, int64_t kc, const float *pa, const float *pb, int64_t ldpb, float *c, int64_t ldc,
-                      int64_t nr, bool add)
+                      int64_t nr, bool add, const float *pf, int64_t pfn)
 {
     switch (rr) {
 #define CASE(R)                                                                                        \
-    case R: tile(R, kc, pa, pb, ldpb, c, ldc, nr, add); break;
+    case R: tile(R, kc, pa, pb, ldpb, c, ldc, nr, add, pf, pfn); break;
         CASE(1) CASE(2) CASE(3) CASE(4) CASE(5) CASE(6)
 #if R_MAX > 6
         CASE(7) CASE(8) CASE(9) CASE(10) CASE(11) CASE(12)
@@ -154,7 +160,16 @@ static void multiply_block(bool ta, const float *a, int64_t lda, int64_t i0, int
         const float *group = pa;
         for (int64_t g = 0, i = 0; g < groups; g++) {
             int64_t rr = (mc - i) / (groups - g);
-            tile_rows(rr, kc, group, panel, bp.row, c + i * ldc + j, ldc, nc - j < NR ? nc - j : NR, p0 > 0);
+            /* Read in place, a panel comes from memory while the first group runs; the other
+             * groups, which find it in cache, share out the fetching of the next panel. */
+            const float *pf = NULL;
+            int64_t pfn = 0;
+            if (bp.row != NR && g > 0 && j + NR < nc) {
+                int64_t q0 = (g - 1) * kc / (groups - 1), q1 = g * kc / (groups - 1);
+                pf = panel + bp.step + q0 * bp.row;
+                pfn = q1 - q0;
+            }
+            tile_rows(rr, kc, group, panel, bp.row, c + i * ldc + j, ldc, nc - j < NR ? nc - j : NR, p0 > 0, pf, pfn);
             group += rr * kc;
             i += rr;
         }
