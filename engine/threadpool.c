@@ -4,7 +4,9 @@
 #include "threadpool.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
+#include <time.h>
 
 /* Pieces per thread: enough for the others to take over a held-back thread's share, few enough
  * that each is still a sizeable call (a product, a block of tiles). */
@@ -20,7 +22,33 @@ struct tfc_threadpool {
     int64_t total, pieces, next, finished;
     void (*fn)(void *, int64_t, int64_t);
     void *arg;
+    atomic_uint loops; /* loops started, read without the mutex by workers about to sleep */
 };
+
+/* How long a worker that ran out of pieces watches for the next loop before it sleeps: a network's
+ * ops follow each other within microseconds, and waking a sleeping thread takes tens of them. */
+#define SPIN_NS 100000
+
+static int64_t now_ns(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (int64_t)t.tv_sec * 1000000000 + t.tv_nsec;
+}
+
+/* Waits, with the mutex released, until a loop after `seen` starts or SPIN_NS pass. */
+static void spin(tfc_threadpool *p, unsigned seen)
+{
+    pthread_mutex_unlock(&p->mu);
+    int64_t end = now_ns() + SPIN_NS;
+    for (int i = 0; atomic_load_explicit(&p->loops, memory_order_acquire) == seen; i++) {
+        if ((i & 255) == 255 && now_ns() > end) break;
+#if defined(__x86_64__) || defined(__i386__)
+        __builtin_ia32_pause();
+#endif
+    }
+    pthread_mutex_lock(&p->mu);
+}
 
 /* Claims and runs pieces until none is left; called and returns with the mutex held. */
 static void run_pieces(tfc_threadpool *p)
@@ -41,6 +69,7 @@ static void *worker(void *varg)
     tfc_threadpool *p = varg;
     pthread_mutex_lock(&p->mu);
     for (;;) {
+        if (!p->quit && p->next >= p->pieces) spin(p, atomic_load_explicit(&p->loops, memory_order_relaxed));
         while (!p->quit && p->next >= p->pieces) pthread_cond_wait(&p->go, &p->mu);
         if (p->quit) break;
         run_pieces(p);
@@ -105,6 +134,7 @@ void tfc_threadpool_run(tfc_threadpool *p, int64_t n, int64_t grain, void (*fn)(
     p->finished = 0;
     p->fn = fn;
     p->arg = arg;
+    atomic_fetch_add_explicit(&p->loops, 1, memory_order_release);
     pthread_cond_broadcast(&p->go);
     run_pieces(p);
     while (p->finished < p->pieces) pthread_cond_wait(&p->done, &p->mu);
