@@ -459,7 +459,8 @@ static void pool_range(void *arg, int64_t n0, int64_t n1)
                 int64_t y0, y1, x0, x1;
                 pool_window(ge, oy, ox, &y0, &y1, &x0, &x1);
                 float *restrict out = j->y + ((n * ge->oh + oy) * ge->ow + ox) * ge->c;
-                memcpy(out, j->x + ((n * ge->h + y0) * ge->w + x0) * ge->c, (size_t)ge->c * sizeof *out);
+                const float *restrict first = j->x + ((n * ge->h + y0) * ge->w + x0) * ge->c;
+                for (int64_t c = 0; c < ge->c; c++) out[c] = first[c];
                 for (int64_t iy = y0; iy < y1; iy++)
                     for (int64_t ix = x0; ix < x1; ix++) {
                         const float *restrict xr = j->x + ((n * ge->h + iy) * ge->w + ix) * ge->c;

@@ -158,8 +158,7 @@ static void output_tile(const float *m, int64_t ms, int64_t nc, float *dst, int6
         }
         for (int i = 0; i < TILE; i++) apply_at4(tmp + i * ALPHA * CB, CB, out + i * TILE * CB, CB);
         for (int64_t i = 0; i < rows; i++)
-            for (int64_t j = 0; j < cols; j++)
-                memcpy(dst + i * rs + j * cs + c0, out + (i * TILE + j) * CB, CB * sizeof *out);
+            for (int64_t j = 0; j < cols; j++) tfc_vec_store(dst + i * rs + j * cs + c0, tfc_vec_load(out + (i * TILE + j) * CB));
     }
 }
 
