@@ -179,7 +179,7 @@ static void multiply_block(bool ta, const float *a, int64_t lda, int64_t i0, int
 /* ---- A few rows of A: B read where it lies ----
  * With a batch of rows against a big weight matrix every element of B serves only those few rows,
  * so copying B into panels first costs about as much as the multiplication: the kernels below read
- * B in place instead (about 1.4x OpenBLAS's speed on the 50 x 3136 x 1024 products of the MNIST
+ * B in place instead (about 1.2x OpenBLAS's speed on the 50 x 3136 x 1024 products of the MNIST
  * CNN's first dense layer). */
 
 /* op(A) B with B as stored: A is packed a block of KC steps at a time, all its rows at once, and
