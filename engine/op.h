@@ -103,6 +103,11 @@ bool tfc_kernel_error(tfc_kernel_ctx *k, const char *fmt, ...) __attribute__((fo
 /* Per-node random stream for random ops: seeded from the node's seed attrs and the session's
  * graph-level seed, so runs are reproducible for a given seed. Uniform in [0, 1). */
 double tfc_kernel_uniform(tfc_kernel_ctx *k);
+/* The next n values of the same stream at once, for kernels that fill a tensor on several threads:
+ * returns a block from which tfc_uniform_at(block, i) is the i-th of them (the same numbers, in the
+ * same order, as n calls of tfc_kernel_uniform). */
+uint64_t tfc_kernel_uniform_block(tfc_kernel_ctx *k, int64_t n);
+double tfc_uniform_at(uint64_t block, int64_t i);
 /* Splits [0, n) into chunks run on the session's threads; fn(arg, begin, end). Runs inline when
  * n is below grain. */
 void tfc_parallel_for(tfc_kernel_ctx *k, int64_t n, int64_t grain, void (*fn)(void *arg, int64_t b, int64_t e),

@@ -287,7 +287,8 @@ static uint64_t splitmix64(uint64_t *x)
     return z ^ (z >> 31);
 }
 
-double tfc_kernel_uniform(tfc_kernel_ctx *k)
+/* The node's random stream: splitmix64, whose n-th value depends on the seed and n alone. */
+static uint64_t *node_rng(tfc_kernel_ctx *k)
 {
     tfc_session *s = k->session;
     if (!s->rng_ready[k->node]) {
@@ -299,8 +300,27 @@ double tfc_kernel_uniform(tfc_kernel_ctx *k)
         s->rng[k->node] = splitmix64(&x);
         s->rng_ready[k->node] = 1;
     }
-    return (double)(splitmix64(&s->rng[k->node]) >> 11) * 0x1.0p-53;
+    return &s->rng[k->node];
 }
+
+static double unit(uint64_t z) { return (double)(z >> 11) * 0x1.0p-53; }
+
+double tfc_kernel_uniform(tfc_kernel_ctx *k) { return unit(splitmix64(node_rng(k))); }
+
+uint64_t tfc_kernel_uniform_block(tfc_kernel_ctx *k, int64_t n)
+{
+    uint64_t *x = node_rng(k), start = *x;
+    *x += (uint64_t)n * 0x9E3779B97F4A7C15ull;
+    return start;
+}
+
+double tfc_uniform_at(uint64_t block, int64_t i)
+{
+    uint64_t x = block + (uint64_t)i * 0x9E3779B97F4A7C15ull;
+    return unit(splitmix64(&x));
+}
+
+
 
 void tfc_parallel_for(tfc_kernel_ctx *k, int64_t n, int64_t grain, void (*fn)(void *, int64_t, int64_t), void *arg)
 {

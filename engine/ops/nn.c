@@ -2,6 +2,7 @@
  * composite functions tf.nn.dropout and tf.clip_by_value. */
 #include <float.h>
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "common.h"
@@ -59,6 +60,33 @@ static bool infer_bias_add_grad(tfc_graph *g, int node)
     return true;
 }
 
+/* Column sums of rows [r0, r1) of d (c columns) into sum. */
+static void column_sums(const float *d, int64_t c, int64_t r0, int64_t r1, float *sum)
+{
+    memset(sum, 0, (size_t)c * sizeof *sum);
+    for (int64_t r = r0; r < r1; r++)
+        for (int64_t i = 0; i < c; i++) sum[i] += d[r * c + i];
+}
+
+/* Big gradients are summed in chunks of CHUNK_ROWS rows on the session's threads, then the chunks'
+ * sums in order: the result does not depend on the thread count. */
+#define CHUNK_ROWS 2048
+
+typedef struct {
+    const float *d;
+    float *parts;
+    int64_t c, rows;
+} colsum_job;
+
+static void colsum_chunks(void *arg, int64_t b, int64_t e)
+{
+    const colsum_job *j = arg;
+    for (int64_t q = b; q < e; q++) {
+        int64_t r1 = (q + 1) * CHUNK_ROWS < j->rows ? (q + 1) * CHUNK_ROWS : j->rows;
+        column_sums(j->d, j->c, q * CHUNK_ROWS, r1, j->parts + q * j->c);
+    }
+}
+
 static bool k_bias_add_grad(tfc_kernel_ctx *k)
 {
     const tfc_tensor *dy = k->in[0];
@@ -67,10 +95,18 @@ static bool k_bias_add_grad(tfc_kernel_ctx *k)
     tfc_tensor *z = tfc_kernel_output(k, 0, TFC_FLOAT, TFC_SHAPE(c));
     if (!z) return false;
     float *zp = z->data;
-    const float *d = dy->data;
+    int64_t chunks = (rows + CHUNK_ROWS - 1) / CHUNK_ROWS;
+    if (chunks < 4) {
+        column_sums(dy->data, c, 0, rows, zp);
+        return true;
+    }
+    colsum_job j = {dy->data, malloc((size_t)(chunks * c) * sizeof(float)), c, rows};
+    if (!j.parts) return tfc_kernel_error(k, "out of memory");
+    tfc_parallel_for(k, chunks, 1, colsum_chunks, &j);
     memset(zp, 0, (size_t)c * sizeof *zp);
-    for (int64_t r = 0; r < rows; r++)
-        for (int64_t i = 0; i < c; i++) zp[i] += d[r * c + i];
+    for (int64_t q = 0; q < chunks; q++)
+        for (int64_t i = 0; i < c; i++) zp[i] += j.parts[q * c + i];
+    free(j.parts);
     return true;
 }
 

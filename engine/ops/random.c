@@ -49,11 +49,23 @@ static bool k_truncated(tfc_kernel_ctx *k)
     return true;
 }
 
+typedef struct {
+    float *z;
+    uint64_t block;
+} uniform_job;
+
+static void uniform_range(void *arg, int64_t b, int64_t e)
+{
+    const uniform_job *j = arg;
+    for (int64_t i = b; i < e; i++) j->z[i] = (float)tfc_uniform_at(j->block, i);
+}
+
 static bool k_uniform(tfc_kernel_ctx *k)
 {
     tfc_tensor *z = random_output(k);
     if (!z) return false;
-    for (int64_t i = 0; i < z->size; i++) tfc_f32(z)[i] = (float)tfc_kernel_uniform(k);
+    uniform_job j = {z->data, tfc_kernel_uniform_block(k, z->size)};
+    tfc_parallel_for(k, z->size, 1 << 14, uniform_range, &j);
     return true;
 }
 

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "check.h"
+#include "grad.h"
 #include "ops.h"
 #include "optimizer.h"
 #include "session.h"
@@ -232,6 +233,78 @@ static void test_in_place(void)
     tfc_graph_free(g);
 }
 
+/* BiasAdd's gradient on a tall input (summed in chunks on several threads) against a double sum,
+ * and the same with 1 and 3 threads up to rounding. */
+static void test_bias_add_grad_tall(void)
+{
+    const int64_t rows = 20001, c = 5;
+    tfc_tensor *wt = tfc_tensor_new(TFC_FLOAT, TFC_SHAPE(rows, c));
+    double want[5] = {0};
+    for (int64_t i = 0; i < wt->size; i++) {
+        tfc_f32(wt)[i] = (float)((i * 7919 % 2003) - 1000) / 997.0f;
+        want[i % c] += tfc_f32(wt)[i];
+    }
+    for (int threads = 1; threads <= 3; threads += 2) {
+        tfc_graph *g = tfc_graph_new();
+        tfc_status *st = tfc_status_new();
+        tfc_out x = owned_const(g, tfc_tensor_new(TFC_FLOAT, TFC_SHAPE(rows, c)), "x");
+        tfc_out b = owned_var(g, tfc_tensor_new(TFC_FLOAT, TFC_SHAPE(c)), "b");
+        tfc_out loss = tfc_reduce_sum(g, tfc_mul(g, tfc_bias_add(g, x, b, NULL), tfc_const(g, wt, "w"), NULL), NULL, 0, false, NULL);
+        tfc_out db;
+        CHECK(tfc_gradients(g, loss, &b, 1, &db));
+        tfc_session *s = tfc_session_new(g, &(tfc_session_options){.threads = threads}, st);
+        tfc_tensor *out = NULL;
+        CHECK(s && tfc_session_run_init(s, st) && tfc_session_run(s, NULL, 0, &db, 1, &out, st));
+        for (int64_t i = 0; out && i < c; i++)
+            CHECK_MSG(fabs(tfc_f32(out)[i] - want[i]) < 1e-3, "%d threads: column %lld sums to %g, want %g", threads,
+                      (long long)i, tfc_f32(out)[i], want[i]);
+        tfc_tensor_free(out);
+        tfc_session_free(s);
+        tfc_status_free(st);
+        tfc_graph_free(g);
+    }
+    tfc_tensor_free(wt);
+}
+
+/* RandomUniform fills its tensor on several threads with the numbers one thread would draw: the same
+ * values for 1 and 3 threads, run after run, in [0, 1) with mean ~1/2, and new ones each run. */
+static void test_uniform_threads(void)
+{
+    const int32_t n = 100000;
+    tfc_tensor *runs[2][2] = {{0}};
+    for (int t = 0; t < 2; t++) {
+        tfc_graph *g = tfc_graph_new();
+        tfc_status *st = tfc_status_new();
+        tfc_out u = tfc_random_uniform(g, tfc_const_ints(g, &n, 1, "shape"), 7, "u");
+        tfc_session *s = tfc_session_new(g, &(tfc_session_options){.threads = t ? 3 : 1, .seed = 1}, st);
+        for (int r = 0; r < 2; r++) CHECK(s && tfc_session_run(s, NULL, 0, &u, 1, &runs[t][r], st));
+        tfc_session_free(s);
+        tfc_status_free(st);
+        tfc_graph_free(g);
+    }
+    for (int r = 0; r < 2; r++) CHECK(runs[0][r] && runs[1][r] && runs[0][r]->size == n && runs[1][r]->size == n);
+    if (!runs[0][0] || !runs[0][1] || !runs[1][0] || !runs[1][1]) return;
+    double sum = 0;
+    int64_t same = 0;
+    for (int32_t i = 0; i < n; i++) {
+        float v = tfc_f32(runs[0][0])[i];
+        CHECK_MSG(v >= 0 && v < 1, "value %d is %g", i, v);
+        sum += v;
+        same += v == tfc_f32(runs[0][1])[i];
+    }
+    CHECK_MSG(fabs(sum / n - 0.5) < 0.01, "mean %g", sum / n);
+    CHECK_MSG(same < 10, "the second run repeats %lld values of the first", (long long)same);
+    /* the second run continues the stream: its first numbers are not the first run's last ones */
+    for (int i = 0; i < 10; i++)
+        for (int j = n - 10; j < n; j++)
+            CHECK_MSG(tfc_f32(runs[0][1])[i] != tfc_f32(runs[0][0])[j], "run 2's value %d repeats run 1's value %d", i, j);
+    for (int r = 0; r < 2; r++)
+        CHECK_MSG(memcmp(runs[0][r]->data, runs[1][r]->data, (size_t)n * sizeof(float)) == 0,
+                  "run %d: 1 and 3 threads draw different numbers", r);
+    for (int t = 0; t < 2; t++)
+        for (int r = 0; r < 2; r++) tfc_tensor_free(runs[t][r]);
+}
+
 int main(void)
 {
     test_names();
@@ -239,5 +312,7 @@ int main(void)
     test_run();
     test_adam();
     test_in_place();
+    test_bias_add_grad_tall();
+    test_uniform_threads();
     return check_result();
 }
