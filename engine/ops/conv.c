@@ -13,6 +13,7 @@
 #include "../graph_internal.h"
 #include "common.h"
 #include "conv_direct.h"
+#include "conv_vec.h"
 #include "conv_winograd.h"
 
 /* Pooling windows use the same description, with o = c. */
@@ -492,6 +493,32 @@ static void pool_grad_range(void *arg, int64_t n0, int64_t n1)
     }
 }
 
+/* The common 2x2 window with stride 2 wholly inside the image, for nc channels (a multiple of the
+ * vector width) of output pixel g: the same routing as the loops above (the first maximum in
+ * a, b, c, d order takes the gradient; a NaN in a keeps it), vector by vector. */
+typedef int32_t tfc_vec_mask __attribute__((vector_size(sizeof(tfc_vec))));
+static void pool_grad_2x2(const float *a, const float *b, const float *c, const float *d, const float *g, int64_t nc,
+                          float *da, float *db, float *dc, float *dd)
+{
+    for (int64_t k = 0; k < nc; k += TFC_VEC_WIDTH) {
+        tfc_vec va = tfc_vec_load(a + k), vb = tfc_vec_load(b + k), vc = tfc_vec_load(c + k), vd = tfc_vec_load(d + k);
+        tfc_vec_mask gv = (tfc_vec_mask)tfc_vec_load(g + k);
+        tfc_vec m = va;
+        tfc_vec_mask up = vb > m;
+        m = (tfc_vec)(((tfc_vec_mask)vb & up) | ((tfc_vec_mask)m & ~up));
+        up = vc > m;
+        m = (tfc_vec)(((tfc_vec_mask)vc & up) | ((tfc_vec_mask)m & ~up));
+        up = vd > m;
+        m = (tfc_vec)(((tfc_vec_mask)vd & up) | ((tfc_vec_mask)m & ~up));
+        tfc_vec_mask ha = (va == m) | (m != m), hb = ~ha & (vb == m), hc = ~ha & ~hb & (vc == m);
+        tfc_vec_mask hd = ~ha & ~hb & ~hc & (vd == m);
+        tfc_vec_store(da + k, (tfc_vec)(gv & ha));
+        tfc_vec_store(db + k, (tfc_vec)(gv & hb));
+        tfc_vec_store(dc + k, (tfc_vec)(gv & hc));
+        tfc_vec_store(dd + k, (tfc_vec)(gv & hd));
+    }
+}
+
 /* The same when no two windows overlap (strides at least the window, as in 2x2/2 pooling): each
  * input pixel is written once, with its window's gradient where it is the maximum and 0 elsewhere
  * (pixels outside every window too), so there is no clearing pass. The maximum is found first and
@@ -513,6 +540,12 @@ static void pool_grad_disjoint_range(void *arg, int64_t n0, int64_t n1)
                 const float *dy = j->dy + ((n * ge->oh + oy) * ge->ow + ox) * ge->c;
                 int64_t y0, y1, x0, x1;
                 pool_window(ge, oy, ox, &y0, &y1, &x0, &x1);
+                if (y1 - y0 == 2 && x1 - x0 == 2 && ge->c % TFC_VEC_WIDTH == 0) {
+                    int64_t o = (y0 * ge->w + x0) * ge->c, r = ge->w * ge->c;
+                    pool_grad_2x2(ximg + o, ximg + o + ge->c, ximg + o + r, ximg + o + r + ge->c, dy, ge->c, img + o,
+                                  img + o + ge->c, img + o + r, img + o + r + ge->c);
+                    continue;
+                }
                 for (int64_t c0 = 0; c0 < ge->c; c0 += POOL_CBLOCK) {
                     int64_t nc = ge->c - c0 < POOL_CBLOCK ? ge->c - c0 : POOL_CBLOCK;
                     const float *restrict first = ximg + (y0 * ge->w + x0) * ge->c + c0;

@@ -312,6 +312,26 @@ static void test_by_hand(void)
     tfc_tensor_free(t);
     tfc_graph_free(g);
     tfc_tensor_free(tie);
+    /* The same routing with 16 channels (the vector path): each channel's window a, b, c, d with
+     * ties, zeros (as after a ReLU), NaNs first and later; the rest all zero (to a). */
+    const float win[8][4] = {{7, 7, 7, 1}, {1, 7, 7, 1}, {1, 1, 7, 7}, {1, 1, 1, 7},
+                             {0, 0, 0, 0}, {NAN, 1, 2, 3}, {1, NAN, 2, 3}, {-1, -2, -3, -4}};
+    const int to[16] = {0, 1, 2, 3, 0, 0, 3, 0, 0, 0, 0, 0, 0, 0, 0, 0};
+    float xs[64] = {0}, want[64] = {0};
+    for (int ch = 0; ch < 16; ch++) {
+        for (int p = 0; p < 4 && ch < 8; p++) xs[p * 16 + ch] = win[ch][p];
+        want[to[ch] * 16 + ch] = 1;
+    }
+    tfc_tensor *wide = tfc_tensor_from(TFC_FLOAT, TFC_SHAPE(1, 2, 2, 16), xs);
+    g = tfc_graph_new();
+    x = tfc_const(g, wide, "x");
+    pooled = tfc_max_pool(g, x, (const int64_t[]){1, 2, 2, 1}, (const int64_t[]){1, 2, 2, 1}, "VALID", NULL);
+    CHECK(tfc_gradients(g, pooled, &x, 1, &dx));
+    t = run1(g, dx);
+    check_values("MaxPoolGrad 16 channels", t, TFC_SHAPE(1, 2, 2, 16), want);
+    tfc_tensor_free(t);
+    tfc_graph_free(g);
+    tfc_tensor_free(wide);
     tfc_tensor_free(nv);
     tfc_tensor_free(tv);
     tfc_tensor_free(mv);
