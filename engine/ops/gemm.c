@@ -208,6 +208,28 @@ static bool product_b_in_place(bool ta, int64_t m, int64_t n, int64_t k, const f
 #define TN 3
 #define TI 4
 #endif
+/* The sum of a vector's lanes by halves (a loop over the lanes is a chain of scalar additions). */
+typedef float half_vec __attribute__((vector_size(sizeof(tfc_vec) / 2)));
+static inline float vec_sum(tfc_vec v)
+{
+    half_vec a, b;
+    memcpy(&a, &v, sizeof a);
+    memcpy(&b, (const char *)&v + sizeof a, sizeof b);
+    a += b;
+#if W >= 16
+    typedef float quarter_vec __attribute__((vector_size(16)));
+    quarter_vec c, d;
+    memcpy(&c, &a, sizeof c);
+    memcpy(&d, (const char *)&a + sizeof c, sizeof d);
+    c += d;
+    return (c[0] + c[2]) + (c[1] + c[3]);
+#elif W >= 8
+    return (a[0] + a[2]) + (a[1] + a[3]);
+#else
+    return a[0] + a[1];
+#endif
+}
+
 static inline __attribute__((always_inline)) void dot_tile(int tn, int ti, int64_t k, const float *a, int64_t lda,
                                                            const float *b, int64_t ldb, float *c, int64_t ldc)
 {
@@ -225,8 +247,7 @@ static inline __attribute__((always_inline)) void dot_tile(int tn, int ti, int64
     }
     for (int x = 0; x < tn; x++)
         for (int y = 0; y < ti; y++) {
-            float sum = 0;
-            for (int l = 0; l < W; l++) sum += acc[x][y][l];
+            float sum = vec_sum(acc[x][y]);
             for (int64_t q = kv; q < k; q++) sum += a[y * lda + q] * b[x * ldb + q];
             c[y * ldc + x] = sum;
         }
