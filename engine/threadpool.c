@@ -83,6 +83,7 @@ tfc_threadpool *tfc_threadpool_new(int nthreads)
     tfc_threadpool *p = calloc(1, sizeof *p);
     if (!p) return NULL;
     p->n = nthreads < 1 ? 1 : nthreads;
+    atomic_init(&p->loops, 0);
     pthread_mutex_init(&p->mu, NULL);
     pthread_cond_init(&p->go, NULL);
     pthread_cond_init(&p->done, NULL);
