@@ -123,4 +123,9 @@ typedef struct {
  * computed by this kernel, with its operands in *p; false when k->in[i] holds the value. */
 bool tfc_kernel_product(tfc_kernel_ctx *k, int i, tfc_product *p);
 
+/* For MaxPoolGrad: true when the session folded the ReluGrad that follows it into it (that ReluGrad
+ * masks this output with this node's original input): the kernel must also zero the gradient
+ * wherever the original input is not positive. */
+bool tfc_kernel_folds_relu_grad(tfc_kernel_ctx *k);
+
 #endif

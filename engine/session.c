@@ -41,7 +41,9 @@ struct tfc_session {
     unsigned epoch;
     int *stack;
     int *order;
+    int norder; /* nodes in order for the current run */
     unsigned *deferred; /* run epoch in which a node's product is left to its consumer */
+    unsigned *folded;   /* run epoch in which a ReluGrad's mask is applied by the MaxPoolGrad before it */
     int *uses; /* edges (data and control) leaving each node */
     int uses_nodes; /* graph size uses was counted for */
     tfc_threadpool *pool;
@@ -70,6 +72,7 @@ static bool ensure_capacity(tfc_session *s, tfc_status *st)
     GROW(stack);
     GROW(order);
     GROW(deferred);
+    GROW(folded);
     GROW(uses);
     if (s->profile) {
         GROW(seconds);
@@ -127,6 +130,7 @@ void tfc_session_free(tfc_session *s)
     free(s->stack);
     free(s->order);
     free(s->deferred);
+    free(s->folded);
     free(s->uses);
     free(s->seconds);
     free(s->runs);
@@ -426,6 +430,41 @@ static void defer_products(tfc_session *s, const tfc_feed *feeds, int nfeeds, co
     }
 }
 
+/* Marks, for this run, the ReluGrad nodes whose gradient comes from a MaxPoolGrad that nothing else
+ * reads (not fetched, not fed) and whose features are that MaxPoolGrad's original input, as after
+ * conv -> relu -> max-pool: the MaxPoolGrad applies the mask itself while it writes the gradient,
+ * the ReluGrad passes it on. The values are the same; one pass over the layer's largest tensor is
+ * saved. */
+static void fold_relu_grads(tfc_session *s, const tfc_feed *feeds, int nfeeds, const tfc_out *fetches, int nfetches,
+                            int norder)
+{
+    extern const tfc_op_def tfc_op_ReluGrad, tfc_op_MaxPoolGrad;
+    for (int oi = 0; oi < norder; oi++) {
+        int r = s->order[oi];
+        const tfc_node *rn = tfc_graph_node(s->g, r);
+        if (rn->def != &tfc_op_ReluGrad || rn->nin != 2) continue;
+        tfc_out d = rn->in[0], f = rn->in[1];
+        const tfc_node *pn = tfc_graph_node(s->g, d.node);
+        if (pn->def != &tfc_op_MaxPoolGrad || pn->nin != 3 || d.index != 0 || s->uses[d.node] != 1 ||
+            s->mark[d.node] != s->epoch || fully_fed(s->g, feeds, nfeeds, d.node) || fed_value(feeds, nfeeds, d) ||
+            is_fetched(fetches, nfetches, d.node) || pn->in[0].node != f.node || pn->in[0].index != f.index)
+            continue;
+        s->folded[r] = s->epoch;
+    }
+}
+
+bool tfc_kernel_folds_relu_grad(tfc_kernel_ctx *k)
+{
+    const kernel_ctx *kc = (const kernel_ctx *)k;
+    tfc_session *s = kc->s;
+    /* the consumer was found in this run's order; uses == 1 makes it the only one */
+    for (int oi = 0; oi < s->norder; oi++) {
+        int r = s->order[oi];
+        if (s->folded[r] == s->epoch && tfc_graph_node(k->graph, r)->in[0].node == k->node) return true;
+    }
+    return false;
+}
+
 bool tfc_kernel_product(tfc_kernel_ctx *k, int i, tfc_product *p)
 {
     const kernel_ctx *kc = (const kernel_ctx *)k;
@@ -538,6 +577,8 @@ bool tfc_session_run(tfc_session *s, const tfc_feed *feeds, int nfeeds, const tf
     /* Inputs are always older nodes, so ascending ids are a topological order. */
     qsort(s->order, (size_t)norder, sizeof *s->order, cmp_int);
     defer_products(s, feeds, nfeeds, fetches, nfetches, norder);
+    fold_relu_grads(s, feeds, nfeeds, fetches, nfetches, norder);
+    s->norder = norder;
 
     const tfc_tensor *inbuf[64];
     const tfc_tensor **in = inbuf;
@@ -552,6 +593,18 @@ bool tfc_session_run(tfc_session *s, const tfc_feed *feeds, int nfeeds, const tf
         for (int i = 0; i < nd->nin; i++)
             in[i] = s->deferred[nd->in[i].node] == ep ? NULL : input_value(s, feeds, nfeeds, nd, i);
         if (!nd->def->kernel || s->deferred[v] == ep) continue;
+        if (s->folded[v] == ep) {
+            /* the MaxPoolGrad before it applied the mask: pass its gradient on */
+            slot *sl = node_slot(s, v, st);
+            if (!sl) {
+                if (in != inbuf) free(in);
+                return false;
+            }
+            if (sl->owned[0] == OWNED) tfc_tensor_free(sl->out[0]);
+            sl->out[0] = (tfc_tensor *)in[0];
+            sl->owned[0] = FORWARDED;
+            continue;
+        }
         kernel_ctx kc = {.pub = {.session = s, .graph = g, .node = v, .ninputs = nd->nin, .in = in, .st = st},
                          .s = s,
                          .feeds = feeds,

@@ -404,6 +404,7 @@ typedef struct {
     float *y;
     /* MaxPoolGrad with disjoint windows: whether each input row / column lies in some window */
     const unsigned char *row_in, *col_in;
+    bool relu; /* MaxPoolGrad: also zero the gradient where the input is not positive (a folded ReluGrad) */
 } pool_job;
 
 /* Channels handled together: the window is scanned once per output pixel with the channels as
@@ -490,6 +491,12 @@ static void pool_grad_range(void *arg, int64_t n0, int64_t n1)
                     for (int64_t c = 0; c < nc; c++) j->y[at[c]] += dy[c0 + c];
                 }
             }
+        if (j->relu) {
+            int64_t size = ge->h * ge->w * ge->c;
+            float *img = j->y + n * size;
+            const float *x = j->x + n * size;
+            for (int64_t i = 0; i < size; i++) img[i] = x[i] > 0 ? img[i] : 0.0f;
+        }
     }
 }
 
@@ -498,7 +505,7 @@ static void pool_grad_range(void *arg, int64_t n0, int64_t n1)
  * a, b, c, d order takes the gradient; a NaN in a keeps it), vector by vector. */
 typedef int32_t tfc_vec_mask __attribute__((vector_size(sizeof(tfc_vec))));
 static void pool_grad_2x2(const float *a, const float *b, const float *c, const float *d, const float *g, int64_t nc,
-                          float *da, float *db, float *dc, float *dd)
+                          bool relu, float *da, float *db, float *dc, float *dd)
 {
     for (int64_t k = 0; k < nc; k += TFC_VEC_WIDTH) {
         tfc_vec va = tfc_vec_load(a + k), vb = tfc_vec_load(b + k), vc = tfc_vec_load(c + k), vd = tfc_vec_load(d + k);
@@ -510,6 +517,7 @@ static void pool_grad_2x2(const float *a, const float *b, const float *c, const 
         m = (tfc_vec)(((tfc_vec_mask)vc & up) | ((tfc_vec_mask)m & ~up));
         up = vd > m;
         m = (tfc_vec)(((tfc_vec_mask)vd & up) | ((tfc_vec_mask)m & ~up));
+        if (relu) gv &= m > 0; /* the maximum is the input where the gradient goes */
         tfc_vec_mask ha = (va == m) | (m != m), hb = ~ha & (vb == m), hc = ~ha & ~hb & (vc == m);
         tfc_vec_mask hd = ~ha & ~hb & ~hc & (vd == m);
         tfc_vec_store(da + k, (tfc_vec)(gv & ha));
@@ -542,8 +550,8 @@ static void pool_grad_disjoint_range(void *arg, int64_t n0, int64_t n1)
                 pool_window(ge, oy, ox, &y0, &y1, &x0, &x1);
                 if (y1 - y0 == 2 && x1 - x0 == 2 && ge->c % TFC_VEC_WIDTH == 0) {
                     int64_t o = (y0 * ge->w + x0) * ge->c, r = ge->w * ge->c;
-                    pool_grad_2x2(ximg + o, ximg + o + ge->c, ximg + o + r, ximg + o + r + ge->c, dy, ge->c, img + o,
-                                  img + o + ge->c, img + o + r, img + o + r + ge->c);
+                    pool_grad_2x2(ximg + o, ximg + o + ge->c, ximg + o + r, ximg + o + r + ge->c, dy, ge->c, j->relu,
+                                  img + o, img + o + ge->c, img + o + r, img + o + r + ge->c);
                     continue;
                 }
                 for (int64_t c0 = 0; c0 < ge->c; c0 += POOL_CBLOCK) {
@@ -568,7 +576,7 @@ static void pool_grad_disjoint_range(void *arg, int64_t n0, int64_t n1)
                             bool at_first = iy == y0 && ix == x0;
                             for (int64_t c = 0; c < nc; c++) {
                                 int32_t hit = (done[c] == 0) & ((xr[c] == best[c]) | (at_first & (best[c] != best[c])));
-                                d[c] = hit ? dy[c0 + c] : 0.0f;
+                                d[c] = hit && (!j->relu || xr[c] > 0) ? dy[c0 + c] : 0.0f;
                                 done[c] |= hit;
                             }
                         }
@@ -593,7 +601,7 @@ static bool k_pool(tfc_kernel_ctx *k)
     if (!geometry_at_run(k, x->shape, 1, 1, x->shape.rank == 4 ? x->shape.dims[3] : 0, "ksize", &ge)) return false;
     tfc_tensor *y = tfc_kernel_output(k, 0, TFC_FLOAT, TFC_SHAPE(ge.n, ge.oh, ge.ow, ge.c));
     if (!y) return false;
-    pool_job j = {&ge, x->data, NULL, y->data, NULL, NULL};
+    pool_job j = {&ge, x->data, NULL, y->data, NULL, NULL, false};
     tfc_parallel_for(k, ge.n, 1, pool_range, &j);
     return true;
 }
@@ -612,7 +620,7 @@ static bool k_pool_grad(tfc_kernel_ctx *k)
     if (dy->size != ge.n * ge.oh * ge.ow * ge.c) return tfc_kernel_error(k, "gradient does not match the pooled size");
     tfc_tensor *dx = tfc_kernel_output(k, 0, TFC_FLOAT, x->shape);
     if (!dx) return false;
-    pool_job j = {&ge, x->data, dy->data, dx->data, NULL, NULL};
+    pool_job j = {&ge, x->data, dy->data, dx->data, NULL, NULL, tfc_kernel_folds_relu_grad(k)};
     if (ge.sh < ge.kh || ge.sw < ge.kw) {
         tfc_parallel_for(k, ge.n, 1, pool_grad_range, &j);
         return true;

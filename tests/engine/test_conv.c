@@ -339,6 +339,57 @@ static void test_by_hand(void)
     tfc_tensor_free(fv);
 }
 
+/* ---- ReluGrad folded into MaxPoolGrad ----
+ * relu -> max-pool: the gradient of the relu's input, with the MaxPoolGrad's output also fetched
+ * (so the session cannot fold the ReluGrad into it) and not (so it does, and the ReluGrad kernel does
+ * not run): the same values, bit for bit, on disjoint 2x2 windows (vector path and not), clipped
+ * windows and overlapping ones, with zeros, negatives and ties in the input. */
+static void check_relu_fold(conv_spec sp)
+{
+    tfc_tensor *xt = random_tensor(TFC_SHAPE(sp.n, sp.h, sp.w, sp.c));
+    for (int64_t i = 0; i < xt->size; i++)
+        if (i % 5 == 0) tfc_f32(xt)[i] = 0; /* ties at zero, as after a relu */
+    tfc_tensor *got[2] = {0};
+    int64_t relu_runs[2] = {-1, -1};
+    for (int fold = 0; fold < 2; fold++) {
+        tfc_graph *g = tfc_graph_new();
+        tfc_status *st = tfc_status_new();
+        tfc_out x = tfc_const(g, xt, "x");
+        tfc_out p = tfc_max_pool(g, tfc_relu(g, x, NULL), (const int64_t[]){1, sp.kh, sp.kw, 1},
+                                 (const int64_t[]){1, sp.sh, sp.sw, 1}, sp.same ? "SAME" : "VALID", NULL);
+        tfc_out dx;
+        CHECK(tfc_gradients(g, tfc_reduce_sum(g, p, NULL, 0, false, NULL), &x, 1, &dx)); /* dy = 1: zero windows matter */
+        tfc_out pool_grad = tfc_node_input(g, dx.node, 0);
+        tfc_session *s = tfc_session_new(g, &(tfc_session_options){.threads = 2, .profile = true}, st);
+        tfc_tensor *out[2] = {0};
+        tfc_out fetch[2] = {dx, pool_grad};
+        CHECK(s && tfc_session_run(s, NULL, 0, fetch, fold ? 1 : 2, out, st));
+        double sec;
+        CHECK(s && tfc_session_node_time(s, dx.node, &sec, &relu_runs[fold]));
+        got[fold] = out[0];
+        tfc_tensor_free(out[1]);
+        tfc_session_free(s);
+        tfc_status_free(st);
+        tfc_graph_free(g);
+    }
+    CHECK_MSG(relu_runs[0] == 1 && relu_runs[1] == 0, "%dx%d/%d: the ReluGrad kernel ran %lld and %lld times", (int)sp.kh,
+              (int)sp.kw, (int)sp.sh, (long long)relu_runs[0], (long long)relu_runs[1]);
+    CHECK_MSG(got[0] && got[1] && got[0]->size == got[1]->size &&
+                  memcmp(got[0]->data, got[1]->data, (size_t)got[0]->size * sizeof(float)) == 0,
+              "%dx%d/%d on %lldx%lldx%lld: folded and separate ReluGrad differ", (int)sp.kh, (int)sp.kw, (int)sp.sh,
+              (long long)sp.h, (long long)sp.w, (long long)sp.c);
+    tfc_tensor_free(got[0]);
+    tfc_tensor_free(got[1]);
+    tfc_tensor_free(xt);
+}
+
+static void test_relu_fold(void)
+{
+    const conv_spec cases[] = {{2, 8, 8, 32, 2, 2, 0, 2, 2, true}, {2, 7, 9, 16, 2, 2, 0, 2, 2, true},
+                               {2, 6, 6, 3, 2, 2, 0, 2, 2, false}, {2, 7, 7, 5, 3, 3, 0, 1, 1, true}};
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) check_relu_fold(cases[i]);
+}
+
 /* ---- build-time errors ---- */
 
 typedef struct {
@@ -402,5 +453,6 @@ int main(void)
     test_build_errors();
     test_conv_against_direct();
     test_pool_against_direct();
+    test_relu_fold();
     return check_result();
 }
