@@ -128,4 +128,13 @@ bool tfc_kernel_product(tfc_kernel_ctx *k, int i, tfc_product *p);
  * wherever the original input is not positive. */
 bool tfc_kernel_folds_relu_grad(tfc_kernel_ctx *k);
 
+/* What a convolution applies to its outputs as it stores them. */
+typedef struct {
+    const tfc_tensor *bias; /* added to each output channel (a folded BiasAdd), or NULL */
+    bool relu;              /* then max(., 0) as Relu computes it (a folded Relu) */
+} tfc_epilogue;
+/* For Conv2D: true when the session folded the BiasAdd (and the Relu after it) that follow this
+ * node into it, nothing else reading the values in between; the kernel must apply *e. */
+bool tfc_kernel_epilogue(tfc_kernel_ctx *k, tfc_epilogue *e);
+
 #endif

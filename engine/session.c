@@ -43,7 +43,7 @@ struct tfc_session {
     int *order;
     int norder; /* nodes in order for the current run */
     unsigned *deferred; /* run epoch in which a node's product is left to its consumer */
-    unsigned *folded;   /* run epoch in which a ReluGrad's mask is applied by the MaxPoolGrad before it */
+    unsigned *folded;   /* run epoch in which a node passes input 0 on, its work done by its producer */
     int *uses; /* edges (data and control) leaving each node */
     int uses_nodes; /* graph size uses was counted for */
     tfc_threadpool *pool;
@@ -430,6 +430,15 @@ static void defer_products(tfc_session *s, const tfc_feed *feeds, int nfeeds, co
     }
 }
 
+/* Whether output 0 of node u is read by exactly one node (edge), is computed in this run and is
+ * neither fed nor fetched: then that reader may have its work done by u. */
+static bool private_output(const tfc_session *s, const tfc_feed *feeds, int nfeeds, const tfc_out *fetches, int nfetches,
+                           tfc_out o)
+{
+    return o.index == 0 && s->uses[o.node] == 1 && s->mark[o.node] == s->epoch && !fully_fed(s->g, feeds, nfeeds, o.node) &&
+           !fed_value(feeds, nfeeds, o) && !is_fetched(fetches, nfetches, o.node);
+}
+
 /* Marks, for this run, the ReluGrad nodes whose gradient comes from a MaxPoolGrad that nothing else
  * reads (not fetched, not fed) and whose features are that MaxPoolGrad's original input, as after
  * conv -> relu -> max-pool: the MaxPoolGrad applies the mask itself while it writes the gradient,
@@ -445,24 +454,67 @@ static void fold_relu_grads(tfc_session *s, const tfc_feed *feeds, int nfeeds, c
         if (rn->def != &tfc_op_ReluGrad || rn->nin != 2) continue;
         tfc_out d = rn->in[0], f = rn->in[1];
         const tfc_node *pn = tfc_graph_node(s->g, d.node);
-        if (pn->def != &tfc_op_MaxPoolGrad || pn->nin != 3 || d.index != 0 || s->uses[d.node] != 1 ||
-            s->mark[d.node] != s->epoch || fully_fed(s->g, feeds, nfeeds, d.node) || fed_value(feeds, nfeeds, d) ||
-            is_fetched(fetches, nfetches, d.node) || pn->in[0].node != f.node || pn->in[0].index != f.index)
+        if (pn->def != &tfc_op_MaxPoolGrad || pn->nin != 3 || !private_output(s, feeds, nfeeds, fetches, nfetches, d) ||
+            pn->in[0].node != f.node || pn->in[0].index != f.index)
             continue;
         s->folded[r] = s->epoch;
     }
 }
 
-bool tfc_kernel_folds_relu_grad(tfc_kernel_ctx *k)
+/* The folded node of this run that consumes node `from`'s output 0 and is of op `def`, or -1. */
+static int folded_consumer(const tfc_session *s, int from, const tfc_op_def *def)
 {
-    const kernel_ctx *kc = (const kernel_ctx *)k;
-    tfc_session *s = kc->s;
-    /* the consumer was found in this run's order; uses == 1 makes it the only one */
     for (int oi = 0; oi < s->norder; oi++) {
         int r = s->order[oi];
-        if (s->folded[r] == s->epoch && tfc_graph_node(k->graph, r)->in[0].node == k->node) return true;
+        const tfc_node *rn = tfc_graph_node(s->g, r);
+        if (s->folded[r] == s->epoch && rn->def == def && rn->in[0].node == from) return r;
     }
-    return false;
+    return -1;
+}
+
+bool tfc_kernel_folds_relu_grad(tfc_kernel_ctx *k)
+{
+    extern const tfc_op_def tfc_op_ReluGrad;
+    return folded_consumer(((const kernel_ctx *)k)->s, k->node, &tfc_op_ReluGrad) >= 0;
+}
+
+/* Marks, for this run, the BiasAdd (and the Relu after it) that a Conv2D's output alone feeds:
+ * the convolution adds the bias and clamps as it stores, which TensorFlow's graph optimiser does
+ * too (its fused Conv2D); the values are the same, two passes over the activations are saved. */
+static void fold_conv_epilogues(tfc_session *s, const tfc_feed *feeds, int nfeeds, const tfc_out *fetches, int nfetches,
+                                int norder)
+{
+    extern const tfc_op_def tfc_op_BiasAdd, tfc_op_Conv2D, tfc_op_Relu;
+    for (int oi = 0; oi < norder; oi++) {
+        int b = s->order[oi];
+        const tfc_node *bn = tfc_graph_node(s->g, b);
+        if (bn->def != &tfc_op_BiasAdd || bn->nin != 2 || bn->nctl) continue;
+        /* right after its Conv2D in the order, with a bias computed before it: the bias cannot change
+         * in between */
+        int c = bn->in[0].node;
+        if (oi == 0 || s->order[oi - 1] != c || tfc_graph_node(s->g, c)->def != &tfc_op_Conv2D || bn->in[1].node >= c ||
+            !private_output(s, feeds, nfeeds, fetches, nfetches, bn->in[0]))
+            continue;
+        s->folded[b] = s->epoch;
+        for (int ri = oi + 1; ri < norder; ri++) {
+            const tfc_node *rn = tfc_graph_node(s->g, s->order[ri]);
+            if (rn->def == &tfc_op_Relu && rn->nin == 1 && !rn->nctl && rn->in[0].node == b &&
+                private_output(s, feeds, nfeeds, fetches, nfetches, (tfc_out){b, 0}))
+                s->folded[s->order[ri]] = s->epoch;
+        }
+    }
+}
+
+bool tfc_kernel_epilogue(tfc_kernel_ctx *k, tfc_epilogue *e)
+{
+    extern const tfc_op_def tfc_op_BiasAdd, tfc_op_Relu;
+    const kernel_ctx *kc = (const kernel_ctx *)k;
+    tfc_session *s = kc->s;
+    int b = folded_consumer(s, k->node, &tfc_op_BiasAdd);
+    if (b < 0) return false;
+    e->bias = input_value(s, kc->feeds, kc->nfeeds, tfc_graph_node(k->graph, b), 1);
+    e->relu = folded_consumer(s, b, &tfc_op_Relu) >= 0;
+    return e->bias != NULL;
 }
 
 bool tfc_kernel_product(tfc_kernel_ctx *k, int i, tfc_product *p)
@@ -578,6 +630,7 @@ bool tfc_session_run(tfc_session *s, const tfc_feed *feeds, int nfeeds, const tf
     qsort(s->order, (size_t)norder, sizeof *s->order, cmp_int);
     defer_products(s, feeds, nfeeds, fetches, nfetches, norder);
     fold_relu_grads(s, feeds, nfeeds, fetches, nfetches, norder);
+    fold_conv_epilogues(s, feeds, nfeeds, fetches, nfetches, norder);
     s->norder = norder;
 
     const tfc_tensor *inbuf[64];
@@ -594,7 +647,7 @@ bool tfc_session_run(tfc_session *s, const tfc_feed *feeds, int nfeeds, const tf
             in[i] = s->deferred[nd->in[i].node] == ep ? NULL : input_value(s, feeds, nfeeds, nd, i);
         if (!nd->def->kernel || s->deferred[v] == ep) continue;
         if (s->folded[v] == ep) {
-            /* the MaxPoolGrad before it applied the mask: pass its gradient on */
+            /* its producer did its work (a MaxPoolGrad the mask, a Conv2D the bias): pass it on */
             slot *sl = node_slot(s, v, st);
             if (!sl) {
                 if (in != inbuf) free(in);

@@ -114,6 +114,7 @@ typedef struct {
     const float *dy; /* gradient of the output */
     float *y;        /* output, or input gradient */
     float *dw;       /* per-thread filter gradients, one [K, O] block per chunk */
+    const tfc_epilogue *ep; /* forward: bias (and Relu) for the outputs, or NULL */
     int64_t chunk_rows;
     atomic_bool failed; /* a thread could not allocate its column buffer */
 } conv_job;
@@ -197,6 +198,7 @@ static void conv_forward_range(void *arg, int64_t i0, int64_t i1)
         im2col(ge, j->x, r, e, col);
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)(e - r), (int)ge->o, (int)K, 1.0f, col, (int)K, j->f,
                     (int)ge->o, 0.0f, j->y + r * ge->o, (int)ge->o);
+        if (j->ep) tfc_apply_epilogue(j->y + r * ge->o, e - r, ge->o, ge->o, tfc_f32(j->ep->bias), j->ep->relu);
     }
     free(col);
 }
@@ -222,12 +224,21 @@ static bool k_conv(tfc_kernel_ctx *k)
     if (x->shape.dims[3] != f->shape.dims[2]) return tfc_kernel_error(k, "input and filter channels differ");
     tfc_tensor *y = tfc_kernel_output(k, 0, TFC_FLOAT, TFC_SHAPE(ge.n, ge.oh, ge.ow, ge.o));
     if (!y) return false;
+    tfc_epilogue epilogue, *ep = NULL;
+    if (tfc_kernel_epilogue(k, &epilogue)) {
+        char sb[TFC_SHAPE_STR_MAX];
+        const tfc_tensor *b = epilogue.bias;
+        if (b->dtype != TFC_FLOAT || b->shape.rank != 1 || b->shape.dims[0] != ge.o)
+            return tfc_kernel_error(k, "the bias %s added to it does not match its %lld output channels",
+                                    tfc_shape_str(b->shape, sb), (long long)ge.o);
+        ep = &epilogue;
+    }
     if (winograd(&ge)) {
         tfc_winograd_shape ws = {ge.n, ge.h, ge.w, ge.c, ge.oh, ge.ow, ge.o, ge.pt, ge.pl};
-        return tfc_winograd_conv(k, &ws, x->data, f->data, false, y->data);
+        return tfc_winograd_conv(k, &ws, x->data, f->data, false, ep, y->data);
     }
-    if (tfc_conv_direct_suits(&ge)) return tfc_conv_direct_forward(k, &ge, x->data, f->data, y->data);
-    conv_job j = {.ge = &ge, .x = x->data, .f = f->data, .y = y->data};
+    if (tfc_conv_direct_suits(&ge)) return tfc_conv_direct_forward(k, &ge, x->data, f->data, ep, y->data);
+    conv_job j = {.ge = &ge, .x = x->data, .f = f->data, .y = y->data, .ep = ep};
     return run_columns(k, ge.n, conv_forward_range, &j);
 }
 
@@ -270,7 +281,7 @@ static bool k_conv_bp_input(tfc_kernel_ctx *k)
     if (winograd(&ge)) {
         /* The input gradient is the correlation of out_backprop with the rotated filter. */
         tfc_winograd_shape ws = {ge.n, ge.oh, ge.ow, ge.o, ge.h, ge.w, ge.c, ge.kh - 1 - ge.pt, ge.kw - 1 - ge.pl};
-        return tfc_winograd_conv(k, &ws, dy->data, f->data, true, dx->data);
+        return tfc_winograd_conv(k, &ws, dy->data, f->data, true, NULL, dx->data);
     }
     conv_job j = {.ge = &ge, .f = f->data, .dy = dy->data, .y = dx->data};
     return run_columns(k, ge.n, conv_bp_input_range, &j);

@@ -53,6 +53,8 @@ typedef struct {
     const tfc_conv_geometry *ge;
     const padded *p;
     const float *x, *f, *dy;
+    const float *bias; /* forward: added to the outputs (a folded BiasAdd), or NULL */
+    bool relu;         /* and then max(., 0) (a folded Relu) */
     float *y;
     float *parts; /* filter gradient: one [taps][o] sum per image */
     atomic_bool failed;
@@ -80,6 +82,10 @@ static void forward_sweep(const direct_job *j, const float *xp, int64_t oy, int6
         tfc_vec_store(out, acc[i][0]);
         tfc_vec_store(out + TFC_VEC_WIDTH, acc[i][1]);
     }
+    if (j->bias) {
+        int64_t n = ge->ow - ox0 < PIXELS ? ge->ow - ox0 : PIXELS;
+        tfc_apply_epilogue(yrow + ox0 * ge->o + o0, n, ge->o, OB, j->bias + o0, j->relu);
+    }
 }
 
 static void forward_range(void *arg, int64_t n0, int64_t n1)
@@ -102,11 +108,16 @@ static void forward_range(void *arg, int64_t n0, int64_t n1)
     free(xp);
 }
 
-bool tfc_conv_direct_forward(tfc_kernel_ctx *k, const tfc_conv_geometry *ge, const float *x, const float *f, float *y)
+bool tfc_conv_direct_forward(tfc_kernel_ctx *k, const tfc_conv_geometry *ge, const float *x, const float *f,
+                             const tfc_epilogue *ep, float *y)
 {
     padded p;
     padded_init(ge, &p);
     direct_job j = {.ge = ge, .p = &p, .x = x, .f = f, .y = y};
+    if (ep && ep->bias) {
+        j.bias = tfc_f32(ep->bias);
+        j.relu = ep->relu;
+    }
     atomic_init(&j.failed, false);
     tfc_parallel_for(k, ge->n, 1, forward_range, &j);
     return !atomic_load(&j.failed) || tfc_kernel_error(k, "out of memory");

@@ -22,8 +22,10 @@ typedef struct {
  * of two vectors (32 with AVX-512), the width the kernels keep in registers. */
 bool tfc_conv_direct_suits(const tfc_conv_geometry *ge);
 
-/* y = conv(x, f). False with the kernel's error set when memory runs out. */
-bool tfc_conv_direct_forward(tfc_kernel_ctx *k, const tfc_conv_geometry *ge, const float *x, const float *f, float *y);
+/* y = conv(x, f), then ep (or NULL): a bias and Relu applied as the outputs are stored. False with
+ * the kernel's error set when memory runs out. */
+bool tfc_conv_direct_forward(tfc_kernel_ctx *k, const tfc_conv_geometry *ge, const float *x, const float *f,
+                             const tfc_epilogue *ep, float *y);
 
 /* df = the filter gradient for output gradient dy; summed image by image in order, so the result
  * does not depend on the thread count. */

@@ -32,4 +32,17 @@ static inline tfc_vec tfc_vec_load(const float *p)
 
 static inline void tfc_vec_store(float *p, tfc_vec v) { memcpy(p, &v, sizeof v); }
 
+/* A folded BiasAdd (and Relu) on n outputs of o channels, output i at y + i * stride: y + bias
+ * then max(., 0) as Relu computes it (NaN to 0), with the same float operations as those ops. */
+static inline void tfc_apply_epilogue(float *y, int64_t n, int64_t stride, int64_t o, const float *bias, int relu)
+{
+    for (int64_t i = 0; i < n; i++) {
+        float *row = y + i * stride;
+        for (int64_t c = 0; c < o; c++) {
+            float v = row[c] + bias[c];
+            row[c] = relu ? (v > 0 ? v : 0) : v;
+        }
+    }
+}
+
 #endif

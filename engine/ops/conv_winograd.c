@@ -208,6 +208,7 @@ typedef struct {
     const tfc_winograd_shape *s;
     const float *x, *dy;
     const float *u; /* transformed filter [PLANES][ic][oc] */
+    const tfc_epilogue *ep; /* forward: bias (and Relu) for the outputs, or NULL */
     float *y;
     float *acc;     /* filter gradient: one [PLANES][ic][oc] sum per chunk */
     int64_t th, tw, tiles, blocks, chunks;
@@ -264,8 +265,11 @@ static void conv_range(void *arg, int64_t b0, int64_t b1)
             int64_t n, oy, ox;
             tile_at(j, t0 + b, &n, &oy, &ox);
             float *dst = j->y + ((n * s->oh + oy) * s->ow + ox) * s->oc;
-            output_tile(m + b * s->oc, block_stride(s->oc), s->oc, dst, s->ow * s->oc, s->oc, min64(TILE, s->oh - oy),
-                        min64(TILE, s->ow - ox));
+            int64_t rows = min64(TILE, s->oh - oy), cols = min64(TILE, s->ow - ox);
+            output_tile(m + b * s->oc, block_stride(s->oc), s->oc, dst, s->ow * s->oc, s->oc, rows, cols);
+            if (j->ep && j->ep->bias)
+                for (int64_t r = 0; r < rows; r++)
+                    tfc_apply_epilogue(dst + r * s->ow * s->oc, cols, s->oc, s->oc, tfc_f32(j->ep->bias), j->ep->relu);
         }
     }
     free(v);
@@ -307,12 +311,12 @@ static int64_t blocks_of(wino_job *j, const tfc_winograd_shape *s)
 }
 
 bool tfc_winograd_conv(tfc_kernel_ctx *k, const tfc_winograd_shape *s, const float *x, const float *w, bool flipped,
-                       float *y)
+                       const tfc_epilogue *ep, float *y)
 {
     float *u = malloc(PLANES * (size_t)(s->ic * s->oc) * sizeof *u);
     if (!u) return tfc_kernel_error(k, "out of memory");
     transform_filter(s, w, flipped, u);
-    wino_job j = {.x = x, .u = u, .y = y};
+    wino_job j = {.x = x, .u = u, .ep = ep, .y = y};
     tfc_parallel_for(k, blocks_of(&j, s), 1, conv_range, &j);
     free(u);
     if (atomic_load(&j.failed)) return tfc_kernel_error(k, "out of memory");

@@ -29,9 +29,10 @@ bool tfc_winograd_suits(int64_t kh, int64_t kw, int64_t sh, int64_t sw, int64_t 
 /* y = the correlation of x with the filter. The filter is w[ky, kx, c, o] (HWIO, in_channels =
  * s->ic), or, with `flipped`, the filter of the transposed convolution taken from
  * w[4 - ky, 4 - kx, o, c] (HWIO with in_channels = s->oc), which computes Conv2DBackpropInput
- * from out_backprop. False with the kernel's error set when memory runs out. */
+ * from out_backprop. ep (or NULL): a bias and Relu applied as the outputs are stored. False with
+ * the kernel's error set when memory runs out. */
 bool tfc_winograd_conv(tfc_kernel_ctx *k, const tfc_winograd_shape *s, const float *x, const float *w, bool flipped,
-                       float *y);
+                       const tfc_epilogue *ep, float *y);
 
 /* dw[ky, kx, c, o] = sum over n, oy, ox of x[n, oy + ky - pt, ox + kx - pl, c] * dy[n, oy, ox, o]
  * (Conv2DBackpropFilter); dy has the output's shape. */

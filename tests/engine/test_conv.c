@@ -390,6 +390,61 @@ static void test_relu_fold(void)
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) check_relu_fold(cases[i]);
 }
 
+/* ---- BiasAdd and Relu folded into Conv2D ----
+ * conv -> bias -> (relu): the result with the convolution's output also fetched (so the session
+ * cannot fold the BiasAdd and Relu into it) and not (so it does, and their kernels do not run): the
+ * same values, bit for bit, through the Winograd, direct and im2col kernels. */
+static void check_epilogue_fold(conv_spec sp, bool relu)
+{
+    conv_case cc = settle(sp);
+    tfc_tensor *xt = random_tensor(TFC_SHAPE(cc.n, cc.h, cc.w, cc.c));
+    tfc_tensor *ft = random_tensor(TFC_SHAPE(cc.kh, cc.kw, cc.c, cc.o)), *bt = random_tensor(TFC_SHAPE(cc.o));
+    tfc_tensor *got[2] = {0};
+    int64_t runs[2] = {-1, -1};
+    for (int fold = 0; fold < 2; fold++) {
+        tfc_graph *g = tfc_graph_new();
+        tfc_status *st = tfc_status_new();
+        tfc_out b = tfc_const(g, bt, "b"); /* made before the convolution, as a layer's variables are */
+        tfc_out conv = tfc_conv2d(g, tfc_const(g, xt, "x"), tfc_const(g, ft, "f"), (const int64_t[]){1, sp.sh, sp.sw, 1},
+                                  sp.same ? "SAME" : "VALID", NULL);
+        tfc_out y = tfc_bias_add(g, conv, b, NULL), bias = y;
+        if (relu) y = tfc_relu(g, y, NULL);
+        tfc_session *s = tfc_session_new(g, &(tfc_session_options){.threads = 2, .profile = true}, st);
+        tfc_tensor *out[2] = {0};
+        tfc_out fetch[2] = {y, conv};
+        CHECK_MSG(s && tfc_session_run(s, NULL, 0, fetch, fold ? 1 : 2, out, st), "%s", tfc_message(st));
+        double sec;
+        CHECK(s && tfc_session_node_time(s, bias.node, &sec, &runs[fold]));
+        got[fold] = out[0];
+        tfc_tensor_free(out[1]);
+        tfc_session_free(s);
+        tfc_status_free(st);
+        tfc_graph_free(g);
+    }
+    CHECK_MSG(runs[0] == 1 && runs[1] == 0, "the BiasAdd kernel ran %lld and %lld times", (long long)runs[0],
+              (long long)runs[1]);
+    CHECK_MSG(got[0] && got[1] && got[0]->size == got[1]->size &&
+                  memcmp(got[0]->data, got[1]->data, (size_t)got[0]->size * sizeof(float)) == 0,
+              "%dx%d %lld->%lld channels%s: folded and separate BiasAdd differ", (int)sp.kh, (int)sp.kw, (long long)sp.c,
+              (long long)sp.o, relu ? " (relu)" : "");
+    tfc_tensor_free(got[0]);
+    tfc_tensor_free(got[1]);
+    tfc_tensor_free(xt);
+    tfc_tensor_free(ft);
+    tfc_tensor_free(bt);
+}
+
+static void test_epilogue_fold(void)
+{
+    /* Winograd, direct (one input channel, 32 outputs), im2col */
+    const conv_spec cases[] = {{2, 9, 7, 16, 5, 5, 32, 1, 1, true}, {2, 11, 10, 1, 5, 5, 32, 1, 1, true},
+                               {2, 7, 6, 3, 3, 3, 5, 2, 2, false}};
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        check_epilogue_fold(cases[i], true);
+        check_epilogue_fold(cases[i], false);
+    }
+}
+
 /* ---- build-time errors ---- */
 
 typedef struct {
@@ -454,5 +509,6 @@ int main(void)
     test_conv_against_direct();
     test_pool_against_direct();
     test_relu_fold();
+    test_epilogue_fold();
     return check_result();
 }
