@@ -339,6 +339,32 @@ static void test_by_hand(void)
     tfc_tensor_free(fv);
 }
 
+/* ---- ops folded into the one before them ---- */
+
+/* Runs graph g (freed here) with profiling, fetching `want` and, unless fold, also `also` (which
+ * keeps the session from folding); returns want's value and sets *runs to how often node watch's
+ * kernel ran. */
+static tfc_tensor *run_watching(tfc_graph *g, tfc_out want, tfc_out also, bool fold, int watch, int64_t *runs)
+{
+    tfc_status *st = tfc_status_new();
+    tfc_session *s = tfc_session_new(g, &(tfc_session_options){.threads = 2, .profile = true}, st);
+    tfc_tensor *out[2] = {0};
+    double sec;
+    CHECK_MSG(s && tfc_session_run(s, NULL, 0, (tfc_out[]){want, also}, fold ? 1 : 2, out, st), "%s", tfc_message(st));
+    CHECK(s && tfc_session_node_time(s, watch, &sec, runs));
+    tfc_tensor_free(out[1]);
+    tfc_session_free(s);
+    tfc_status_free(st);
+    tfc_graph_free(g);
+    return out[0];
+}
+
+/* Whether two results are the same bit for bit. */
+static bool same_bits(const tfc_tensor *a, const tfc_tensor *b)
+{
+    return a && b && a->size == b->size && memcmp(a->data, b->data, (size_t)a->size * sizeof(float)) == 0;
+}
+
 /* ---- ReluGrad folded into MaxPoolGrad ----
  * relu -> max-pool: the gradient of the relu's input, with the MaxPoolGrad's output also fetched
  * (so the session cannot fold the ReluGrad into it) and not (so it does, and the ReluGrad kernel does
@@ -353,30 +379,16 @@ static void check_relu_fold(conv_spec sp)
     int64_t relu_runs[2] = {-1, -1};
     for (int fold = 0; fold < 2; fold++) {
         tfc_graph *g = tfc_graph_new();
-        tfc_status *st = tfc_status_new();
         tfc_out x = tfc_const(g, xt, "x");
         tfc_out p = tfc_max_pool(g, tfc_relu(g, x, NULL), (const int64_t[]){1, sp.kh, sp.kw, 1},
                                  (const int64_t[]){1, sp.sh, sp.sw, 1}, sp.same ? "SAME" : "VALID", NULL);
         tfc_out dx;
         CHECK(tfc_gradients(g, tfc_reduce_sum(g, p, NULL, 0, false, NULL), &x, 1, &dx)); /* dy = 1: zero windows matter */
-        tfc_out pool_grad = tfc_node_input(g, dx.node, 0);
-        tfc_session *s = tfc_session_new(g, &(tfc_session_options){.threads = 2, .profile = true}, st);
-        tfc_tensor *out[2] = {0};
-        tfc_out fetch[2] = {dx, pool_grad};
-        CHECK(s && tfc_session_run(s, NULL, 0, fetch, fold ? 1 : 2, out, st));
-        double sec;
-        CHECK(s && tfc_session_node_time(s, dx.node, &sec, &relu_runs[fold]));
-        got[fold] = out[0];
-        tfc_tensor_free(out[1]);
-        tfc_session_free(s);
-        tfc_status_free(st);
-        tfc_graph_free(g);
+        got[fold] = run_watching(g, dx, tfc_node_input(g, dx.node, 0), fold, dx.node, &relu_runs[fold]);
     }
     CHECK_MSG(relu_runs[0] == 1 && relu_runs[1] == 0, "%dx%d/%d: the ReluGrad kernel ran %lld and %lld times", (int)sp.kh,
               (int)sp.kw, (int)sp.sh, (long long)relu_runs[0], (long long)relu_runs[1]);
-    CHECK_MSG(got[0] && got[1] && got[0]->size == got[1]->size &&
-                  memcmp(got[0]->data, got[1]->data, (size_t)got[0]->size * sizeof(float)) == 0,
-              "%dx%d/%d on %lldx%lldx%lld: folded and separate ReluGrad differ", (int)sp.kh, (int)sp.kw, (int)sp.sh,
+    CHECK_MSG(same_bits(got[0], got[1]), "%dx%d/%d on %lldx%lldx%lld: folded and separate ReluGrad differ", (int)sp.kh, (int)sp.kw, (int)sp.sh,
               (long long)sp.h, (long long)sp.w, (long long)sp.c);
     tfc_tensor_free(got[0]);
     tfc_tensor_free(got[1]);
@@ -403,29 +415,16 @@ static void check_epilogue_fold(conv_spec sp, bool relu)
     int64_t runs[2] = {-1, -1};
     for (int fold = 0; fold < 2; fold++) {
         tfc_graph *g = tfc_graph_new();
-        tfc_status *st = tfc_status_new();
         tfc_out b = tfc_const(g, bt, "b"); /* made before the convolution, as a layer's variables are */
         tfc_out conv = tfc_conv2d(g, tfc_const(g, xt, "x"), tfc_const(g, ft, "f"), (const int64_t[]){1, sp.sh, sp.sw, 1},
                                   sp.same ? "SAME" : "VALID", NULL);
         tfc_out y = tfc_bias_add(g, conv, b, NULL), bias = y;
         if (relu) y = tfc_relu(g, y, NULL);
-        tfc_session *s = tfc_session_new(g, &(tfc_session_options){.threads = 2, .profile = true}, st);
-        tfc_tensor *out[2] = {0};
-        tfc_out fetch[2] = {y, conv};
-        CHECK_MSG(s && tfc_session_run(s, NULL, 0, fetch, fold ? 1 : 2, out, st), "%s", tfc_message(st));
-        double sec;
-        CHECK(s && tfc_session_node_time(s, bias.node, &sec, &runs[fold]));
-        got[fold] = out[0];
-        tfc_tensor_free(out[1]);
-        tfc_session_free(s);
-        tfc_status_free(st);
-        tfc_graph_free(g);
+        got[fold] = run_watching(g, y, conv, fold, bias.node, &runs[fold]);
     }
     CHECK_MSG(runs[0] == 1 && runs[1] == 0, "the BiasAdd kernel ran %lld and %lld times", (long long)runs[0],
               (long long)runs[1]);
-    CHECK_MSG(got[0] && got[1] && got[0]->size == got[1]->size &&
-                  memcmp(got[0]->data, got[1]->data, (size_t)got[0]->size * sizeof(float)) == 0,
-              "%dx%d %lld->%lld channels%s: folded and separate BiasAdd differ", (int)sp.kh, (int)sp.kw, (long long)sp.c,
+    CHECK_MSG(same_bits(got[0], got[1]), "%dx%d %lld->%lld channels%s: folded and separate BiasAdd differ", (int)sp.kh, (int)sp.kw, (long long)sp.c,
               (long long)sp.o, relu ? " (relu)" : "");
     tfc_tensor_free(got[0]);
     tfc_tensor_free(got[1]);
