@@ -130,7 +130,7 @@ bool tfc_kernel_folds_relu_grad(tfc_kernel_ctx *k);
 
 /* What a convolution applies to its outputs as it stores them. */
 typedef struct {
-    const tfc_tensor *bias; /* added to each output channel (a folded BiasAdd), or NULL */
+    const tfc_tensor *bias; /* added to each output channel (a folded BiasAdd) */
     bool relu;              /* then max(., 0) as Relu computes it (a folded Relu) */
 } tfc_epilogue;
 /* For Conv2D: true when the session folded the BiasAdd (and the Relu after it) that follow this

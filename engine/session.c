@@ -207,6 +207,14 @@ static slot *node_slot(tfc_session *s, int node, tfc_status *st)
     return sl;
 }
 
+/* Output i of a slot becomes t, held as `how`; a buffer of its own it held before is freed. */
+static void slot_hold(slot *sl, int i, tfc_tensor *t, unsigned char how)
+{
+    if (sl->owned[i] == OWNED && sl->out[i] != t) tfc_tensor_free(sl->out[i]);
+    sl->out[i] = t;
+    sl->owned[i] = how;
+}
+
 tfc_tensor *tfc_kernel_output(tfc_kernel_ctx *k, int i, tfc_dtype dt, tfc_shape shape)
 {
     tfc_session *s = k->session;
@@ -218,17 +226,14 @@ tfc_tensor *tfc_kernel_output(tfc_kernel_ctx *k, int i, tfc_dtype dt, tfc_shape 
         t->shape = shape;
         return t;
     }
-    if (sl->owned[i] == OWNED) tfc_tensor_free(t);
-    sl->out[i] = NULL;
-    sl->owned[i] = FORWARDED;
+    slot_hold(sl, i, NULL, FORWARDED);
     t = tfc_tensor_new(dt, shape);
     if (!t) {
         char b[TFC_SHAPE_STR_MAX];
         tfc_kernel_error(k, "cannot allocate a %s tensor of shape %s", tfc_dtype_name(dt), tfc_shape_str(shape, b));
         return NULL;
     }
-    sl->out[i] = t;
-    sl->owned[i] = OWNED;
+    slot_hold(sl, i, t, OWNED);
     return t;
 }
 
@@ -239,9 +244,7 @@ void tfc_kernel_set_output(tfc_kernel_ctx *k, int i, tfc_tensor *t)
         tfc_tensor_free(t);
         return;
     }
-    if (sl->owned[i] == OWNED) tfc_tensor_free(sl->out[i]);
-    sl->out[i] = t;
-    sl->owned[i] = OWNED;
+    slot_hold(sl, i, t, OWNED);
 }
 
 /* Output i is another tensor, not owned (a variable's value, an input passed through). */
@@ -249,9 +252,7 @@ void tfc_kernel_forward(tfc_kernel_ctx *k, int i, const tfc_tensor *t)
 {
     slot *sl = node_slot(k->session, k->node, k->st);
     if (!sl) return;
-    if (sl->owned[i] == OWNED) tfc_tensor_free(sl->out[i]);
-    sl->out[i] = (tfc_tensor *)t;
-    sl->owned[i] = FORWARDED;
+    slot_hold(sl, i, (tfc_tensor *)t, FORWARDED);
 }
 
 tfc_tensor *tfc_kernel_ref(tfc_kernel_ctx *k, int i)
@@ -323,8 +324,6 @@ double tfc_uniform_at(uint64_t block, int64_t i)
     uint64_t x = block + (uint64_t)i * 0x9E3779B97F4A7C15ull;
     return unit(splitmix64(&x));
 }
-
-
 
 void tfc_parallel_for(tfc_kernel_ctx *k, int64_t n, int64_t grain, void (*fn)(void *, int64_t, int64_t), void *arg)
 {
@@ -496,11 +495,13 @@ static void fold_conv_epilogues(tfc_session *s, const tfc_feed *feeds, int nfeed
             !private_output(s, feeds, nfeeds, fetches, nfetches, bn->in[0]))
             continue;
         s->folded[b] = s->epoch;
+        if (!private_output(s, feeds, nfeeds, fetches, nfetches, (tfc_out){b, 0})) continue;
         for (int ri = oi + 1; ri < norder; ri++) {
             const tfc_node *rn = tfc_graph_node(s->g, s->order[ri]);
-            if (rn->def == &tfc_op_Relu && rn->nin == 1 && !rn->nctl && rn->in[0].node == b &&
-                private_output(s, feeds, nfeeds, fetches, nfetches, (tfc_out){b, 0}))
-                s->folded[s->order[ri]] = s->epoch;
+            if (rn->def == &tfc_op_Relu && rn->nin == 1 && !rn->nctl && rn->in[0].node == b) {
+                s->folded[s->order[ri]] = s->epoch; /* its one reader */
+                break;
+            }
         }
     }
 }
@@ -545,9 +546,7 @@ tfc_tensor *tfc_kernel_output_over(tfc_kernel_ctx *k, int i, int in, tfc_dtype d
         return tfc_kernel_output(k, i, dt, shape);
     slot *sl = node_slot(s, k->node, k->st);
     if (!sl) return NULL;
-    if (sl->owned[i] == OWNED) tfc_tensor_free(sl->out[i]);
-    sl->out[i] = t;
-    sl->owned[i] = TAKEN_OVER;
+    slot_hold(sl, i, t, TAKEN_OVER);
     return t;
 }
 
@@ -653,9 +652,7 @@ bool tfc_session_run(tfc_session *s, const tfc_feed *feeds, int nfeeds, const tf
                 if (in != inbuf) free(in);
                 return false;
             }
-            if (sl->owned[0] == OWNED) tfc_tensor_free(sl->out[0]);
-            sl->out[0] = (tfc_tensor *)in[0];
-            sl->owned[0] = FORWARDED;
+            slot_hold(sl, 0, (tfc_tensor *)in[0], FORWARDED);
             continue;
         }
         kernel_ctx kc = {.pub = {.session = s, .graph = g, .node = v, .ninputs = nd->nin, .in = in, .st = st},

@@ -114,7 +114,7 @@ bool tfc_conv_direct_forward(tfc_kernel_ctx *k, const tfc_conv_geometry *ge, con
     padded p;
     padded_init(ge, &p);
     direct_job j = {.ge = ge, .p = &p, .x = x, .f = f, .y = y};
-    if (ep && ep->bias) {
+    if (ep) {
         j.bias = tfc_f32(ep->bias);
         j.relu = ep->relu;
     }

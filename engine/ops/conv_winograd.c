@@ -158,7 +158,8 @@ static void output_tile(const float *m, int64_t ms, int64_t nc, float *dst, int6
         }
         for (int i = 0; i < TILE; i++) apply_at4(tmp + i * ALPHA * CB, CB, out + i * TILE * CB, CB);
         for (int64_t i = 0; i < rows; i++)
-            for (int64_t j = 0; j < cols; j++) tfc_vec_store(dst + i * rs + j * cs + c0, tfc_vec_load(out + (i * TILE + j) * CB));
+            for (int64_t j = 0; j < cols; j++)
+                tfc_vec_store(dst + i * rs + j * cs + c0, tfc_vec_load(out + (i * TILE + j) * CB));
     }
 }
 
@@ -267,7 +268,7 @@ static void conv_range(void *arg, int64_t b0, int64_t b1)
             float *dst = j->y + ((n * s->oh + oy) * s->ow + ox) * s->oc;
             int64_t rows = min64(TILE, s->oh - oy), cols = min64(TILE, s->ow - ox);
             output_tile(m + b * s->oc, block_stride(s->oc), s->oc, dst, s->ow * s->oc, s->oc, rows, cols);
-            if (j->ep && j->ep->bias)
+            if (j->ep)
                 for (int64_t r = 0; r < rows; r++)
                     tfc_apply_epilogue(dst + r * s->ow * s->oc, cols, s->oc, s->oc, tfc_f32(j->ep->bias), j->ep->relu);
         }

@@ -102,7 +102,7 @@ static void grad_relu(tfc_graph *g, int node, const tfc_out *dy, tfc_out *dx)
 {
     /* On the Relu's output, as TensorFlow does (positive exactly where the features are): the
      * features are then read by the Relu alone, which can write over them. */
-    dx[0] = tfc_binary(g, "ReluGrad", dy[0], (tfc_out){node, 0}, "ReluGrad");
+    dx[0] = tfc_binary(g, "ReluGrad", dy[0], node_out(node, 0), "ReluGrad");
 }
 
 static void grad_sigmoid(tfc_graph *g, int node, const tfc_out *dy, tfc_out *dx)
