@@ -50,6 +50,8 @@ static const char usage[] =
     "  --eval              only evaluate a restored model (the checkpoint as for --restore)\n"
     "  --profile           after training, print where the kernels spent their time, per op type\n"
     "                      and for the slowest nodes (ms per step)\n"
+    "  --warmup N          train N steps before the --steps ones and leave them out of the\n"
+    "                      examples/s figure and --profile (for benchmarks; default 0)\n"
     "  --quiet             print only the results\n"
     "  -h, --help          show this help\n"
     "\n"
@@ -79,6 +81,7 @@ typedef struct {
     bool eval_only;
     bool quiet;
     bool profile;
+    int64_t warmup;
 } options;
 
 static int usage_error(const char *fmt, const char *arg)
@@ -103,7 +106,7 @@ static bool parse_int(const char *s, long long lo, long long hi, long long *out)
 static int parse_args(int argc, char **argv, options *o)
 {
     enum { O_MODEL = 256, O_STEPS, O_EPOCHS, O_BATCH, O_LR, O_OPT, O_SEED, O_THREADS, O_DATA, O_QUIET, O_LOGDIR, O_RUN,
-           O_NOLOG, O_SUMMARY, O_HIST, O_SAVE, O_RESTORE, O_EVAL, O_PROFILE };
+           O_NOLOG, O_SUMMARY, O_HIST, O_SAVE, O_RESTORE, O_EVAL, O_PROFILE, O_WARMUP };
     static const struct option longopts[] = {
         {"model", required_argument, 0, O_MODEL},   {"steps", required_argument, 0, O_STEPS},
         {"epochs", required_argument, 0, O_EPOCHS}, {"batch-size", required_argument, 0, O_BATCH},
@@ -114,7 +117,7 @@ static int parse_args(int argc, char **argv, options *o)
         {"no-logdir", no_argument, 0, O_NOLOG},     {"summary-every", required_argument, 0, O_SUMMARY},
         {"histograms", no_argument, 0, O_HIST},     {"save-every", required_argument, 0, O_SAVE},
         {"restore", optional_argument, 0, O_RESTORE}, {"eval", no_argument, 0, O_EVAL},
-        {"profile", no_argument, 0, O_PROFILE},
+        {"profile", no_argument, 0, O_PROFILE},     {"warmup", required_argument, 0, O_WARMUP},
         {"help", no_argument, 0, 'h'},              {0, 0, 0, 0},
     };
     memset(o, 0, sizeof *o);
@@ -182,6 +185,10 @@ static int parse_args(int argc, char **argv, options *o)
             break;
         case O_EVAL: o->eval_only = true; break;
         case O_PROFILE: o->profile = true; break;
+        case O_WARMUP:
+            if (!parse_int(optarg, 0, INT64_MAX / 4, &v)) return usage_error("--warmup: '%s' is not a whole number >= 0", optarg);
+            o->warmup = v;
+            break;
         case O_SUMMARY:
             if (!parse_int(optarg, 0, INT_MAX, &v)) return usage_error("--summary-every: '%s' is not a whole number >= 0", optarg);
             o->summary_every = (int)v;
@@ -211,7 +218,7 @@ typedef struct {
     tfc_tensor *x, *y, *keep_train, *keep_eval;
     char run_dir[2048]; /* "" without a logdir */
     tfc_event_writer *events;
-    int64_t trained; /* steps this run trained */
+    int64_t trained; /* steps this run trained after its --warmup ones (the timed ones) */
 } run_state;
 
 /* mkdir -p for the logdir; the run folder itself is created by the event writer. */
@@ -445,12 +452,18 @@ static bool train(run_state *r, const options *o, int64_t total, tfc_status *st)
     bool by_epoch = m->epochs > 0 && !o->steps;
     int report_every = strcmp(m->name, "cnn") == 0 ? 100 : strcmp(m->name, "deep") == 0 ? 1000 : 0;
     double epoch_cost = 0, loss = 0;
-    int64_t examples = 0;
+    int64_t examples = 0, timed_examples = 0;
+    /* --warmup: the clock (and the profile) start after the first o->warmup steps */
+    int64_t timed = total - start > o->warmup ? start + o->warmup : total;
     double t0 = tfc_now();
     tfc_feed feeds[3] = {{m->x, r->x}, {m->labels, r->y}, {m->keep_prob, r->keep_train}};
     int nfeeds = tfc_out_ok(m->keep_prob) ? 3 : 2;
     bool ok = true;
     for (int64_t step = start; ok && step < total; step++) {
+        if (step == timed && step > start) {
+            t0 = tfc_now();
+            tfc_session_reset_profile(r->session);
+        }
         tfc_batcher_next(&b, batch, tfc_f32(r->x), tfc_f32(r->y), NULL);
         tfc_session_set_random_key(r->session, (uint64_t)step);
         tfc_tensor *out[2] = {0};
@@ -464,6 +477,7 @@ static bool train(run_state *r, const options *o, int64_t total, tfc_status *st)
             if (!ok) break;
         }
         examples += batch;
+        if (step >= timed) timed_examples += batch;
         if (!isfinite(loss)) {
             ok = tfc_fail(st, TFC_FAILED_PRECONDITION, "the loss became %g at step %lld: lower --lr", loss, (long long)step + 1);
             break;
@@ -473,7 +487,8 @@ static bool train(run_state *r, const options *o, int64_t total, tfc_status *st)
             tfc_progress_note(&p, "epoch %lld: cost = %.4f", (long long)((step + 1) / steps_per_epoch), epoch_cost);
             epoch_cost = 0;
         }
-        if (report_every && (step + 1) % report_every == 0) {
+        /* (with --quiet the report would not be printed, so it is not computed either) */
+        if (report_every && !o->quiet && (step + 1) % report_every == 0) {
             double acc;
             ok = batch_accuracy(r, &acc, st);
             if (ok) tfc_progress_note(&p, "step %lld: training accuracy %.4f", (long long)step + 1, acc);
@@ -481,15 +496,15 @@ static bool train(run_state *r, const options *o, int64_t total, tfc_status *st)
         tfc_progress_update(&p, step + 1, loss, examples);
         if (ok && o->save_every && (step + 1) % o->save_every == 0 && step + 1 < total) ok = save(r, step + 1, &p, st);
     }
-    r->trained = total > start ? total - start : 0;
+    r->trained = total - timed;
     if (ok && total > start) ok = save(r, total, &p, st);
     double secs = tfc_now() - t0;
     tfc_progress_end(&p);
     tfc_batcher_free(&b);
     if (ok && start >= total) tfc_progress_note(&p, "the checkpoint is at step %lld already: nothing to train", (long long)start);
     if (ok)
-        printf("train: %lld steps, %lld examples in %.2f s, %.0f examples/s\n", (long long)(total - start), (long long)examples,
-               secs, secs > 0 ? examples / secs : 0.0);
+        printf("train: %lld steps, %lld examples in %.2f s, %.0f examples/s\n", (long long)(total - timed),
+               (long long)timed_examples, secs, secs > 0 ? timed_examples / secs : 0.0);
     return ok;
 }
 
@@ -527,6 +542,7 @@ int main(int argc, char **argv)
             int epochs = o.epochs ? o.epochs : r.model.epochs;
             total = epochs ? (int64_t)epochs * (r.data->train.n / batch) : r.model.steps;
         }
+        total += o.warmup;
         r.x = tfc_tensor_new(TFC_FLOAT, TFC_SHAPE(batch, 784));
         r.y = tfc_tensor_new(TFC_FLOAT, TFC_SHAPE(batch, 10));
         r.keep_train = tfc_tensor_scalar_f32(r.model.train_keep_prob);

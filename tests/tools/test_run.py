@@ -64,6 +64,19 @@ def test_profile(run_tool, mnist_dir):
     assert p.stdout.splitlines()[-1].startswith("test accuracy:")
 
 
+def test_warmup(run_tool, mnist_dir, logdir):
+    """--warmup N trains N steps more, before the timed ones: the train: line and the profile count
+    only the --steps steps, the checkpoint is at step N + steps."""
+    p = run_tool("tfc-run", "mnist", "--model", "softmax", "--steps", "30", "--warmup", "20", "--data-dir", mnist_dir,
+                 "--logdir", logdir, "--quiet", "--profile")
+    assert p.returncode == 0, p.stderr
+    m = TRAIN.search(p.stdout)
+    assert m and m.group(1) == "30" and m.group(2) == "3000", p.stdout
+    assert re.search(r"^profile: [0-9.]+ ms of kernel time per step over 30 steps$", p.stdout, re.M)
+    runs = list(logdir.iterdir())
+    assert len(runs) == 1 and (runs[0] / "model.ckpt-50.index").exists(), list(runs[0].iterdir())
+
+
 def test_same_seed_same_result(run_tool, mnist_dir):
     args = ("mnist", "--model", "deep", "--steps", "200", "--data-dir", mnist_dir, "--no-logdir", "--quiet",
             "--threads", "2")
@@ -109,6 +122,7 @@ def test_help(run_tool):
     ([], "missing DATASET"),
     (["mnist", "--steps"], "--steps needs a value"),
     (["mnist", "--steps", "5", "--epochs", "1"], "not both"),
+    (["mnist", "--warmup", "-1"], "--warmup: '-1'"),
 ])
 def test_usage_errors(run_tool, args, needle):
     line = one_line_error(run_tool("tfc-run", *args), 2)
