@@ -1,6 +1,8 @@
 /* Worker threads that wait on a condition variable for the next parallel loop. A loop is cut into
- * a few pieces per thread that the threads, the caller included, claim in turn: on a machine shared
- * with other programs a thread the scheduler holds back then delays only the piece it holds. */
+ * pieces that the threads, the caller included, claim in turn, each a share of what is left
+ * (guided scheduling): the first are big calls, the last small ones, so the threads finish within
+ * a small piece of each other, and on a machine shared with other programs a thread the scheduler
+ * holds back delays only the piece it holds. */
 #include "threadpool.h"
 
 #include <pthread.h>
@@ -8,9 +10,9 @@
 #include <stdlib.h>
 #include <time.h>
 
-/* Pieces per thread: enough for the others to take over a held-back thread's share, few enough
- * that each is still a sizeable call (a product, a block of tiles). */
-#define PIECES_PER_THREAD 4
+/* The smallest piece is 1/MAX_PIECES_PER_THREAD of a thread's share (or the loop's grain): still
+ * a sizeable call (a product, a few images). */
+#define MAX_PIECES_PER_THREAD 16
 
 struct tfc_threadpool {
     int n; /* threads including the caller */
@@ -18,8 +20,8 @@ struct tfc_threadpool {
     pthread_mutex_t mu;
     pthread_cond_t go, done;
     int quit;
-    /* the current loop: pieces [next, pieces) are unclaimed, `finished` are done */
-    int64_t total, pieces, next, finished;
+    /* the current loop: items [next, total) are unclaimed, `finished` are done */
+    int64_t total, min_piece, next, finished;
     void (*fn)(void *, int64_t, int64_t);
     void *arg;
     atomic_uint loops; /* loops started, read without the mutex by workers about to sleep */
@@ -53,14 +55,18 @@ static void spin(tfc_threadpool *p, unsigned seen)
 /* Claims and runs pieces until none is left; called and returns with the mutex held. */
 static void run_pieces(tfc_threadpool *p)
 {
-    while (p->next < p->pieces) {
-        int64_t i = p->next++, b = p->total * i / p->pieces, e = p->total * (i + 1) / p->pieces;
+    while (p->next < p->total) {
+        /* a quarter of what is left per two threads, no less than the smallest piece */
+        int64_t b = p->next, left = p->total - b, size = left / (2 * p->n);
+        if (size < p->min_piece) size = p->min_piece;
+        int64_t e = size < left ? b + size : p->total;
+        p->next = e;
         void (*fn)(void *, int64_t, int64_t) = p->fn;
         void *arg = p->arg;
         pthread_mutex_unlock(&p->mu);
         fn(arg, b, e);
         pthread_mutex_lock(&p->mu);
-        if (++p->finished == p->pieces) pthread_cond_signal(&p->done);
+        if ((p->finished += e - b) == p->total) pthread_cond_signal(&p->done);
     }
 }
 
@@ -69,8 +75,8 @@ static void *worker(void *varg)
     tfc_threadpool *p = varg;
     pthread_mutex_lock(&p->mu);
     for (;;) {
-        if (!p->quit && p->next >= p->pieces) spin(p, atomic_load_explicit(&p->loops, memory_order_relaxed));
-        while (!p->quit && p->next >= p->pieces) pthread_cond_wait(&p->go, &p->mu);
+        if (!p->quit && p->next >= p->total) spin(p, atomic_load_explicit(&p->loops, memory_order_relaxed));
+        while (!p->quit && p->next >= p->total) pthread_cond_wait(&p->go, &p->mu);
         if (p->quit) break;
         run_pieces(p);
     }
@@ -122,15 +128,14 @@ void tfc_threadpool_run(tfc_threadpool *p, int64_t n, int64_t grain, void (*fn)(
 {
     if (n <= 0) return;
     if (grain < 1) grain = 1;
-    int64_t pieces = n / grain;
-    if (pieces > (int64_t)p->n * PIECES_PER_THREAD) pieces = (int64_t)p->n * PIECES_PER_THREAD;
-    if (pieces <= 1 || p->n == 1) {
+    if (n / grain <= 1 || p->n == 1) {
         fn(arg, 0, n);
         return;
     }
+    int64_t least = (n + (int64_t)p->n * MAX_PIECES_PER_THREAD - 1) / ((int64_t)p->n * MAX_PIECES_PER_THREAD);
     pthread_mutex_lock(&p->mu);
     p->total = n;
-    p->pieces = pieces;
+    p->min_piece = least > grain ? least : grain;
     p->next = 0;
     p->finished = 0;
     p->fn = fn;
@@ -138,6 +143,6 @@ void tfc_threadpool_run(tfc_threadpool *p, int64_t n, int64_t grain, void (*fn)(
     atomic_fetch_add_explicit(&p->loops, 1, memory_order_release);
     pthread_cond_broadcast(&p->go);
     run_pieces(p);
-    while (p->finished < p->pieces) pthread_cond_wait(&p->done, &p->mu);
+    while (p->finished < p->total) pthread_cond_wait(&p->done, &p->mu);
     pthread_mutex_unlock(&p->mu);
 }
