@@ -56,10 +56,11 @@ static void spin(tfc_threadpool *p, unsigned seen)
 static void run_pieces(tfc_threadpool *p)
 {
     while (p->next < p->total) {
-        /* a quarter of what is left per two threads, no less than the smallest piece */
+        /* a quarter of what is left per two threads, no less than the smallest piece, and all of
+         * it when less than that would remain */
         int64_t b = p->next, left = p->total - b, size = left / (2 * p->n);
         if (size < p->min_piece) size = p->min_piece;
-        int64_t e = size < left ? b + size : p->total;
+        int64_t e = left - size >= p->min_piece ? b + size : p->total;
         p->next = e;
         void (*fn)(void *, int64_t, int64_t) = p->fn;
         void *arg = p->arg;
