@@ -265,10 +265,22 @@ static void conv_worker(void *arg, int64_t w0, int64_t w1)
     for (int64_t blk; !atomic_load(&j->failed) && (blk = atomic_fetch_add(&j->next, 1)) < j->blocks;) {
         int64_t t0 = blk * TILES_PER_BLOCK, nt = min64(TILES_PER_BLOCK, j->tiles - t0);
         input_block(j, t0, nt, v, &xp);
-        for (int t = 0; t < PLANES; t++)
+        /* The outputs the block's tiles write, from the first tile's corner to the end of the last
+         * one's rows, are asked for (for writing) a share at a time while the products run: the
+         * output transform's stores then find their lines in cache instead of each waiting for
+         * one from memory. */
+        int64_t n0, y0, x0, n1, y1, x1;
+        tile_at(j, t0, &n0, &y0, &x0);
+        tile_at(j, t0 + nt - 1, &n1, &y1, &x1);
+        const char *out0 = (const char *)(j->y + ((n0 * s->oh + y0) * s->ow + x0) * s->oc);
+        const char *out1 = (const char *)(j->y + ((n1 * s->oh + min64(y1 + TILE, s->oh)) * s->ow) * s->oc);
+        int64_t lines = (out1 - out0 + 63) / 64, share = (lines + PLANES - 1) / PLANES;
+        for (int t = 0; t < PLANES; t++) {
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)nt, (int)s->oc, (int)s->ic, 1.0f,
                         v + t * block_stride(s->ic), (int)s->ic, j->u + t * s->ic * s->oc, (int)s->oc, 0.0f,
                         m + t * block_stride(s->oc), (int)s->oc);
+            for (int64_t q = t * share; q < (t + 1) * share && q < lines; q++) __builtin_prefetch(out0 + 64 * q, 1);
+        }
         for (int64_t b = 0; b < nt; b++) {
             int64_t n, oy, ox;
             tile_at(j, t0 + b, &n, &oy, &ox);
