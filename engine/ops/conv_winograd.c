@@ -214,7 +214,7 @@ typedef struct {
     const float *x, *dy;
     const float *u; /* transformed filter [PLANES][ic][oc] */
     const tfc_epilogue *ep; /* forward: bias (and Relu) for the outputs, or NULL */
-    float *y;
+    float *y;       /* the output (the filter gradient's [5][5][ic][oc] taps) */
     float *acc;     /* filter gradient: one [PLANES][ic][oc] sum per chunk */
     int64_t th, tw, tiles, blocks, chunks;
     atomic_llong next; /* forward: the next block to take */
@@ -298,11 +298,23 @@ static void conv_worker(void *arg, int64_t w0, int64_t w1)
 }
 
 /* u[t][i][o] = (G f G^T)[t] for the 5x5 filter of input channel i and output channel o. */
-static void transform_filter(const tfc_winograd_shape *s, const float *w, bool flipped, float *u)
+typedef struct {
+    const tfc_winograd_shape *s;
+    const float *w;
+    bool flipped;
+    float *u;
+} filter_job;
+
+/* Input channels [i0, i1) of the transform (a parallel loop over the input channels). */
+static void transform_filter(void *arg, int64_t i0, int64_t i1)
 {
-    int64_t ic = s->ic, oc = s->oc, plane = ic * oc;
+    const filter_job *f = arg;
+    const float *w = f->w;
+    bool flipped = f->flipped;
+    float *u = f->u;
+    int64_t ic = f->s->ic, oc = f->s->oc, plane = ic * oc;
     float g[25 * CB], tmp[ALPHA * 5 * CB];
-    for (int64_t i = 0; i < ic; i++)
+    for (int64_t i = i0; i < i1; i++)
         for (int64_t o0 = 0; o0 < oc; o0 += CB) {
             const float *src = w + i * oc + o0;
             int64_t ks = plane, rs = 5 * plane;
@@ -336,7 +348,7 @@ bool tfc_winograd_conv(tfc_kernel_ctx *k, const tfc_winograd_shape *s, const flo
 {
     float *u = lines_alloc(PLANES * (size_t)(s->ic * s->oc));
     if (!u) return tfc_kernel_error(k, "out of memory");
-    transform_filter(s, w, flipped, u);
+    tfc_parallel_for(k, s->ic, 4, transform_filter, &(filter_job){s, w, flipped, u});
     wino_job j = {.x = x, .u = u, .ep = ep, .y = y};
     int64_t blocks = blocks_of(&j, s);
     tfc_parallel_for(k, min64(tfc_kernel_threads(k), blocks), 1, conv_worker, &j);
@@ -388,6 +400,28 @@ static void filter_grad_range(void *arg, int64_t c0, int64_t c1)
     free(gp.data);
 }
 
+/* Input channels [i0, i1) of the filter gradient (j->y): the chunks' sums added up in chunk order,
+ * then transformed back to 5x5 taps. */
+static void filter_grad_finish(void *arg, int64_t i0, int64_t i1)
+{
+    const wino_job *j = arg;
+    const tfc_winograd_shape *s = j->s;
+    int64_t plane = s->ic * s->oc;
+    float tmp[5 * ALPHA * CB];
+    for (int64_t i = i0; i < i1; i++) {
+        for (int t = 0; t < PLANES; t++) {
+            float *sum = j->acc + t * plane + i * s->oc;
+            for (int64_t c = 1; c < j->chunks; c++)
+                for (int64_t o = 0; o < s->oc; o++) sum[o] += sum[c * PLANES * plane + o];
+        }
+        for (int64_t o0 = 0; o0 < s->oc; o0 += CB) {
+            const float *src = j->acc + i * s->oc + o0;
+            for (int b = 0; b < ALPHA; b++) apply_at5(src + b * plane, ALPHA * plane, tmp + b * CB, ALPHA * CB);
+            for (int ky = 0; ky < 5; ky++) apply_at5(tmp + ky * ALPHA * CB, CB, j->y + ky * 5 * plane + i * s->oc + o0, plane);
+        }
+    }
+}
+
 bool tfc_winograd_filter_grad(tfc_kernel_ctx *k, const tfc_winograd_shape *s, const float *x, const float *dy,
                               float *dw)
 {
@@ -405,15 +439,8 @@ bool tfc_winograd_filter_grad(tfc_kernel_ctx *k, const tfc_winograd_shape *s, co
         free(j.acc);
         return tfc_kernel_error(k, "out of memory");
     }
-    for (int64_t c = 1; c < j.chunks; c++)
-        for (int64_t i = 0; i < PLANES * plane; i++) j.acc[i] += j.acc[c * PLANES * plane + i];
-    float tmp[5 * ALPHA * CB];
-    for (int64_t i = 0; i < s->ic; i++)
-        for (int64_t o0 = 0; o0 < s->oc; o0 += CB) {
-            const float *src = j.acc + i * s->oc + o0;
-            for (int b = 0; b < ALPHA; b++) apply_at5(src + b * plane, ALPHA * plane, tmp + b * CB, ALPHA * CB);
-            for (int ky = 0; ky < 5; ky++) apply_at5(tmp + ky * ALPHA * CB, CB, dw + ky * 5 * plane + i * s->oc + o0, plane);
-        }
+    j.y = dw;
+    tfc_parallel_for(k, s->ic, 4, filter_grad_finish, &j);
     free(j.acc);
     return true;
 }
