@@ -25,10 +25,12 @@ struct tfc_threadpool {
     void (*fn)(void *, int64_t, int64_t);
     void *arg;
     atomic_uint loops; /* loops started, read without the mutex by workers about to sleep */
+    atomic_uint ended; /* loops whose last piece is done, read without the mutex by the caller */
 };
 
-/* How long a worker that ran out of pieces watches for the next loop before it sleeps: a network's
- * ops follow each other within microseconds, and waking a sleeping thread takes tens of them. */
+/* How long a worker that ran out of pieces watches for the next loop before it sleeps, and the
+ * caller for the others' last pieces: a network's ops follow each other within microseconds, and
+ * waking a sleeping thread takes tens of them. */
 #define SPIN_NS 100000
 
 static int64_t now_ns(void)
@@ -38,12 +40,12 @@ static int64_t now_ns(void)
     return (int64_t)t.tv_sec * 1000000000 + t.tv_nsec;
 }
 
-/* Waits, with the mutex released, until a loop after `seen` starts or SPIN_NS pass. */
-static void spin(tfc_threadpool *p, unsigned seen)
+/* Waits, with the mutex released, until the counter moves past `seen` or SPIN_NS pass. */
+static void spin(tfc_threadpool *p, atomic_uint *counter, unsigned seen)
 {
     pthread_mutex_unlock(&p->mu);
     int64_t end = now_ns() + SPIN_NS;
-    for (int i = 0; atomic_load_explicit(&p->loops, memory_order_acquire) == seen; i++) {
+    for (int i = 0; atomic_load_explicit(counter, memory_order_acquire) == seen; i++) {
         if ((i & 255) == 255 && now_ns() > end) break;
 #if defined(__x86_64__) || defined(__i386__)
         __builtin_ia32_pause();
@@ -67,7 +69,10 @@ static void run_pieces(tfc_threadpool *p)
         pthread_mutex_unlock(&p->mu);
         fn(arg, b, e);
         pthread_mutex_lock(&p->mu);
-        if ((p->finished += e - b) == p->total) pthread_cond_signal(&p->done);
+        if ((p->finished += e - b) == p->total) {
+            atomic_store_explicit(&p->ended, atomic_load_explicit(&p->loops, memory_order_relaxed), memory_order_release);
+            pthread_cond_signal(&p->done);
+        }
     }
 }
 
@@ -76,7 +81,7 @@ static void *worker(void *varg)
     tfc_threadpool *p = varg;
     pthread_mutex_lock(&p->mu);
     for (;;) {
-        if (!p->quit && p->next >= p->total) spin(p, atomic_load_explicit(&p->loops, memory_order_relaxed));
+        if (!p->quit && p->next >= p->total) spin(p, &p->loops, atomic_load_explicit(&p->loops, memory_order_relaxed));
         while (!p->quit && p->next >= p->total) pthread_cond_wait(&p->go, &p->mu);
         if (p->quit) break;
         run_pieces(p);
@@ -91,6 +96,7 @@ tfc_threadpool *tfc_threadpool_new(int nthreads)
     if (!p) return NULL;
     p->n = nthreads < 1 ? 1 : nthreads;
     atomic_init(&p->loops, 0);
+    atomic_init(&p->ended, 0);
     pthread_mutex_init(&p->mu, NULL);
     pthread_cond_init(&p->go, NULL);
     pthread_cond_init(&p->done, NULL);
@@ -144,6 +150,7 @@ void tfc_threadpool_run(tfc_threadpool *p, int64_t n, int64_t grain, void (*fn)(
     atomic_fetch_add_explicit(&p->loops, 1, memory_order_release);
     pthread_cond_broadcast(&p->go);
     run_pieces(p);
+    if (p->finished < p->total) spin(p, &p->ended, atomic_load_explicit(&p->loops, memory_order_relaxed) - 1);
     while (p->finished < p->total) pthread_cond_wait(&p->done, &p->mu);
     pthread_mutex_unlock(&p->mu);
 }
