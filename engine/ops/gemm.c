@@ -305,6 +305,12 @@ bool tfc_gemm_few_rows(bool tb, int64_t m, int64_t n, int64_t k)
     return m > 0 && m <= MC && n >= NR && k >= (tb ? 4 * W : 1) && n * k >= (1 << 20);
 }
 
+bool tfc_gemm_in_place(bool ta, bool tb, int64_t m, int64_t n, int64_t k, const float *a, int64_t lda, const float *b,
+                       int64_t ldb, float *c, int64_t ldc)
+{
+    return tb ? product_dots(ta, m, n, k, a, lda, b, ldb, c, ldc) : product_b_in_place(ta, m, n, k, a, lda, b, ldb, c, ldc);
+}
+
 bool tfc_gemm(bool ta, bool tb, int64_t m, int64_t n, int64_t k, const float *a, int64_t lda, const float *b,
               int64_t ldb, float *c, int64_t ldc)
 {
@@ -313,8 +319,7 @@ bool tfc_gemm(bool ta, bool tb, int64_t m, int64_t n, int64_t k, const float *a,
         for (int64_t i = 0; i < m; i++) memset(c + i * ldc, 0, (size_t)n * sizeof *c);
         return true;
     }
-    if (tfc_gemm_few_rows(tb, m, n, k))
-        return tb ? product_dots(ta, m, n, k, a, lda, b, ldb, c, ldc) : product_b_in_place(ta, m, n, k, a, lda, b, ldb, c, ldc);
+    if (tfc_gemm_few_rows(tb, m, n, k)) return tfc_gemm_in_place(ta, tb, m, n, k, a, lda, b, ldb, c, ldc);
     int64_t kcap = k < KC ? k : KC, npanels = ((n < NC ? n : NC) + NR - 1) / NR, mcap = m < MC ? m : MC;
     float *pa = malloc((size_t)(mcap * kcap) * sizeof *pa), *pb = malloc((size_t)(npanels * PANEL(kcap)) * sizeof *pb);
     if (!pa || !pb) {

@@ -13,6 +13,11 @@
 bool tfc_gemm(bool ta, bool tb, int64_t m, int64_t n, int64_t k, const float *a, int64_t lda, const float *b,
               int64_t ldb, float *c, int64_t ldc);
 
+/* The few-rows product whatever the shape (m, n, k > 0): for a caller that split a product
+ * tfc_gemm_few_rows accepted into column bands. */
+bool tfc_gemm_in_place(bool ta, bool tb, int64_t m, int64_t n, int64_t k, const float *a, int64_t lda, const float *b,
+                       int64_t ldb, float *c, int64_t ldc);
+
 /* Whether tfc_gemm takes a product this shape with B read in place (a few rows of A against a wide
  * B, the shape of a layer's forward pass and input gradient), where it beats OpenBLAS. */
 bool tfc_gemm_few_rows(bool tb, int64_t m, int64_t n, int64_t k);

@@ -50,8 +50,8 @@ static void gemm_cols(void *arg, int64_t c0, int64_t c1)
 {
     const gemm_job *j = arg;
     const float *b = j->tb ? j->b + c0 * j->k : j->b + c0;
-    if (j->few_rows && tfc_gemm(j->ta, j->tb, j->m, c1 - c0, j->k, j->a, j->ta ? j->m : j->k, b, j->tb ? j->k : j->n,
-                                j->c + c0, j->n))
+    if (j->few_rows && tfc_gemm_in_place(j->ta, j->tb, j->m, c1 - c0, j->k, j->a, j->ta ? j->m : j->k, b,
+                                         j->tb ? j->k : j->n, j->c + c0, j->n))
         return;
     cblas_sgemm(CblasRowMajor, j->ta ? CblasTrans : CblasNoTrans, j->tb ? CblasTrans : CblasNoTrans, (int)j->m,
                 (int)(c1 - c0), (int)j->k, 1.0f, j->a, j->ta ? (int)j->m : (int)j->k, b, j->tb ? (int)j->k : (int)j->n, 0.0f,
@@ -81,7 +81,9 @@ static bool k_matmul(tfc_kernel_ctx *k)
     int64_t grain = (m * n * kk) / 2 > 200000 ? (len + threads - 1) / threads : len;
     if (j.few_rows) {
         int64_t w = tfc_gemm_panel_width();
-        grain = (grain + w - 1) / w * w;
+        /* B^T's rows are read by dot products with nothing packed per call: smaller pieces cost
+         * nothing and let the threads even out (B read in place packs A per call: one band each) */
+        grain = tb ? 4 * w : (grain + w - 1) / w * w;
     }
     tfc_parallel_for(k, len, grain < 16 ? 16 : grain, by_cols ? gemm_cols : gemm_rows, &j);
     return true;
