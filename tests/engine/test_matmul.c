@@ -47,7 +47,11 @@ static void check_product(int64_t m, int64_t n, int64_t k, bool ta, bool tb, int
 
 int main(void)
 {
-    const int64_t shapes[][3] = {{50, 301, 97}, {301, 50, 97}, {7, 1000, 64}, {130, 129, 40}};
+    /* the last two: a few rows against a B of more than 2^20 entries (B read in place, by dot
+     * products when transposed, in column bands on the threads), a width not a multiple of the
+     * panels, an inner dimension not a multiple of the blocks */
+    const int64_t shapes[][3] = {{50, 301, 97}, {301, 50, 97}, {7, 1000, 64}, {130, 129, 40}, {50, 1024, 1100},
+                                 {21, 1000, 1100}};
     for (size_t i = 0; i < sizeof shapes / sizeof *shapes; i++)
         for (int t = 0; t < 4; t++)
             for (int threads = 1; threads <= 3; threads++)
