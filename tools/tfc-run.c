@@ -452,7 +452,7 @@ static bool train(run_state *r, const options *o, int64_t total, tfc_status *st)
     bool by_epoch = m->epochs > 0 && !o->steps;
     int report_every = strcmp(m->name, "cnn") == 0 ? 100 : strcmp(m->name, "deep") == 0 ? 1000 : 0;
     double epoch_cost = 0, loss = 0;
-    int64_t examples = 0, timed_examples = 0;
+    int64_t examples = 0;
     /* --warmup: the clock (and the profile) start after the first o->warmup steps */
     int64_t timed = total - start > o->warmup ? start + o->warmup : total;
     double t0 = tfc_now();
@@ -477,7 +477,6 @@ static bool train(run_state *r, const options *o, int64_t total, tfc_status *st)
             if (!ok) break;
         }
         examples += batch;
-        if (step >= timed) timed_examples += batch;
         if (!isfinite(loss)) {
             ok = tfc_fail(st, TFC_FAILED_PRECONDITION, "the loss became %g at step %lld: lower --lr", loss, (long long)step + 1);
             break;
@@ -502,8 +501,9 @@ static bool train(run_state *r, const options *o, int64_t total, tfc_status *st)
     tfc_progress_end(&p);
     tfc_batcher_free(&b);
     if (ok && start >= total) tfc_progress_note(&p, "the checkpoint is at step %lld already: nothing to train", (long long)start);
+    int64_t timed_examples = r->trained * batch;
     if (ok)
-        printf("train: %lld steps, %lld examples in %.2f s, %.0f examples/s\n", (long long)(total - timed),
+        printf("train: %lld steps, %lld examples in %.2f s, %.0f examples/s\n", (long long)r->trained,
                (long long)timed_examples, secs, secs > 0 ? timed_examples / secs : 0.0);
     return ok;
 }
