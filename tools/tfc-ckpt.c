@@ -1,7 +1,7 @@
 /* tfc-ckpt: looks inside TensorFlow checkpoints (V1 and V2, TF1 Saver and TF2 object-based):
  * lists tensors with statistics, prints values, compares two checkpoints, dumps a tensor to .npy,
  * rewrites a checkpoint as V2, restores one into a seed model and evaluates it.
- * Flags in, library calls (engine/ckpt_inspect.h), one line out on error. */
+ * Flags in, library calls (checkpoint/ckpt_inspect.h), one line out on error. */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,4 +1,4 @@
-/* `tfc-ckpt restore`: loads a checkpoint into one of the seed models' graphs (engine/models.h),
+/* `tfc-ckpt restore`: loads a checkpoint into one of the seed models' graphs (models/models.h),
  * which names every missing, unexpected or mismatched variable, and evaluates it on the test set. */
 #ifndef TFC_CKPT_RESTORE_H
 #define TFC_CKPT_RESTORE_H
