@@ -9,7 +9,8 @@
 # 3. Graphviz's plugin configuration (`dot -c` when `dot -Tpng` cannot render).
 # 4. `meson setup` + `ninja` in $TFC_BUILD_DIR (default: build). With CI=true warnings are errors.
 # 5. With --oracles: the test-oracle virtualenv .venv (TensorFlow, TensorBoard, PyTorch CPU, numpy,
-#    pytest), used only by the tests and the benchmarks, never by tfc itself.
+#    pytest, tf_keras for Keras layers in tf.compat.v1 graph mode), used only by the tests and the
+#    benchmarks, never by tfc itself.
 set -euo pipefail
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -118,15 +119,20 @@ grep -v -e '^\[[0-9]*/[0-9]*\] ' -e '^ninja: ' "$log" || true   # compiler warni
 # --- 5. Test oracles --------------------------------------------------------------------------------
 if [ "$oracles" = 1 ]; then
   venv="$repo/.venv"
-  check='import tensorflow, tensorboard, torch, numpy, pytest
+  check='import tensorflow, tensorboard, torch, numpy, pytest, tf_keras
 assert torch.__version__.split("+")[0] == "2.13.0", torch.__version__'
   if [ -x "$venv/bin/python" ] && "$venv/bin/python" -c "$check" >/dev/null 2>&1; then
-    say "oracles: $venv has TensorFlow, TensorBoard, PyTorch, numpy, pytest"
+    say "oracles: $venv has TensorFlow, TensorBoard, PyTorch, numpy, pytest, tf_keras"
   else
-    say "oracles: installing TensorFlow, TensorBoard, PyTorch 2.13.0 (CPU), numpy, pytest into $venv"
+    say "oracles: installing TensorFlow, TensorBoard, PyTorch 2.13.0 (CPU), numpy, pytest, tf_keras into $venv"
     [ -x "$venv/bin/python" ] || python3 -m venv "$venv"
     # (pip warns about every configured package index that lacks a package: noise, dropped)
     "$venv/bin/python" -m pip install -q tensorflow-cpu tensorboard torch==2.13.0 numpy pytest \
+      2> >(grep -v 'is ignored: it is neither a file nor a directory' >&2)
+    # tf_keras asks for the package `tensorflow`, a second copy of what tensorflow-cpu installed:
+    # it is installed without dependencies, in the release that matches the TensorFlow there.
+    tfv=$("$venv/bin/python" -c 'import tensorflow as tf; print(tf.__version__)' 2>/dev/null)
+    "$venv/bin/python" -m pip install -q --no-deps "tf_keras~=${tfv%.*}.0" \
       2> >(grep -v 'is ignored: it is neither a file nor a directory' >&2)
     "$venv/bin/python" -c "$check" >/dev/null 2>&1 || die "oracles: $venv still cannot import them"
   fi
