@@ -1,6 +1,7 @@
 /* Summary ops: ScalarSummary, HistogramSummary (TensorFlow's default exponential buckets and
- * its bucket encoding, FORMATS.md §4) and MergeSummary. Outputs are serialized Summary protobufs
- * built with protobuf-c, held in DT_STRING scalars. */
+ * its bucket encoding, FORMATS.md §4), ImageSummary (PNG through libpng, TensorFlow's scaling of
+ * float images) and MergeSummary. Outputs are serialized Summary protobufs built with
+ * protobuf-c, held in DT_STRING scalars. */
 #include <float.h>
 #include <math.h>
 #include <pthread.h>
@@ -10,6 +11,7 @@
 
 #include "../summary_ops.h"
 #include "common.h"
+#include "png_codec.h"
 #include "summary.pb-c.h"
 
 /* ---- shared ---- */
@@ -72,9 +74,9 @@ static tfc_out string_const(tfc_graph *g, const char *s, const char *name)
     return o;
 }
 
-/* Builds tf.summary.* ops: scope NAME, Const NAME/<arg> with the scope's name as tag, and the
- * op named like the scope. */
-static tfc_out summary_node(tfc_graph *g, const char *type, const char *arg, const char *name, tfc_out values)
+/* Starts tf.summary.* ops: scope NAME, Const NAME/<arg> with the scope's name as tag, and the
+ * op named like the scope (attr T set); the caller sets other attrs and finishes the node. */
+static int summary_begin(tfc_graph *g, const char *type, const char *arg, const char *name, tfc_out values)
 {
     char scope[512];
     tfc_op_scope_push(g, name, type, scope);
@@ -85,7 +87,12 @@ static tfc_out summary_node(tfc_graph *g, const char *type, const char *arg, con
     tfc_scope_pop(g);
     int node = tfc_node_begin(g, type, scope, (tfc_out[]){tags, values}, 2, 1);
     if (node >= 0) tfc_set_attr_type(g, node, "T", tfc_out_dtype(g, values));
-    return tfc_node_finish(g, node);
+    return node;
+}
+
+static tfc_out summary_node(tfc_graph *g, const char *type, const char *arg, const char *name, tfc_out values)
+{
+    return tfc_node_finish(g, summary_begin(g, type, arg, name, values));
 }
 
 static bool check_values(tfc_graph *g, int node)
@@ -267,6 +274,157 @@ tfc_out tfc_summary_histogram(tfc_graph *g, const char *name, tfc_out values)
     return summary_node(g, "HistogramSummary", "tag", name, values);
 }
 
+/* ---- ImageSummary ---- */
+
+static const uint8_t default_bad_color[4] = {255, 0, 0, 255};
+
+static bool infer_image(tfc_graph *g, int node)
+{
+    if (in_dtype(g, node, 0) != TFC_STRING) return tfc_node_error(g, node, "the tag input must be a string tensor");
+    if (in_shape(g, node, 0).rank > 0) return tfc_node_error(g, node, "the tag must be a scalar string");
+    tfc_dtype dt = in_dtype(g, node, 1);
+    if (dt != TFC_UINT8 && dt != TFC_FLOAT && dt != TFC_DOUBLE)
+        return tfc_node_error(g, node, "images must be uint8, float32 or float64, not %s", tfc_dtype_name(dt));
+    tfc_shape s = in_shape(g, node, 1);
+    char buf[TFC_SHAPE_STR_MAX];
+    if (s.rank >= 0 && (s.rank != 4 || (s.dims[3] >= 0 && s.dims[3] != 1 && s.dims[3] != 3 && s.dims[3] != 4)))
+        return tfc_node_error(g, node, "images must be 4-D [batch, height, width, channels] with 1, 3 or 4 channels, not %s",
+                              tfc_shape_str(s, buf));
+    if (tfc_attr_int(g, node, "max_images", 3) < 1)
+        return tfc_node_error(g, node, "max_images must be at least 1, not %lld",
+                              (long long)tfc_attr_int(g, node, "max_images", 3));
+    const tfc_attr *bad = tfc_node_find_attr(g, node, "bad_color");
+    if (bad && (bad->kind != TFC_ATTR_TENSOR || bad->tensor->dtype != TFC_UINT8 || bad->tensor->shape.rank != 1))
+        return tfc_node_error(g, node, "bad_color must be a uint8 vector");
+    return infer_string_scalar_out(g, node);
+}
+
+/* TensorFlow's mapping of one float image to uint8 (summary_image_op.cc): min and max over the
+ * pixels whose channels are all finite, taken as float32; all >= 0: scaled so the max is 255; any
+ * negative: 0 goes to 128 and the largest magnitude to 127 away from it; a range under 1e-6
+ * scales by 0. The product is computed in the input's precision and truncated; a pixel with a
+ * non-finite channel becomes bad_color. */
+static void normalize_image(const tfc_tensor *t, int64_t first, int64_t hw, int depth, const uint8_t *bad,
+                            uint8_t *out)
+{
+    const float *f = t->dtype == TFC_FLOAT ? (const float *)t->data + first : NULL;
+    const double *d = t->dtype == TFC_DOUBLE ? (const double *)t->data + first : NULL;
+#define VALUE(i) (f ? (double)f[i] : d[i])
+    float lo = INFINITY, hi = -INFINITY;
+    for (int64_t p = 0; p < hw; p++) {
+        bool finite = true;
+        for (int c = 0; c < depth; c++) finite = finite && isfinite(VALUE(p * depth + c));
+        if (!finite) continue;
+        for (int c = 0; c < depth; c++) {
+            float v = (float)VALUE(p * depth + c);
+            lo = v < lo ? v : lo;
+            hi = v > hi ? v : hi;
+        }
+    }
+    float scale, offset;
+    if (lo < 0) {
+        float m = fabsf(lo) > fabsf(hi) ? fabsf(lo) : fabsf(hi);
+        scale = m < 1e-6f ? 0.0f : 127.0f / m;
+        offset = 128.0f;
+    } else {
+        scale = hi < 1e-6f ? 0.0f : 255.0f / hi;
+        offset = 0.0f;
+    }
+    for (int64_t p = 0; p < hw; p++) {
+        bool finite = true;
+        for (int c = 0; c < depth; c++) finite = finite && isfinite(VALUE(p * depth + c));
+        for (int c = 0; c < depth; c++) {
+            uint8_t *o = &out[p * depth + c];
+            if (!finite) *o = bad[c];
+            else if (f) *o = (uint8_t)(f[p * depth + c] * scale + offset);
+            else *o = (uint8_t)(d[p * depth + c] * (double)scale + (double)offset);
+        }
+    }
+#undef VALUE
+}
+
+static bool k_image(tfc_kernel_ctx *k)
+{
+    const tfc_tensor *t = k->in[1];
+    const tfc_bytes *tagb = k->in[0]->data;
+    const char *tag = tagb->ptr ? tagb->ptr : "";
+    char buf[TFC_SHAPE_STR_MAX];
+    const int64_t *dims = t->shape.dims;
+    if (t->shape.rank != 4 || (dims[3] != 1 && dims[3] != 3 && dims[3] != 4))
+        return tfc_kernel_error(k, "images must be 4-D with 1, 3 or 4 channels, not %s", tfc_shape_str(t->shape, buf));
+    if (dims[0] >= (1ll << 31) || dims[1] >= (1ll << 31) || dims[2] >= (1ll << 31) || dims[1] * dims[2] >= (1ll << 29))
+        return tfc_kernel_error(k, "images %s are too large for a summary", tfc_shape_str(t->shape, buf));
+    int64_t max = tfc_attr_int(k->graph, k->node, "max_images", 3);
+    int depth = (int)dims[3], h = (int)dims[1], w = (int)dims[2];
+    int64_t hw = dims[1] * dims[2];
+    const tfc_attr *bad_attr = tfc_node_find_attr(k->graph, k->node, "bad_color");
+    const uint8_t *bad = default_bad_color;
+    if (bad_attr) {
+        if (bad_attr->tensor->size < depth)
+            return tfc_kernel_error(k, "bad_color has %lld values, fewer than the images' %d channels",
+                                    (long long)bad_attr->tensor->size, depth);
+        bad = bad_attr->tensor->data;
+    }
+    size_t n = (size_t)(dims[0] < max ? dims[0] : max);
+    Tensorflow__Summary__Value *vals = calloc(n ? n : 1, sizeof *vals);
+    Tensorflow__Summary__Value **ptrs = calloc(n ? n : 1, sizeof *ptrs);
+    Tensorflow__Summary__Image *imgs = calloc(n ? n : 1, sizeof *imgs);
+    uint8_t *pixels = t->dtype == TFC_UINT8 ? NULL : malloc((size_t)(hw * depth) + 1);
+    bool ok = vals && ptrs && imgs && (t->dtype == TFC_UINT8 || pixels);
+    if (!ok) tfc_kernel_error(k, "out of memory");
+    for (size_t i = 0; ok && i < n; i++) {
+        int64_t first = (int64_t)i * hw * depth;
+        const uint8_t *px = pixels;
+        if (pixels) normalize_image(t, first, hw, depth, bad, pixels);
+        else px = (const uint8_t *)t->data + first;
+        tensorflow__summary__image__init(&imgs[i]);
+        imgs[i].height = h;
+        imgs[i].width = w;
+        imgs[i].colorspace = depth;
+        ok = tfc_png_encode(px, w, h, depth, &imgs[i].encoded_image_string.data, &imgs[i].encoded_image_string.len,
+                            k->st);
+        tensorflow__summary__value__init(&vals[i]);
+        size_t taglen = strlen(tag) + 32;
+        if (ok && !(vals[i].tag = malloc(taglen))) ok = tfc_kernel_error(k, "out of memory");
+        if (!ok) break;
+        /* The suffix follows max_images, not the number of images made (as TensorFlow). */
+        if (max > 1) snprintf(vals[i].tag, taglen, "%s/image/%zu", tag, i);
+        else snprintf(vals[i].tag, taglen, "%s/image", tag);
+        vals[i].value_case = TENSORFLOW__SUMMARY__VALUE__VALUE_IMAGE;
+        vals[i].image = &imgs[i];
+        ptrs[i] = &vals[i];
+    }
+    if (ok) {
+        Tensorflow__Summary s = TENSORFLOW__SUMMARY__INIT;
+        s.n_value = n;
+        s.value = ptrs;
+        ok = output_summary(k, &s);
+    }
+    for (size_t i = 0; i < n && vals && imgs; i++) {
+        free(vals[i].tag);
+        free(imgs[i].encoded_image_string.data);
+    }
+    free(vals);
+    free(ptrs);
+    free(imgs);
+    free(pixels);
+    return ok;
+}
+
+const tfc_op_def tfc_op_ImageSummary = {"ImageSummary", infer_image, k_image, NULL, 0};
+
+tfc_out tfc_summary_image(tfc_graph *g, const char *name, tfc_out images, int max_outputs)
+{
+    int node = summary_begin(g, "ImageSummary", "tag", name, images);
+    if (node >= 0) {
+        tfc_set_attr_int(g, node, "max_images", max_outputs);
+        tfc_tensor *bad = tfc_tensor_from(TFC_UINT8, TFC_SHAPE(4), default_bad_color);
+        if (bad) tfc_set_attr_tensor(g, node, "bad_color", bad);
+        tfc_tensor_free(bad);
+    }
+    return tfc_node_finish(g, node);
+}
+
 /* ---- MergeSummary ---- */
 
 static bool infer_merge(tfc_graph *g, int node)
@@ -354,7 +512,8 @@ tfc_out tfc_summary_merge_all(tfc_graph *g)
     if (!all) return TFC_NO_OUT;
     for (int i = 0; i < nn; i++) {
         const char *op = tfc_node_op(g, i);
-        if (strcmp(op, "ScalarSummary") == 0 || strcmp(op, "HistogramSummary") == 0) all[n++] = node_out(i, 0);
+        if (strcmp(op, "ScalarSummary") == 0 || strcmp(op, "HistogramSummary") == 0 || strcmp(op, "ImageSummary") == 0)
+            all[n++] = node_out(i, 0);
     }
     tfc_out o = n ? tfc_summary_merge(g, all, n, NULL) : TFC_NO_OUT;
     free(all);

@@ -1,7 +1,7 @@
 /* The summary ops: TensorFlow's names (scope, NAME/tags, Merge/MergeSummary, uniquified tags),
  * the histogram encoding against FORMATS.md §4's worked example {0, 1, 1, -2.5}, the default
- * bucket limits, NaN errors, merging and duplicate tags, and the way through the event writer
- * and back through the reader. */
+ * bucket limits, NaN errors, merging and duplicate tags, the image op's PNGs, tags and float
+ * scaling, and the way through the event writer and back through the reader. */
 #include <float.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +11,7 @@
 #include "event_writer.h"
 #include "logdir.h"
 #include "ops.h"
+#include "png_codec.h"
 #include "session.h"
 #include "summary.pb-c.h"
 #include "summary_ops.h"
@@ -232,9 +233,129 @@ static void test_names_and_merge(void)
     tfc_status_free(st);
 }
 
+/* Decodes value i of s as a PNG of w x h and returns pixel p's RGBA in px. */
+static bool image_pixel(const Tensorflow__Summary *s, size_t i, int w, int h, int p, uint8_t px[4])
+{
+    if (i >= s->n_value || s->value[i]->value_case != TENSORFLOW__SUMMARY__VALUE__VALUE_IMAGE) return false;
+    const Tensorflow__Summary__Image *im = s->value[i]->image;
+    tfc_rgba_image img;
+    tfc_status *st = tfc_status_new();
+    bool ok = im->width == w && im->height == h &&
+              tfc_png_decode(im->encoded_image_string.data, im->encoded_image_string.len, &img, st);
+    CHECK_MSG(ok, "value %zu: %dx%d, %s", i, im->width, im->height, tfc_message(st));
+    if (ok) {
+        ok = img.width == w && img.height == h;
+        memcpy(px, img.rgba + 4 * p, 4);
+    }
+    tfc_rgba_image_clear(&img);
+    tfc_status_free(st);
+    return ok;
+}
+
+static void test_image(void)
+{
+    tfc_graph *g = tfc_graph_new();
+    tfc_status *st = tfc_status_new();
+    /* uint8 RGB, 2 images of 2x3: written as they are; max_outputs 1 gives the one tag TAG/image. */
+    uint8_t rgb[2 * 2 * 3 * 3];
+    for (size_t i = 0; i < sizeof rgb; i++) rgb[i] = (uint8_t)(i * 7);
+    tfc_tensor *t = tfc_tensor_from(TFC_UINT8, TFC_SHAPE(2, 2, 3, 3), rgb);
+    tfc_out one = tfc_summary_image(g, "rgb", tfc_const(g, t, NULL), 1);
+    tfc_tensor_free(t);
+    /* float gray with negatives: 0 -> 128, -2 (largest magnitude) -> 1, 1 -> 191 (truncated
+     * 191.5), NaN -> bad_color's first channel (255 of red); positive only: the max becomes 255, 0.5 of 2 -> 63 (63.75). */
+    float f[2 * 1 * 4] = {0, -2, 1, NAN, 0, 0.5f, 2, 1};
+    t = tfc_tensor_from(TFC_FLOAT, TFC_SHAPE(2, 1, 4, 1), f);
+    tfc_out gray = tfc_summary_image(g, "model/gray", tfc_const(g, t, NULL), 3);
+    tfc_tensor_free(t);
+    CHECK_MSG(tfc_graph_ok(g), "%s", tfc_graph_error(g));
+    CHECK(strcmp(const_string(g, "model/gray/tag"), "model/gray") == 0);
+    int node = tfc_graph_find(g, "model/gray");
+    CHECK(node >= 0 && strcmp(tfc_node_op(g, node), "ImageSummary") == 0);
+    const tfc_attr *max = node >= 0 ? tfc_node_find_attr(g, node, "max_images") : NULL;
+    CHECK(max && max->kind == TFC_ATTR_INT && max->i == 3);
+
+    Tensorflow__Summary *s = run_summary(g, one, st);
+    CHECK_MSG(s, "%s", tfc_message(st));
+    uint8_t px[4];
+    if (s) {
+        CHECK(s->n_value == 1 && strcmp(s->value[0]->tag, "rgb/image") == 0);
+        CHECK(s->value[0]->image->colorspace == 3);
+        CHECK(image_pixel(s, 0, 3, 2, 4, px) && px[0] == rgb[12] && px[1] == rgb[13] && px[2] == rgb[14] && px[3] == 255);
+        tensorflow__summary__free_unpacked(s, NULL);
+    }
+    s = run_summary(g, gray, st);
+    CHECK_MSG(s, "%s", tfc_message(st));
+    if (s) {
+        CHECK(s->n_value == 2 && strcmp(s->value[0]->tag, "model/gray/image/0") == 0 &&
+              strcmp(s->value[1]->tag, "model/gray/image/1") == 0);
+        static const uint8_t want0[4] = {128, 1, 191, 0}, want1[4] = {0, 63, 255, 127};
+        for (int p = 0; p < 4; p++) {
+            CHECK(image_pixel(s, 0, 4, 1, p, px));
+            if (p == 3) CHECK_MSG(px[0] == 255 && px[1] == 255, "NaN pixel %d,%d,%d", px[0], px[1], px[2]);
+            else CHECK_MSG(px[0] == want0[p] && px[1] == want0[p], "pixel %d: %d, want %d", p, px[0], want0[p]);
+            CHECK(image_pixel(s, 1, 4, 1, p, px));
+            CHECK_MSG(px[0] == want1[p], "image 1 pixel %d: %d, want %d", p, px[0], want1[p]);
+        }
+        tensorflow__summary__free_unpacked(s, NULL);
+    }
+    /* merge_all takes image summaries too. */
+    tfc_out all = tfc_summary_merge_all(g);
+    s = run_summary(g, all, st);
+    CHECK_MSG(s && s->n_value == 3, "%s", tfc_message(st));
+    if (s) tensorflow__summary__free_unpacked(s, NULL);
+
+    /* Not 4-D, or 2 channels: a build error naming the node and the shape. */
+    t = tfc_tensor_new(TFC_FLOAT, TFC_SHAPE(2, 5, 5, 2));
+    tfc_summary_image(g, "two", tfc_const(g, t, NULL), 3);
+    tfc_tensor_free(t);
+    CHECK_MSG(!tfc_graph_ok(g) && strstr(tfc_graph_error(g), "two") && strstr(tfc_graph_error(g), "[2,5,5,2]"), "%s",
+              tfc_graph_error(g));
+    tfc_graph_free(g);
+    tfc_status_free(st);
+}
+
+/* The codec: a round trip of every channel count, and bad bytes as errors, never crashes. */
+static void test_png_codec(void)
+{
+    tfc_status *st = tfc_status_new();
+    uint8_t px[5 * 3 * 4];
+    for (size_t i = 0; i < sizeof px; i++) px[i] = (uint8_t)(i * 37 + 11);
+    for (int c = 1; c <= 4; c++) {
+        unsigned char *png = NULL;
+        size_t len = 0;
+        tfc_rgba_image img;
+        CHECK_MSG(tfc_png_encode(px, 5, 3, c, &png, &len, st), "%s", tfc_message(st));
+        CHECK_MSG(tfc_png_decode(png, len, &img, st), "%s", tfc_message(st));
+        CHECK(img.width == 5 && img.height == 3);
+        for (int p = 0; img.rgba && p < 15; p++) {
+            const uint8_t *in = px + p * c, *out = img.rgba + 4 * p;
+            uint8_t want_rgb[3] = {in[0], c >= 3 ? in[1] : in[0], c >= 3 ? in[2] : in[0]};
+            uint8_t want_a = c == 2 ? in[1] : c == 4 ? in[3] : 255;
+            CHECK_MSG(out[3] == want_a && (want_a == 0 || (out[0] == want_rgb[0] && out[1] == want_rgb[1] && out[2] == want_rgb[2])),
+                      "channels %d pixel %d", c, p);
+        }
+        /* Truncated or corrupted (a flipped byte in the image data fails its CRC): errors. */
+        tfc_rgba_image bad;
+        tfc_status_clear(st);
+        CHECK(!tfc_png_decode(png, len / 2, &bad, st) && strstr(tfc_message(st), "PNG"));
+        png[len - 20] ^= 0x55;
+        tfc_status_clear(st);
+        CHECK(!tfc_png_decode(png, len, &bad, st) && strstr(tfc_message(st), "PNG"));
+        tfc_status_clear(st);
+        CHECK(!tfc_png_decode("GIF89a....", 10, &bad, st) && strstr(tfc_message(st), "not a PNG"));
+        tfc_status_clear(st);
+        tfc_rgba_image_clear(&img);
+        free(png);
+    }
+    tfc_status_free(st);
+}
+
 int main(void)
 {
     test_histogram_worked_example();
     test_names_and_merge();
+    test_image();
+    test_png_codec();
     return check_result();
 }

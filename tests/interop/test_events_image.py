@@ -1,0 +1,65 @@
+"""Our ImageSummary op against TensorFlow's (tf.compat.v1.summary.image): the same tags, sizes and
+colorspaces and, decoded, the same pixels for uint8 images and for float32 and float64 images
+through TensorFlow's scaling (all positive, with negatives, constant, with NaN and infinities),
+through tests/summary/tfc-image-dump."""
+import subprocess
+
+import numpy as np
+import pytest
+
+
+def tf_image_summary(images, max_images):
+    import tensorflow as tf
+    from tensorboard.compat.proto import summary_pb2
+    v1 = tf.compat.v1
+    graph = tf.Graph()
+    with graph.as_default():
+        s = v1.summary.image("img", tf.constant(images), max_outputs=max_images)
+        with v1.Session(graph=graph) as sess:
+            return summary_pb2.Summary.FromString(sess.run(s))
+
+
+def our_image_summary(build_dir, images, max_images):
+    from tensorboard.compat.proto import summary_pb2
+    exe = build_dir / "tests" / "summary" / "tfc-image-dump"
+    header = "%s %d %d %d %d %d\n" % ((images.dtype.name,) + images.shape + (max_images,))
+    p = subprocess.run([str(exe)], input=header.encode() + images.astype(images.dtype.newbyteorder("<")).tobytes(),
+                       capture_output=True, timeout=60)
+    assert p.returncode == 0, p.stderr.decode()
+    return summary_pb2.Summary.FromString(p.stdout)
+
+
+def decode(png):
+    import tensorflow as tf
+    return tf.io.decode_png(png).numpy()
+
+
+rng = np.random.default_rng(5)
+noisy = rng.normal(0, 1, (3, 7, 5, 3)).astype(np.float32)
+noisy[0, 1, 2, 1] = np.nan
+noisy[2, 3, 3, 0] = np.inf
+CASES = {
+    "uint8_gray": (rng.integers(0, 256, (4, 28, 28, 1), dtype=np.uint8), 3),
+    "uint8_rgba": (rng.integers(0, 256, (2, 6, 9, 4), dtype=np.uint8), 2),
+    "float_positive": (rng.uniform(0, 3, (3, 10, 12, 1)).astype(np.float32), 3),
+    "float_signed_rgb_nan": (noisy, 3),
+    "float_one_image_tag": (rng.normal(0, 1, (5, 4, 4, 3)).astype(np.float32), 1),
+    "float_constant_zero": (np.zeros((1, 3, 3, 1), np.float32), 3),
+    "float_tiny": (np.full((1, 2, 2, 1), 1e-7, np.float32), 3),
+    "double_signed": (rng.normal(0, 10, (2, 5, 5, 1)), 4),
+    "filters": (rng.normal(0, 0.1, (32, 5, 5, 1)).astype(np.float32), 32),
+}
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_image_summary_matches_tensorflow(build_dir, name):
+    images, max_images = CASES[name]
+    theirs = tf_image_summary(images, max_images)
+    ours = our_image_summary(build_dir, images, max_images)
+    assert [v.tag for v in ours.value] == [v.tag for v in theirs.value]
+    for o, t in zip(ours.value, theirs.value):
+        assert o.WhichOneof("value") == "image"
+        assert (o.image.height, o.image.width, o.image.colorspace) == \
+            (t.image.height, t.image.width, t.image.colorspace)
+        np.testing.assert_array_equal(decode(o.image.encoded_image_string), decode(t.image.encoded_image_string),
+                                      err_msg=o.tag)
