@@ -2,8 +2,7 @@
  * with b a placeholder of shape [None, 1] fed 0..9 (prints the column (b + 1) * 3). */
 #include <stdio.h>
 
-#include "ops.h"
-#include "session.h"
+#include <tfc/tfc.h>
 
 static int fail(tfc_status *st)
 {

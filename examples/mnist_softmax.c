@@ -4,10 +4,7 @@
  * Usage: mnist_softmax [DATA_DIR] */
 #include <stdio.h>
 
-#include "mnist.h"
-#include "ops.h"
-#include "optimizer.h"
-#include "session.h"
+#include <tfc/tfc.h>
 
 int main(int argc, char **argv)
 {

@@ -12,11 +12,11 @@
 #include "models.h"
 
 static const char usage[] =
-    "usage: tfc-ckpt inspect [PATH] [--tensor NAME] [--all] [--full] [--json]\n"
-    "       tfc-ckpt diff A B\n"
-    "       tfc-ckpt dump PATH --tensor NAME -o FILE.npy\n"
-    "       tfc-ckpt convert PATH NEW_PREFIX\n"
-    "       tfc-ckpt restore PATH --model M [--optimizer O] [--dataset D] [--data-dir DIR] [--no-eval]\n"
+    "Usage: tfc-ckpt inspect [PATH] [--tensor NAME] [--all] [--full] [--json]\n"
+    "  or:  tfc-ckpt diff A B\n"
+    "  or:  tfc-ckpt dump PATH --tensor NAME -o FILE.npy\n"
+    "  or:  tfc-ckpt convert PATH NEW_PREFIX\n"
+    "  or:  tfc-ckpt restore PATH --model M [--optimizer O] [--dataset D] [--data-dir DIR] [--no-eval]\n"
     "\n"
     "Reads TensorFlow checkpoints: V2 bundles (PREFIX.index + PREFIX.data-*-of-*) written by tfc,\n"
     "tf.train.Saver or TF2's tf.train.Checkpoint, and V1 single-file checkpoints.\n"

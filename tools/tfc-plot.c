@@ -9,9 +9,9 @@
 #include "plot.h"
 
 static const char usage[] =
-    "usage: tfc-plot [--logdir DIR]... --scalar TAG [--scalar TAG]... [-o FILE] [options]\n"
-    "       tfc-plot [--logdir DIR]... --histogram TAG [--histogram-mode offset] [-o FILE]\n"
-    "       tfc-plot [--logdir DIR]... --list\n"
+    "Usage: tfc-plot [--logdir DIR]... --scalar TAG [--scalar TAG]... [-o FILE] [options]\n"
+    "  or:  tfc-plot [--logdir DIR]... --histogram TAG [--histogram-mode offset] [-o FILE]\n"
+    "  or:  tfc-plot [--logdir DIR]... --list\n"
     "\n"
     "Plots the scalar summaries (one curve per run, one panel per tag) or the histogram\n"
     "summaries of TensorBoard logdirs written by tfc, TensorFlow 1/2 or PyTorch.\n"

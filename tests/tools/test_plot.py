@@ -329,7 +329,7 @@ def test_bad_flags_are_usage_errors(run_tool, torch_logdir, args):
 
 def test_help(run_tool):
     p = run_tool("tfc-plot", "--help")
-    assert p.returncode == 0 and p.stdout.startswith("usage: tfc-plot") and "--histogram-mode" in p.stdout
+    assert p.returncode == 0 and p.stdout.startswith("Usage: tfc-plot") and "--histogram-mode" in p.stdout
 
 
 def test_bad_output(run_tool, torch_logdir, tmp_path):

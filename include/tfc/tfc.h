@@ -1,0 +1,46 @@
+/* tfc: TensorFlow-1-style deep learning in C. The one header a program includes:
+ *
+ *     #include <tfc/tfc.h>
+ *     cc prog.c $(pkg-config --cflags --libs tfc)
+ *
+ * It brings the whole public API, each part documented in its own header:
+ *   version.h           TFC_VERSION_* and tfc_version()
+ *   status.h            errors as values (tfc_status): the first error wins, later ones are ignored
+ *   tensor.h            tensors (tfc_tensor) and their dtypes and shapes
+ *   graph.h             the graph (tfc_graph), name scopes, devices, and looking at nodes
+ *   ops.h               building graphs, one function per op (tfc_matmul, tfc_relu, ...)
+ *   grad.h              tf.gradients (tfc_gradients)
+ *   optimizer.h         GradientDescent and Adam (tfc_adam_minimize, ...), global_step
+ *   session.h           running graphs (tfc_session_run) with feeds and fetches
+ *   summary_ops.h       tf.summary.scalar / histogram / merge_all as graph ops
+ *   event_writer.h      TensorBoard event files (tfc_event_writer)
+ *   graphdef.h          a graph as a serialized TensorFlow GraphDef
+ *   logdir.h            reading a logdir's scalars, histograms and graphs back
+ *   saver.h             tf.train.Saver: checkpoints saved and restored by variable name
+ *   checkpoint_state.h  the `checkpoint` file and finding a checkpoint from a path
+ *   bundle.h            TensorFlow checkpoints (tensor bundles V2, read V1) tensor by tensor
+ *   mnist.h             MNIST and Fashion-MNIST (IDX files) in shuffled batches
+ *   models.h            the seed tutorials' networks (softmax, mlp, deep, cnn), built and evaluated
+ */
+#ifndef TFC_TFC_H
+#define TFC_TFC_H
+
+#include "version.h"
+#include "status.h"
+#include "tensor.h"
+#include "graph.h"
+#include "ops.h"
+#include "grad.h"
+#include "optimizer.h"
+#include "session.h"
+#include "summary_ops.h"
+#include "event_writer.h"
+#include "graphdef.h"
+#include "logdir.h"
+#include "saver.h"
+#include "checkpoint_state.h"
+#include "bundle.h"
+#include "mnist.h"
+#include "models.h"
+
+#endif

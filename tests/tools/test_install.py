@@ -1,0 +1,155 @@
+"""tfc as its users get it: `meson install` into a staging folder (DESTDIR), then the examples built
+out of tree with nothing but `pkg-config --cflags --libs tfc` and run, every public header compiled
+on its own in C and in C++, and every installed command's man page rendered by `man -l` and
+compared with its --help.
+"""
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+CC = os.environ.get("CC", "cc")
+CXX = os.environ.get("CXX", "c++")
+
+
+def run(cmd, **kw):
+    kw.setdefault("timeout", 300)
+    return subprocess.run([str(c) for c in cmd], capture_output=True, text=True, **kw)
+
+
+class Staged:
+    """An install of the build tree under a DESTDIR, with its pkg-config set up."""
+
+    def __init__(self, root, build_dir):
+        self.root = root
+        p = run(["meson", "install", "-C", build_dir, "--no-rebuild", "--quiet", "--destdir", root])
+        assert p.returncode == 0, p.stdout + p.stderr
+        pcs = list(root.rglob("pkgconfig/tfc.pc"))
+        assert len(pcs) == 1, f"tfc.pc installed {len(pcs)} times under {root}"
+        self.pc = pcs[0]
+        prefix = re.search(r"^prefix=(.*)$", self.pc.read_text(), re.M).group(1)
+        self.prefix = root / prefix.lstrip("/")
+        # The .pc names the final prefix; the staged copy stands in for it.
+        self.env = dict(os.environ, PKG_CONFIG_PATH=str(self.pc.parent))
+        self.define = f"--define-variable=prefix={self.prefix}"
+        self.libdir = Path(self.pkg_config("--variable=libdir"))
+        self.include = self.prefix / "include" / "tfc"
+        self.bin = self.prefix / "bin"
+
+    def pkg_config(self, *args):
+        p = run(["pkg-config", self.define, *args, "tfc"], env=self.env)
+        assert p.returncode == 0, p.stderr
+        return p.stdout.strip()
+
+    def flags(self, *args):
+        return self.pkg_config(*args).split()
+
+
+@pytest.fixture(scope="module")
+def staged(tmp_path_factory, build_dir):
+    return Staged(tmp_path_factory.mktemp("destdir"), build_dir)
+
+
+def build(staged, source, out, compiler=CC, std="-std=c11", static=False):
+    if static:
+        # libtfc.a: its own dependencies come from tfc.pc's private fields
+        link = [*staged.flags("--libs-only-L"), "-Wl,-Bstatic", "-ltfc", "-Wl,-Bdynamic",
+                *staged.flags("--static", "--libs")]
+    else:
+        link = staged.flags("--libs")
+    p = run([compiler, std, "-Wall", "-Wextra", "-Werror", source, "-o", out, *staged.flags("--cflags"), *link])
+    assert p.returncode == 0, f"{compiler} {source}:\n{p.stderr}"
+    return out
+
+
+def run_program(staged, exe, *args, timeout=120):
+    env = dict(os.environ, LD_LIBRARY_PATH=str(staged.libdir))
+    return run([exe, *args], env=env, timeout=timeout)
+
+
+def test_installs_library_headers_and_pc(staged):
+    names = {p.name for p in staged.libdir.iterdir()}
+    assert {"libtfc.a", "libtfc.so", "libtfc.so.0"} <= names
+    soname = re.search(r"SONAME.*\[(.*)\]", run(["readelf", "-d", staged.libdir / "libtfc.so"]).stdout)
+    assert soname and soname.group(1) == "libtfc.so.0"
+    assert (staged.include / "tfc.h").is_file()
+    assert f"-I{staged.prefix / 'include'}" in staged.flags("--cflags")
+    assert staged.pkg_config("--modversion") == re.search(
+        r'TFC_VERSION_STRING "(.*)"', (staged.include / "version.h").read_text()).group(1)
+
+
+def test_examples_built_out_of_tree(staged, tmp_path, mnist_dir):
+    exe = build(staged, REPO / "examples" / "graph_basics.c", tmp_path / "graph_basics")
+    ldd = run(["ldd", exe], env=dict(os.environ, LD_LIBRARY_PATH=str(staged.libdir))).stdout
+    assert f"{staged.libdir}/libtfc.so.0" in ldd, ldd
+    p = run_program(staged, exe)
+    assert p.returncode == 0, p.stderr
+    assert p.stdout.splitlines()[0] == "Variable a is 9.0"
+    assert [float(x) for x in re.findall(r"\[([0-9.]+)\]", p.stdout)] == [(b + 1) * 3 for b in range(10)]
+
+    exe = build(staged, REPO / "examples" / "mnist_softmax.c", tmp_path / "mnist_softmax")
+    p = run_program(staged, exe, mnist_dir)
+    assert p.returncode == 0, p.stderr
+    assert float(re.search(r"test accuracy: ([0-9.]+)", p.stdout).group(1)) >= 0.915
+
+
+def test_static_library(staged, tmp_path):
+    exe = build(staged, REPO / "examples" / "graph_basics.c", tmp_path / "graph_basics", static=True)
+    assert "libtfc" not in run(["ldd", exe]).stdout
+    p = run([exe])
+    assert p.returncode == 0 and p.stdout.startswith("Variable a is 9.0"), p.stderr
+
+
+def public_headers(staged):
+    return sorted(staged.include.glob("*.h"))
+
+
+def test_umbrella_includes_every_header(staged):
+    p = run([CC, "-M", *staged.flags("--cflags"), "-x", "c", "-"], input="#include <tfc/tfc.h>\n")
+    assert p.returncode == 0, p.stderr
+    seen = {Path(d).name for d in p.stdout.replace("\\\n", " ").split() if d.startswith(str(staged.include))}
+    assert {h.name for h in public_headers(staged)} == seen
+
+
+@pytest.mark.parametrize("lang", ["c", "c++"])
+def test_each_header_compiles_alone(staged, lang):
+    compiler, std = (CC, "-std=c11") if lang == "c" else (CXX, "-std=c++11")
+    failed = []
+    for h in public_headers(staged):
+        p = run([compiler, std, "-Wall", "-Wextra", "-pedantic", "-Werror", "-fsyntax-only", "-x", lang, "-",
+                 *staged.flags("--cflags")], input=f"#include <tfc/{h.name}>\n")
+        if p.returncode:
+            failed.append(f"{h.name}:\n{p.stderr}")
+    assert not failed, "\n".join(failed)
+
+
+def man_text(page):
+    """The page as man shows it, wide enough that no line is broken or hyphenated."""
+    env = dict(os.environ, MANWIDTH="1000", LC_ALL="C", MAN_KEEP_FORMATTING="")
+    p = run(["man", "--warnings", "-l", page], env=env)
+    assert p.returncode == 0 and not p.stderr, f"man -l {page}: {p.stderr}"
+    return re.sub(r".\x08", "", p.stdout)
+
+
+def words(text):
+    return re.findall(r"[A-Za-z0-9_.$/=\[\]|-]+", text)
+
+
+def test_commands_and_man_pages(staged, build_dir):
+    built = sorted(p.name for p in (build_dir / "tools").glob("tfc-*") if os.access(p, os.X_OK) and p.is_file())
+    assert sorted(p.name for p in staged.bin.glob("tfc-*")) == built
+    man1 = staged.prefix / "share" / "man" / "man1"
+    assert sorted(p.stem for p in man1.glob("tfc-*.1")) == built
+    for name in built:
+        help_text = run([staged.bin / name, "--help"]).stdout
+        page = man_text(man1 / f"{name}.1")
+        assert re.search(rf"^NAME\n +{re.escape(name)} - \S", page, re.M), page[:300]
+        # every word of --help, in its order (help2man drops "Usage:" and "or:" around the synopsis)
+        want = [w for w in words(help_text) if w not in ("Usage", "or")]
+        have = iter(words(page))
+        missing = [w for w in want if not any(w == h for h in have)]
+        assert not missing, f"{name}: the man page lacks --help's {missing[:5]}"
