@@ -1,11 +1,12 @@
 /* Loading a logdir: finding its runs and event files, and accumulating each run's scalars,
- * histograms and graph the way TensorBoard's EventAccumulator does (tag routing by the first
+ * histograms, images and graph the way TensorBoard's EventAccumulator does (tag routing by the first
  * value's plugin, purging of orphaned steps after a restart, newest graph wins). */
 #include "logdir.h"
 
 #include <dirent.h>
 #include <errno.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -48,19 +49,66 @@ static void warn_cb(void *ctx, const char *line) { add_warning(ctx, "%s", line);
 
 /* ---- one run being accumulated ---- */
 
+/* The three series types (tfc_scalar_series, tfc_histogram_series, tfc_image_series) begin with
+ * the same fields, so one piece of code grows, purges, sorts and frees them all. */
+typedef struct {
+    char *tag;
+    size_t n;
+    void *points;
+} any_series;
+
+/* What differs between the kinds: where the run keeps them, their sizes, how a point is freed. */
+typedef struct {
+    size_t series_size, point_size;
+    size_t series_offset, count_offset; /* of the array and its length in tfc_run */
+    void (*clear_point)(void *point);   /* NULL when a point owns no memory */
+} series_kind;
+
+static void clear_histogram_point(void *p)
+{
+    tfc_histogram_point *h = p;
+    free(h->limits);
+    free(h->counts);
+}
+
+static void clear_image_point(void *p) { tfc_image_point_clear(p); }
+
+enum { KIND_SCALARS, KIND_HISTOGRAMS, KIND_IMAGES, NKINDS };
+static const series_kind kinds[NKINDS] = {
+    {sizeof(tfc_scalar_series), sizeof(tfc_scalar_point), offsetof(tfc_run, scalars), offsetof(tfc_run, nscalars),
+     NULL},
+    {sizeof(tfc_histogram_series), sizeof(tfc_histogram_point), offsetof(tfc_run, histograms),
+     offsetof(tfc_run, nhistograms), clear_histogram_point},
+    {sizeof(tfc_image_series), sizeof(tfc_image_point), offsetof(tfc_run, images), offsetof(tfc_run, nimages),
+     clear_image_point},
+};
+
+static void **kind_array(tfc_run *r, int k) { return (void **)((char *)r + kinds[k].series_offset); }
+static size_t *kind_count(tfc_run *r, int k) { return (size_t *)((char *)r + kinds[k].count_offset); }
+static any_series *series_at(tfc_run *r, int k, size_t i)
+{
+    return (any_series *)((char *)*kind_array(r, k) + i * kinds[k].series_size);
+}
+
+static int kind_of(tfc_plugin p)
+{
+    return p == TFC_PLUGIN_SCALARS ? KIND_SCALARS : p == TFC_PLUGIN_HISTOGRAMS ? KIND_HISTOGRAMS
+           : p == TFC_PLUGIN_IMAGES ? KIND_IMAGES : -1;
+}
+
 typedef struct {
     char *tag;
     tfc_plugin plugin;
-    long series; /* index into the run's scalars or histograms (by plugin), -1 before the first point */
+    long series; /* index into the run's series of its plugin's kind, -1 before the first point */
     bool warned;
 } tag_info;
 
 typedef struct {
     tfc_logdir *ld;
     tfc_run *run;
-    size_t scalars_cap, histograms_cap;
-    size_t *scalar_points_cap, *histogram_points_cap; /* parallel to the series arrays */
-    tag_info *tags;                                    /* open addressing, a power of two in size */
+    size_t series_cap[NKINDS];
+    size_t *points_cap[NKINDS]; /* per series, parallel to the run's arrays */
+    tag_info *tags;             /* open addressing, a power of two in size */
     size_t ntags, tags_cap;
     double file_version; /* 0 until a file_version event is seen, as TensorBoard's None */
     int64_t most_recent_step;
@@ -107,75 +155,55 @@ static tag_info *find_tag(run_builder *b, const char *tag, bool create)
     return &b->tags[i];
 }
 
-static tfc_scalar_series *scalar_series(run_builder *b, tag_info *t)
+/* Room for one more point in tag t's series (created on its first point); returns where it goes,
+ * or NULL when out of memory. The caller fills it and counts it in. */
+static void *next_point(run_builder *b, tag_info *t, int k)
 {
+    tfc_run *r = b->run;
+    size_t *count = kind_count(r, k);
     if (t->series < 0) {
-        tfc_run *r = b->run;
-        if (!grow((void **)&r->scalars, &b->scalars_cap, r->nscalars + 1, sizeof *r->scalars)) return NULL;
-        size_t *caps = realloc(b->scalar_points_cap, b->scalars_cap * sizeof *caps);
+        if (!grow(kind_array(r, k), &b->series_cap[k], *count + 1, kinds[k].series_size)) return NULL;
+        size_t *caps = realloc(b->points_cap[k], b->series_cap[k] * sizeof *caps);
         if (!caps) return NULL;
-        b->scalar_points_cap = caps;
-        char *tag = strdup(t->tag);
-        if (!tag) return NULL;
-        r->scalars[r->nscalars] = (tfc_scalar_series){.tag = tag};
-        caps[r->nscalars] = 0;
-        t->series = (long)r->nscalars++;
+        b->points_cap[k] = caps;
+        any_series *s = series_at(r, k, *count);
+        *s = (any_series){.tag = strdup(t->tag)};
+        if (!s->tag) return NULL;
+        caps[*count] = 0;
+        t->series = (long)(*count)++;
     }
-    return &b->run->scalars[t->series];
+    any_series *s = series_at(r, k, (size_t)t->series);
+    if (!grow(&s->points, &b->points_cap[k][t->series], s->n + 1, kinds[k].point_size)) return NULL;
+    return (char *)s->points + s->n * kinds[k].point_size;
 }
 
-static tfc_histogram_series *histogram_series(run_builder *b, tag_info *t)
+/* Drops the points of series s (of kind k) whose step is >= step. Every point type starts with
+ * its int64 step. */
+static void purge_series(any_series *s, int k, int64_t step)
 {
-    if (t->series < 0) {
-        tfc_run *r = b->run;
-        if (!grow((void **)&r->histograms, &b->histograms_cap, r->nhistograms + 1, sizeof *r->histograms))
-            return NULL;
-        size_t *caps = realloc(b->histogram_points_cap, b->histograms_cap * sizeof *caps);
-        if (!caps) return NULL;
-        b->histogram_points_cap = caps;
-        char *tag = strdup(t->tag);
-        if (!tag) return NULL;
-        r->histograms[r->nhistograms] = (tfc_histogram_series){.tag = tag};
-        caps[r->nhistograms] = 0;
-        t->series = (long)r->nhistograms++;
+    size_t keep = 0, size = kinds[k].point_size;
+    for (size_t i = 0; i < s->n; i++) {
+        char *p = (char *)s->points + i * size;
+        if (*(const int64_t *)p < step) {
+            memmove((char *)s->points + keep++ * size, p, size);
+        } else if (kinds[k].clear_point) {
+            kinds[k].clear_point(p);
+        }
     }
-    return &b->run->histograms[t->series];
+    s->n = keep;
 }
 
 /* Drops the points of tag t (or of every tag when t is NULL) whose step is >= step. */
-static void purge_scalars(tfc_scalar_series *s, int64_t step)
-{
-    size_t k = 0;
-    for (size_t i = 0; i < s->n; i++)
-        if (s->points[i].step < step) s->points[k++] = s->points[i];
-    s->n = k;
-}
-
-static void purge_histograms(tfc_histogram_series *s, int64_t step)
-{
-    size_t k = 0;
-    for (size_t i = 0; i < s->n; i++) {
-        if (s->points[i].step < step) {
-            s->points[k++] = s->points[i];
-        } else {
-            free(s->points[i].limits);
-            free(s->points[i].counts);
-        }
-    }
-    s->n = k;
-}
-
 static void purge(run_builder *b, const tag_info *t, int64_t step)
 {
     tfc_run *r = b->run;
     if (t) {
-        if (t->series < 0) return;
-        if (t->plugin == TFC_PLUGIN_SCALARS) purge_scalars(&r->scalars[t->series], step);
-        if (t->plugin == TFC_PLUGIN_HISTOGRAMS) purge_histograms(&r->histograms[t->series], step);
+        int k = kind_of(t->plugin);
+        if (t->series >= 0 && k >= 0) purge_series(series_at(r, k, (size_t)t->series), k, step);
         return;
     }
-    for (size_t i = 0; i < r->nscalars; i++) purge_scalars(&r->scalars[i], step);
-    for (size_t i = 0; i < r->nhistograms; i++) purge_histograms(&r->histograms[i], step);
+    for (int k = 0; k < NKINDS; k++)
+        for (size_t i = 0; i < *kind_count(r, k); i++) purge_series(series_at(r, k, i), k, step);
 }
 
 /* TensorBoard's orphaned-data rule: with file_version >= 2 a SessionLog.START purges every tag's
@@ -239,7 +267,7 @@ static void warn_value(run_builder *b, tag_info *t, const char *file, size_t at,
 {
     if (t->warned) return;
     t->warned = true;
-    add_warning(b->ld, "%s: offset %zu: tag '%s' is a %s tag but this value is not one (%s); skipped", file, at,
+    add_warning(b->ld, "%s: offset %zu: tag '%s' is %s tag but this value is not one (%s); skipped", file, at,
                 t->tag, kind, why);
 }
 
@@ -252,28 +280,35 @@ static void take_value(run_builder *b, const Tensorflow__Event *ev, const Tensor
         return;
     }
     if (t->plugin == TFC_PLUGIN_NONE) t->plugin = tfc_summary_value_plugin(v);
+    int k = kind_of(t->plugin);
+    if (k < 0) return;
     const char *why = "";
-    if (t->plugin == TFC_PLUGIN_SCALARS) {
-        double value;
-        if (!tfc_summary_value_scalar(v, &value, &why)) return warn_value(b, t, file, at, "scalar", why);
-        tfc_scalar_series *s = scalar_series(b, t);
-        if (!s || !grow((void **)&s->points, &b->scalar_points_cap[t->series], s->n + 1, sizeof *s->points)) {
-            b->oom = true;
-            return;
-        }
-        s->points[s->n++] = (tfc_scalar_point){.step = ev->step, .wall_time = ev->wall_time, .value = value};
-    } else if (t->plugin == TFC_PLUGIN_HISTOGRAMS) {
-        tfc_histogram_point h = {.step = ev->step, .wall_time = ev->wall_time};
-        if (!tfc_summary_value_histogram(v, &h, &why)) return warn_value(b, t, file, at, "histogram", why);
-        tfc_histogram_series *s = histogram_series(b, t);
-        if (!s || !grow((void **)&s->points, &b->histogram_points_cap[t->series], s->n + 1, sizeof *s->points)) {
-            free(h.limits);
-            free(h.counts);
-            b->oom = true;
-            return;
-        }
-        s->points[s->n++] = h;
+    union {
+        tfc_scalar_point scalar;
+        tfc_histogram_point histogram;
+        tfc_image_point image;
+    } point;
+    bool ok;
+    if (k == KIND_SCALARS) {
+        point.scalar = (tfc_scalar_point){.step = ev->step, .wall_time = ev->wall_time};
+        ok = tfc_summary_value_scalar(v, &point.scalar.value, &why);
+    } else if (k == KIND_HISTOGRAMS) {
+        point.histogram = (tfc_histogram_point){.step = ev->step, .wall_time = ev->wall_time};
+        ok = tfc_summary_value_histogram(v, &point.histogram, &why);
+    } else {
+        point.image = (tfc_image_point){.step = ev->step, .wall_time = ev->wall_time};
+        ok = tfc_summary_value_images(v, &point.image, &why);
     }
+    static const char *const names[NKINDS] = {"a scalar", "a histogram", "an image"};
+    if (!ok) return warn_value(b, t, file, at, names[k], why);
+    void *slot = next_point(b, t, k);
+    if (!slot) {
+        if (kinds[k].clear_point) kinds[k].clear_point(&point);
+        b->oom = true;
+        return;
+    }
+    memcpy(slot, &point, kinds[k].point_size);
+    series_at(b->run, k, (size_t)t->series)->n++;
 }
 
 static void take_event(run_builder *b, const Tensorflow__Event *ev, const char *file, size_t at)
@@ -318,32 +353,24 @@ static void read_file(run_builder *b, const char *path)
     tfc_status_free(st);
 }
 
-static int cmp_scalar_series(const void *a, const void *b)
+/* Orders series of any kind by tag (their first field). */
+static int cmp_series(const void *a, const void *b)
 {
-    return strcmp(((const tfc_scalar_series *)a)->tag, ((const tfc_scalar_series *)b)->tag);
-}
-
-static int cmp_histogram_series(const void *a, const void *b)
-{
-    return strcmp(((const tfc_histogram_series *)a)->tag, ((const tfc_histogram_series *)b)->tag);
+    return strcmp(((const any_series *)a)->tag, ((const any_series *)b)->tag);
 }
 
 static void run_free(tfc_run *r)
 {
-    for (size_t i = 0; i < r->nscalars; i++) {
-        free(r->scalars[i].tag);
-        free(r->scalars[i].points);
-    }
-    for (size_t i = 0; i < r->nhistograms; i++) {
-        for (size_t j = 0; j < r->histograms[i].n; j++) {
-            free(r->histograms[i].points[j].limits);
-            free(r->histograms[i].points[j].counts);
+    for (int k = 0; k < NKINDS; k++) {
+        for (size_t i = 0; i < *kind_count(r, k); i++) {
+            any_series *s = series_at(r, k, i);
+            for (size_t j = 0; j < s->n && kinds[k].clear_point; j++)
+                kinds[k].clear_point((char *)s->points + j * kinds[k].point_size);
+            free(s->tag);
+            free(s->points);
         }
-        free(r->histograms[i].tag);
-        free(r->histograms[i].points);
+        free(*kind_array(r, k));
     }
-    free(r->scalars);
-    free(r->histograms);
     free(r->graph_def);
     free(r->name);
     free(r->dir);
@@ -354,10 +381,10 @@ static void finish_run(run_builder *b)
     tfc_run *run = b->run;
     for (size_t i = 0; i < b->tags_cap; i++) free(b->tags[i].tag);
     free(b->tags);
-    free(b->scalar_points_cap);
-    free(b->histogram_points_cap);
-    if (run->nscalars) qsort(run->scalars, run->nscalars, sizeof *run->scalars, cmp_scalar_series);
-    if (run->nhistograms) qsort(run->histograms, run->nhistograms, sizeof *run->histograms, cmp_histogram_series);
+    for (int k = 0; k < NKINDS; k++) {
+        free(b->points_cap[k]);
+        if (*kind_count(run, k)) qsort(*kind_array(run, k), *kind_count(run, k), kinds[k].series_size, cmp_series);
+    }
 }
 
 /* Reads the event files (sorted names) of one run into run, which has name and dir set. */
@@ -567,15 +594,25 @@ void tfc_logdir_free(tfc_logdir *ld)
     free(ld);
 }
 
+/* The series of kind k tagged tag, or NULL. */
+static const void *find_series(const tfc_run *run, int k, const char *tag)
+{
+    any_series key = {.tag = (char *)tag};
+    size_t n = *kind_count((tfc_run *)run, k);
+    return n ? bsearch(&key, *kind_array((tfc_run *)run, k), n, kinds[k].series_size, cmp_series) : NULL;
+}
+
 const tfc_scalar_series *tfc_run_scalar(const tfc_run *run, const char *tag)
 {
-    tfc_scalar_series key = {.tag = (char *)tag};
-    return run->nscalars ? bsearch(&key, run->scalars, run->nscalars, sizeof key, cmp_scalar_series) : NULL;
+    return find_series(run, KIND_SCALARS, tag);
 }
 
 const tfc_histogram_series *tfc_run_histogram(const tfc_run *run, const char *tag)
 {
-    tfc_histogram_series key = {.tag = (char *)tag};
-    return run->nhistograms ? bsearch(&key, run->histograms, run->nhistograms, sizeof key, cmp_histogram_series)
-                            : NULL;
+    return find_series(run, KIND_HISTOGRAMS, tag);
+}
+
+const tfc_image_series *tfc_run_images(const tfc_run *run, const char *tag)
+{
+    return find_series(run, KIND_IMAGES, tag);
 }

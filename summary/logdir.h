@@ -1,5 +1,5 @@
 /* A whole logdir read into memory: runs (the logdir itself and every sub-folder holding event
- * files), and in each run the scalar series, histogram series and graphs, as TensorBoard sees
+ * files), and in each run the scalar, histogram and image series and graphs, as TensorBoard sees
  * them. This is what tfc-plot and tfc-graph work from. */
 #ifndef TFC_LOGDIR_H
 #define TFC_LOGDIR_H
@@ -41,6 +41,31 @@ typedef struct {
     tfc_histogram_point *points;
 } tfc_histogram_series;
 
+/* One image as an event file holds it, still encoded (PNG from every writer we know; decode
+ * with base/png_codec.h). width and height are what the writer said; colorspace is TensorFlow 1's
+ * channel count (1 gray, 2 gray+alpha, 3 RGB, 4 RGBA), 0 where the format does not say (TF2). */
+typedef struct {
+    int width, height, colorspace;
+    unsigned char *data;
+    size_t len;
+} tfc_image;
+
+/* The images of one tag at one step: one for TensorFlow 1's Summary.Image (each sample has its
+ * own tag, "TAG/image/0", ...), the samples of the batch for TensorFlow 2's string tensors
+ * [width, height, png...]. */
+typedef struct {
+    int64_t step;
+    double wall_time;
+    size_t nimages;
+    tfc_image *images;
+} tfc_image_point;
+
+typedef struct {
+    char *tag;
+    size_t n;
+    tfc_image_point *points;
+} tfc_image_series;
+
 typedef struct {
     char *name; /* path relative to the logdir; "." for event files directly in it */
     char *dir;  /* the folder on disk */
@@ -48,6 +73,8 @@ typedef struct {
     tfc_scalar_series *scalars; /* sorted by tag */
     size_t nhistograms;
     tfc_histogram_series *histograms; /* sorted by tag */
+    size_t nimages;
+    tfc_image_series *images; /* sorted by tag */
     /* The newest GraphDef of the run (Event.graph_def, or else meta_graph_def.graph_def),
      * serialized; NULL when the run has none. */
     unsigned char *graph_def;
@@ -75,5 +102,6 @@ void tfc_logdir_free(tfc_logdir *ld);
 
 const tfc_scalar_series *tfc_run_scalar(const tfc_run *run, const char *tag);
 const tfc_histogram_series *tfc_run_histogram(const tfc_run *run, const char *tag);
+const tfc_image_series *tfc_run_images(const tfc_run *run, const char *tag);
 
 #endif

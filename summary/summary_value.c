@@ -1,4 +1,5 @@
-/* Reading scalars and histograms out of Summary.Value messages, legacy and tensor-encoded. */
+/* Reading scalars, histograms and images out of Summary.Value messages, legacy and
+ * tensor-encoded. */
 #include "summary_value.h"
 
 #include <math.h>
@@ -10,7 +11,7 @@ tfc_plugin tfc_summary_value_plugin(const Tensorflow__Summary__Value *v)
     switch (v->value_case) {
     case TENSORFLOW__SUMMARY__VALUE__VALUE_SIMPLE_VALUE: return TFC_PLUGIN_SCALARS;
     case TENSORFLOW__SUMMARY__VALUE__VALUE_HISTO: return TFC_PLUGIN_HISTOGRAMS;
-    case TENSORFLOW__SUMMARY__VALUE__VALUE_IMAGE:
+    case TENSORFLOW__SUMMARY__VALUE__VALUE_IMAGE: return TFC_PLUGIN_IMAGES;
     case TENSORFLOW__SUMMARY__VALUE__VALUE_AUDIO: return TFC_PLUGIN_OTHER;
     default: break;
     }
@@ -18,6 +19,7 @@ tfc_plugin tfc_summary_value_plugin(const Tensorflow__Summary__Value *v)
     const char *name = v->metadata->plugin_data ? v->metadata->plugin_data->plugin_name : "";
     if (strcmp(name, "scalars") == 0) return TFC_PLUGIN_SCALARS;
     if (strcmp(name, "histograms") == 0) return TFC_PLUGIN_HISTOGRAMS;
+    if (strcmp(name, "images") == 0) return TFC_PLUGIN_IMAGES;
     return TFC_PLUGIN_OTHER;
 }
 
@@ -255,4 +257,80 @@ bool tfc_summary_value_histogram(const Tensorflow__Summary__Value *v, tfc_histog
     if (v->value_case == TENSORFLOW__SUMMARY__VALUE__VALUE_TENSOR) return histogram_from_tensor(v->tensor, h, why);
     *why = "the value is neither a histo nor a tensor";
     return false;
+}
+
+/* ---- Images ---- */
+
+static bool copy_image(tfc_image *img, const uint8_t *data, size_t len)
+{
+    img->len = len;
+    img->data = malloc(len ? len : 1);
+    if (!img->data) return false;
+    if (len) memcpy(img->data, data, len);
+    return true;
+}
+
+/* A decimal dimension of a TF2 image tensor ("28"); -1 when it is not one. */
+static int parse_dim(const ProtobufCBinaryData *s)
+{
+    if (s->len == 0 || s->len > 9) return -1;
+    int v = 0;
+    for (size_t i = 0; i < s->len; i++) {
+        if (s->data[i] < '0' || s->data[i] > '9') return -1;
+        v = v * 10 + (s->data[i] - '0');
+    }
+    return v;
+}
+
+bool tfc_summary_value_images(const Tensorflow__Summary__Value *v, tfc_image_point *p, const char **why)
+{
+    p->nimages = 0;
+    p->images = NULL;
+    if (v->value_case == TENSORFLOW__SUMMARY__VALUE__VALUE_IMAGE) {
+        const Tensorflow__Summary__Image *im = v->image;
+        if (!(p->images = calloc(1, sizeof *p->images))) return *why = "out of memory", false;
+        *p->images = (tfc_image){.width = im->width, .height = im->height, .colorspace = im->colorspace};
+        if (!copy_image(p->images, im->encoded_image_string.data, im->encoded_image_string.len)) {
+            tfc_image_point_clear(p);
+            return *why = "out of memory", false;
+        }
+        p->nimages = 1;
+        return true;
+    }
+    if (v->value_case != TENSORFLOW__SUMMARY__VALUE__VALUE_TENSOR) {
+        *why = "the value is neither an image nor a tensor";
+        return false;
+    }
+    const Tensorflow__TensorProto *t = v->tensor;
+    const Tensorflow__TensorShapeProto *s = t->tensor_shape;
+    if (t->dtype != TENSORFLOW__DATA_TYPE__DT_STRING || !s || s->n_dim != 1 || s->dim[0]->size < 2 ||
+        (size_t)s->dim[0]->size != t->n_string_val) {
+        *why = "the tensor is not a string vector [width, height, images...]";
+        return false;
+    }
+    int w = parse_dim(&t->string_val[0]), h = parse_dim(&t->string_val[1]);
+    if (w < 0 || h < 0) {
+        *why = "the tensor's width and height are not whole numbers";
+        return false;
+    }
+    size_t n = t->n_string_val - 2;
+    if (!(p->images = calloc(n ? n : 1, sizeof *p->images))) return *why = "out of memory", false;
+    for (size_t i = 0; i < n; i++) {
+        p->images[i] = (tfc_image){.width = w, .height = h};
+        if (!copy_image(&p->images[i], t->string_val[i + 2].data, t->string_val[i + 2].len)) {
+            p->nimages = i;
+            tfc_image_point_clear(p);
+            return *why = "out of memory", false;
+        }
+    }
+    p->nimages = n;
+    return true;
+}
+
+void tfc_image_point_clear(tfc_image_point *p)
+{
+    for (size_t i = 0; i < p->nimages; i++) free(p->images[i].data);
+    free(p->images);
+    p->images = NULL;
+    p->nimages = 0;
 }

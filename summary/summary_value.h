@@ -1,6 +1,7 @@
 /* What a Summary.Value holds, read the way TensorBoard reads it: scalars from simple_value or a
  * one-element numeric tensor (TF2, plugin "scalars"), histograms from a HistogramProto or a [k,3]
- * tensor of (left, right, count) rows (TF2, plugin "histograms"). */
+ * tensor of (left, right, count) rows (TF2, plugin "histograms"), images from a Summary.Image or
+ * a string tensor [width, height, encoded image...] (TF2, plugin "images"). */
 #ifndef TFC_SUMMARY_VALUE_H
 #define TFC_SUMMARY_VALUE_H
 
@@ -13,11 +14,12 @@ typedef enum {
     TFC_PLUGIN_NONE,       /* no metadata yet: the tag is routed by a later value */
     TFC_PLUGIN_SCALARS,
     TFC_PLUGIN_HISTOGRAMS,
-    TFC_PLUGIN_OTHER,      /* images, text, graphs, hparams...: not read here */
+    TFC_PLUGIN_IMAGES,
+    TFC_PLUGIN_OTHER,      /* audio, text, graphs, hparams...: not read here */
 } tfc_plugin;
 
-/* The plugin a value routes its tag to, as TensorBoard decides: legacy simple_value and histo
- * count as "scalars" and "histograms", image and audio as other plugins, a tensor by its
+/* The plugin a value routes its tag to, as TensorBoard decides: legacy simple_value, histo and
+ * image count as "scalars", "histograms" and "images", audio as another plugin, a tensor by its
  * metadata's plugin_name (TFC_PLUGIN_NONE when it has no metadata). */
 tfc_plugin tfc_summary_value_plugin(const Tensorflow__Summary__Value *v);
 
@@ -30,5 +32,13 @@ bool tfc_summary_value_scalar(const Tensorflow__Summary__Value *v, double *out, 
  * limits (the right edges) and counts; its sum and sum_squares are not stored in that format and
  * come out NaN. */
 bool tfc_summary_value_histogram(const Tensorflow__Summary__Value *v, tfc_histogram_point *h, const char **why);
+
+/* The value's images, copied (malloc'ed) into p->images / p->nimages (step and wall_time are
+ * left alone); false (with why set) when it holds none, or on allocation failure. The bytes are
+ * not decoded here. */
+bool tfc_summary_value_images(const Tensorflow__Summary__Value *v, tfc_image_point *p, const char **why);
+
+/* Frees what tfc_summary_value_images allocated. */
+void tfc_image_point_clear(tfc_image_point *p);
 
 #endif

@@ -125,11 +125,13 @@ def logdir(tmp_path):
 
 class EventsDump:
     """tfc-events-dump's output, parsed: runs {name: (nevents, graph_bytes)}, scalars
-    {(run, tag): [(step, wall_time, value)]}, histograms {(run, tag): [dict]}, nodes
+    {(run, tag): [(step, wall_time, value)]}, histograms {(run, tag): [dict]}, images
+    {(run, tag): [(step, wall_time, [(width, height, colorspace, bytes)])]}, nodes
     {run: [(name, op, [inputs], device)]}, warnings [str]."""
 
     def __init__(self, text):
         self.runs, self.scalars, self.histograms, self.nodes, self.warnings = {}, {}, {}, {}, []
+        self.images = {}
         for line in text.splitlines():
             kind, *f = line.split("\t")
             if kind == "run":
@@ -143,6 +145,11 @@ class EventsDump:
                     sum=nums[3], sum_squares=nums[4],
                     limits=[float(x) for x in f[9].split(",") if x],
                     counts=[float(x) for x in f[10].split(",") if x]))
+            elif kind == "image":
+                points = self.images.setdefault((f[0], f[1]), [])
+                if int(f[4]) == 0:
+                    points.append((int(f[2]), float(f[3]), []))
+                points[-1][2].append((int(f[5]), int(f[6]), int(f[7]), bytes.fromhex(f[8])))
             elif kind == "node":
                 self.nodes.setdefault(f[0], []).append((f[1], f[2], [x for x in f[3].split(",") if x], f[4]))
             elif kind == "warning":

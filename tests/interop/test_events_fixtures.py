@@ -2,7 +2,7 @@
 ../shared/fixtures/real: TF 1.0-1.4, TF 2.1 and 2.13 (.v2, tensor-encoded scalars and histograms,
 the profile-empty file), tensorboardX (one file without a file_version record) and the PyTorch
 writer (a file named events.tfevents.example). Same runs, tags, steps, wall times and values,
-same histogram buckets, same graph nodes."""
+same histogram buckets, same images (Summary.Image and TF2's string tensors), same graph nodes."""
 import math
 import os
 
@@ -19,11 +19,15 @@ ALL = {k: 0 for k in (event_accumulator.SCALARS, event_accumulator.HISTOGRAMS, e
 
 def tensorboard_view(run_dir):
     """What TensorBoard reads from one run folder: scalars, histograms (as ours: limits, counts,
-    min, max, num, and sum / sum_squares where the format has them) and graph nodes."""
+    min, max, num, and sum / sum_squares where the format has them), images (step, wall_time,
+    [(width, height, bytes)]: TensorBoard's ImageEvent keeps no colorspace) and graph nodes."""
     acc = event_accumulator.EventAccumulator(str(run_dir), size_guidance=ALL)
     acc.Reload()
     tags = acc.Tags()
-    scalars, histograms = {}, {}
+    scalars, histograms, images = {}, {}, {}
+    for tag in tags[event_accumulator.IMAGES]:
+        images[tag] = [(e.step, e.wall_time, [(e.width, e.height, e.encoded_image_string)])
+                       for e in acc.Images(tag)]
     for tag in tags[event_accumulator.SCALARS]:
         scalars[tag] = [(e.step, e.wall_time, e.value) for e in acc.Scalars(tag)]
     for tag in tags[event_accumulator.HISTOGRAMS]:
@@ -37,6 +41,11 @@ def tensorboard_view(run_dir):
         events = acc.Tensors(tag)
         if plugin == "scalars":
             scalars[tag] = [(e.step, e.wall_time, tensor_util.make_ndarray(e.tensor_proto).item()) for e in events]
+        elif plugin == "images":
+            images[tag] = []
+            for e in events:
+                a = tensor_util.make_ndarray(e.tensor_proto)
+                images[tag].append((e.step, e.wall_time, [(int(a[0]), int(a[1]), png) for png in a[2:]]))
         elif plugin == "histograms":
             rows = []
             for e in events:
@@ -48,7 +57,7 @@ def tensorboard_view(run_dir):
     nodes = None
     if tags[event_accumulator.GRAPH]:
         nodes = [(n.name, n.op, list(n.input), n.device) for n in acc.Graph().node]
-    return scalars, histograms, nodes
+    return scalars, histograms, images, nodes
 
 
 def fixture_runs(fixtures_dir):
@@ -65,10 +74,14 @@ def test_every_fixture_run_reads_like_tensorboard(fixtures_dir, events_dump):
     assert "events_torch/miaoshuyu_tbx2018_graph_net1" in expected_runs  # no file_version record
     assert "events_torch/rerun_tfrecord_example" in expected_runs  # events.tfevents.example
     for run in expected_runs:
-        scalars, histograms, nodes = tensorboard_view(fixtures_dir / run)
+        scalars, histograms, images, nodes = tensorboard_view(fixtures_dir / run)
         our_scalars = {t: v for (r, t), v in ours.scalars.items() if r == run}
         our_histograms = {t: v for (r, t), v in ours.histograms.items() if r == run}
         assert our_scalars == scalars, run
+        our_images = {t: v for (r, t), v in ours.images.items() if r == run}
+        assert sorted(our_images) == sorted(images), run
+        for tag, points in images.items():
+            assert [(s, w, [i[:2] + i[3:] for i in imgs]) for s, w, imgs in our_images[tag]] == points, (run, tag)
         assert sorted(our_histograms) == sorted(histograms), run
         for tag, points in histograms.items():
             mine = our_histograms[tag]
@@ -97,3 +110,7 @@ def test_fixture_contents_cover_what_the_formats_hold(fixtures_dir, events_dump)
     assert len(ours.histograms[(tf213, "dense/kernel_0/histogram")]) == 10
     assert len(ours.scalars[("events_torch/rerun_tfrecord_example", "Loss/train")]) == 10
     assert ours.runs["events_tf2/eat_tf2_autograph_20200301-110136"][0] == 3  # incl. profile-empty
+    rerun = ours.images[("events_torch/rerun_tfrecord_example", "images")]
+    assert len(rerun) == 10 and all(imgs[0][:3] == (300, 300, 3) for _, _, imgs in rerun)
+    tf213_images = [t for (r, t) in ours.images if r == tf213]
+    assert tf213_images and all(t.endswith("/image") for t in tf213_images)

@@ -3,6 +3,7 @@
  *   run      NAME  EVENTS  GRAPH_BYTES
  *   scalar   RUN  TAG  STEP  WALL_TIME  VALUE
  *   histo    RUN  TAG  STEP  WALL_TIME  MIN  MAX  NUM  SUM  SUM_SQUARES  LIMITS  COUNTS  (lists comma-separated)
+ *   image    RUN  TAG  STEP  WALL_TIME  INDEX  WIDTH  HEIGHT  COLORSPACE  BYTES  (the encoded bytes in hex)
  *   node     RUN  NAME  OP  INPUTS  DEVICE  (inputs comma-separated)
  *   warning  TEXT
  * Doubles are printed with %.17g, so they read back exactly. */
@@ -65,6 +66,17 @@ int main(int argc, char **argv)
                 putchar('\t');
                 print_list(h->counts, h->nbuckets);
                 putchar('\n');
+            }
+        for (size_t i = 0; i < run->nimages; i++)
+            for (size_t j = 0; j < run->images[i].n; j++) {
+                const tfc_image_point *p = &run->images[i].points[j];
+                for (size_t k = 0; k < p->nimages; k++) {
+                    const tfc_image *im = &p->images[k];
+                    printf("image\t%s\t%s\t%lld\t%.17g\t%zu\t%d\t%d\t%d\t", run->name, run->images[i].tag,
+                           (long long)p->step, p->wall_time, k, im->width, im->height, im->colorspace);
+                    for (size_t b = 0; b < im->len; b++) printf("%02x", im->data[b]);
+                    putchar('\n');
+                }
             }
         if (run->graph_def) print_graph(run);
     }

@@ -1,5 +1,6 @@
 /* tfc_logdir_load on event files made by the test: runs and sub-folders, TensorBoard's tag
- * routing and purging rules, TF2 tensor-encoded scalars and histograms, graph selection, errors,
+ * routing and purging rules, TF2 tensor-encoded scalars and histograms, images (Summary.Image and
+ * TF2's string tensors) with their purging, graph selection, errors,
  * and damaged files (flipped bits, truncation, random bytes, records that are not Events). */
 #include <math.h>
 #include <stdlib.h>
@@ -35,6 +36,8 @@ static Tensorflow__SummaryMetadata__PluginData scalars_plugin = {PROTOBUF_C_MESS
     &tensorflow__summary_metadata__plugin_data__descriptor), "scalars", {0, NULL}};
 static Tensorflow__SummaryMetadata__PluginData histograms_plugin = {PROTOBUF_C_MESSAGE_INIT(
     &tensorflow__summary_metadata__plugin_data__descriptor), "histograms", {0, NULL}};
+static Tensorflow__SummaryMetadata__PluginData images_plugin = {PROTOBUF_C_MESSAGE_INIT(
+    &tensorflow__summary_metadata__plugin_data__descriptor), "images", {0, NULL}};
 static Tensorflow__SummaryMetadata__PluginData text_plugin = {PROTOBUF_C_MESSAGE_INIT(
     &tensorflow__summary_metadata__plugin_data__descriptor), "text", {0, NULL}};
 
@@ -358,6 +361,86 @@ static void remove_tree(const char *dir)
     if (system(cmd) != 0) fprintf(stderr, "could not remove %s\n", dir);
 }
 
+static void legacy_image(FILE *f, int64_t step, const char *tag, const char *bytes)
+{
+    Tensorflow__Summary__Image im = TENSORFLOW__SUMMARY__IMAGE__INIT;
+    im.width = 3;
+    im.height = 2;
+    im.colorspace = 1;
+    im.encoded_image_string = (ProtobufCBinaryData){strlen(bytes), (uint8_t *)bytes};
+    Tensorflow__Summary__Value v = TENSORFLOW__SUMMARY__VALUE__INIT;
+    v.tag = (char *)tag;
+    v.value_case = TENSORFLOW__SUMMARY__VALUE__VALUE_IMAGE;
+    v.image = &im;
+    eb_value(f, 50.0 + (double)step, step, &v);
+}
+
+/* A TF2 image tensor: string vector [width, height, images...]. */
+static void tensor_images(FILE *f, int64_t step, const char *tag, const char *const *strings, size_t n)
+{
+    Tensorflow__TensorShapeProto__Dim dim = TENSORFLOW__TENSOR_SHAPE_PROTO__DIM__INIT, *dims[1] = {&dim};
+    dim.size = (int64_t)n;
+    Tensorflow__TensorShapeProto shape = TENSORFLOW__TENSOR_SHAPE_PROTO__INIT;
+    shape.n_dim = 1;
+    shape.dim = dims;
+    ProtobufCBinaryData vals[8];
+    for (size_t i = 0; i < n; i++) vals[i] = (ProtobufCBinaryData){strlen(strings[i]), (uint8_t *)strings[i]};
+    Tensorflow__TensorProto t = TENSORFLOW__TENSOR_PROTO__INIT;
+    t.dtype = TENSORFLOW__DATA_TYPE__DT_STRING;
+    t.tensor_shape = &shape;
+    t.n_string_val = n;
+    t.string_val = vals;
+    tensor_value(f, step, tag, &images_plugin, &t);
+}
+
+static void test_images(void)
+{
+    char dir[300];
+    snprintf(dir, sizeof dir, "%s-images", root);
+    CHECK(mkdir(dir, 0777) == 0);
+    char path[400];
+    snprintf(path, sizeof path, "%s/events.out.tfevents.1.host", dir);
+    FILE *f = eb_open(path);
+    eb_file_version(f, 1.0);
+    legacy_image(f, 1, "in/image/0", "png-one");
+    legacy_image(f, 5, "in/image/0", "png-five");
+    tensor_images(f, 2, "t_img", (const char *const[]){"28", "14", "first", "second"}, 4);
+    tensor_images(f, 3, "t_img", (const char *const[]){"28", "14"}, 2);
+    tensor_images(f, 4, "bad_img", (const char *const[]){"wide", "14", "x"}, 3);
+    eb_session_start(f, 60.0, 4); /* drops the step-5 image */
+    fclose(f);
+    tfc_status *st = tfc_status_new();
+    tfc_logdir *ld = tfc_logdir_load(dir, st);
+    CHECK_MSG(ld && ld->nruns == 1, "%s", tfc_message(st));
+    if (ld && ld->nruns == 1) {
+        const tfc_run *r = &ld->runs[0];
+        CHECK(r->nimages == 2 && r->nscalars == 0);
+        const tfc_image_series *in = tfc_run_images(r, "in/image/0");
+        CHECK(in && in->n == 1);
+        if (in && in->n == 1) {
+            const tfc_image_point *p = &in->points[0];
+            CHECK(p->step == 1 && p->wall_time == 51.0 && p->nimages == 1);
+            CHECK(p->images[0].width == 3 && p->images[0].height == 2 && p->images[0].colorspace == 1);
+            CHECK(p->images[0].len == 7 && memcmp(p->images[0].data, "png-one", 7) == 0);
+        }
+        const tfc_image_series *t = tfc_run_images(r, "t_img");
+        CHECK(t && t->n == 2);
+        if (t && t->n == 2) {
+            const tfc_image_point *p = &t->points[0];
+            CHECK(p->step == 2 && p->nimages == 2 && t->points[1].nimages == 0);
+            CHECK(p->images[1].width == 28 && p->images[1].height == 14 && p->images[1].colorspace == 0);
+            CHECK(p->images[1].len == 6 && memcmp(p->images[1].data, "second", 6) == 0);
+        }
+        CHECK(!tfc_run_images(r, "bad_img"));
+        CHECK(ld->nwarnings == 1);
+        if (ld->nwarnings == 1)
+            CHECK_MSG(strstr(ld->warnings[0], "tag 'bad_img' is an image tag"), "%s", ld->warnings[0]);
+    }
+    tfc_logdir_free(ld);
+    tfc_status_free(st);
+    remove_tree(dir);
+}
+
 int main(void)
 {
     snprintf(root, sizeof root, "%s/tfc-test-logdir-XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
@@ -368,6 +451,7 @@ int main(void)
     make_logdir();
     test_logdir();
     test_damage();
+    test_images();
     remove_tree(root);
     return check_result();
 }
