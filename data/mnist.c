@@ -252,6 +252,13 @@ void tfc_batcher_next(tfc_batcher *b, int batch, float *x, float *y, uint8_t *la
     }
 }
 
+void tfc_batcher_next_shard(tfc_batcher *b, int batch, int rank, int nranks, float *x, float *y, uint8_t *labels)
+{
+    tfc_batcher_skip(b, (int64_t)rank * batch);
+    tfc_batcher_next(b, batch, x, y, labels);
+    tfc_batcher_skip(b, (int64_t)(nranks - 1 - rank) * batch);
+}
+
 void tfc_batcher_skip(tfc_batcher *b, int64_t n)
 {
     for (int64_t i = 0; i < n; i++) {

@@ -45,6 +45,10 @@ bool tfc_batcher_init(tfc_batcher *b, const tfc_mnist_split *split, uint64_t see
 void tfc_batcher_free(tfc_batcher *b);
 /* Fills x (batch x pixels) and, when not NULL, one-hot labels y (batch x 10) and the labels. */
 void tfc_batcher_next(tfc_batcher *b, int batch, float *x, float *y, uint8_t *labels);
+/* One rank's share of a batch of batch x nranks examples, for data-parallel training: the batcher
+ * moves on by the whole batch and rank `rank` takes its rows [rank x batch, (rank + 1) x batch), so
+ * the ranks together see the same examples as one process with the whole batch, none twice. */
+void tfc_batcher_next_shard(tfc_batcher *b, int batch, int rank, int nranks, float *x, float *y, uint8_t *labels);
 /* Moves on n examples without copying them (resuming a run at a step). */
 void tfc_batcher_skip(tfc_batcher *b, int64_t n);
 /* Copies examples [start, start + n) of a split, in order, with one-hot labels. */

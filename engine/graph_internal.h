@@ -39,6 +39,8 @@ struct tfc_graph {
     int *vars;
     int nvars;
     int building; /* node id between begin and finish, -1 otherwise */
+    /* tfc_distributed_optimizer's settings: 0 buckets = gradients are not averaged over ranks */
+    int64_t dist_bucket_floats, dist_chunk_floats;
 };
 
 static inline tfc_node *tfc_graph_node(const tfc_graph *g, int id) { return &g->nodes[id]; }

@@ -16,7 +16,8 @@
     X(RandomStandardNormal) X(TruncatedNormal) X(RandomUniform)                                        \
     X(VariableV2) X(Assign) X(AssignAdd) X(ApplyGradientDescent) X(ApplyAdam)                    \
     X(Conv2D) X(Conv2DBackpropInput) X(Conv2DBackpropFilter) X(MaxPool) X(MaxPoolGrad)                \
-    X(ScalarSummary) X(HistogramSummary) X(ImageSummary) X(MergeSummary)
+    X(ScalarSummary) X(HistogramSummary) X(ImageSummary) X(MergeSummary)                             \
+    X(GroupedAllreduce)
 
 #define DECLARE(name) extern const tfc_op_def tfc_op_##name;
 OPS(DECLARE)

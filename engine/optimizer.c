@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "distributed.h"
 #include "grad.h"
 #include "graph_internal.h"
 #include "op.h"
@@ -57,7 +58,8 @@ static bool compute_grads(tfc_graph *g, tfc_out loss, var_grads *vg)
         if (node >= 0) tfc_node_error(g, node, "no variable has a gradient from the loss");
         return false;
     }
-    return true;
+    tfc_distribute_gradients(g, vg->grads, vg->n);
+    return tfc_graph_ok(g);
 }
 
 static void free_grads(var_grads *vg)

@@ -48,6 +48,7 @@ struct tfc_session {
     int uses_nodes; /* graph size uses was counted for */
     tfc_threadpool *pool;
     bool profile;
+    struct tfc_comm *comm;
     double *seconds; /* with profile: time in each node's kernel, summed over runs */
     int64_t *runs;
 };
@@ -93,6 +94,7 @@ tfc_session *tfc_session_new(tfc_graph *g, const tfc_session_options *opts, tfc_
     s->threads = opts && opts->threads > 0 ? opts->threads : (int)(ncpu > 0 ? ncpu : 1);
     s->seed = opts ? opts->seed : 0;
     s->profile = opts && opts->profile;
+    s->comm = opts ? opts->comm : NULL;
     /* Kernels split work over the session's threads and call BLAS single-threaded in each: on a
      * few cores that beats BLAS's own threading for the small products of these networks. */
     openblas_set_num_threads(1);
@@ -331,6 +333,8 @@ void tfc_parallel_for(tfc_kernel_ctx *k, int64_t n, int64_t grain, void (*fn)(vo
 }
 
 int tfc_kernel_threads(const tfc_kernel_ctx *k) { return k->session->threads; }
+
+struct tfc_comm *tfc_kernel_comm(const tfc_kernel_ctx *k) { return k->session->comm; }
 
 void tfc_session_set_random_key(tfc_session *s, uint64_t key)
 {

@@ -16,6 +16,7 @@ typedef struct {
     int threads; /* 0: all cores */
     uint64_t seed; /* graph-level seed for random ops without their own */
     bool profile; /* time every kernel: see tfc_session_node_time */
+    struct tfc_comm *comm; /* the process group collective ops run on (comm.h); NULL: this process alone */
 } tfc_session_options;
 
 /* The graph must outlive the session; nodes added later are runnable too. */

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "distributed.h"
 #include "ops.h"
 #include "optimizer.h"
 #include "session.h"
@@ -216,6 +217,7 @@ bool tfc_model_build(tfc_model *m, const char *name, const tfc_model_options *op
     m->steps = s->steps;
     m->epochs = s->epochs;
     m->learning_rate = opts && opts->learning_rate > 0 ? opts->learning_rate : s->lr;
+    if (opts && opts->learning_rate_scale > 0) m->learning_rate *= opts->learning_rate_scale;
     m->optimizer = opts && opts->optimizer ? opts->optimizer : s->optimizer;
     tfc_graph *g = m->g;
     tfc_device_push(g, "/cpu:0");
@@ -228,6 +230,7 @@ bool tfc_model_build(tfc_model *m, const char *name, const tfc_model_options *op
     else
         build_cnn(m);
     m->global_step = tfc_global_step(g);
+    if (opts && opts->allreduce_bucket_floats > 0) tfc_distributed_optimizer(g, opts->allreduce_bucket_floats, 0);
     bool is_deep = strcmp(name, "deep") == 0 || strcmp(name, "cnn") == 0;
     if (is_deep) tfc_scope_push(g, "train/"); /* back into the scope that holds the loss */
     if (strcmp(m->optimizer, "adam") == 0)

@@ -11,6 +11,10 @@ typedef struct {
     const char *optimizer; /* "gd", "adam" or NULL for the seed's */
     bool histograms;       /* histogram summaries of weights, biases and activations */
     bool summaries;        /* scalar summaries Loss and Accuracy (and the histograms) */
+    float learning_rate_scale; /* the learning rate times this (0: 1), e.g. the number of ranks */
+    /* > 0: the optimizer averages the gradients over the session's ranks in buckets of up to this
+     * many floats (engine/distributed.h), for data-parallel training */
+    int64_t allreduce_bucket_floats;
 } tfc_model_options;
 
 typedef struct {

@@ -19,8 +19,9 @@ ALLOWED = {
     "data": {"base"},
     "summary": {"base", "engine"},
     "models": {"base", "engine", "checkpoint", "data"},
+    "dist": {"base", "engine"},
     "viz": {"base", "summary"},
-    "tools": {"base", "engine", "checkpoint", "data", "models", "summary", "viz"},
+    "tools": {"base", "engine", "checkpoint", "data", "models", "dist", "summary", "viz"},
 }
 # single files with a wider reach than their folder, and why
 EXCEPTIONS = {

@@ -12,9 +12,11 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "distributed.h"
 #include "event_writer.h"
 #include "mnist.h"
 #include "models.h"
+#include "mpi_comm.h"
 #include "ops.h"
 #include "progress.h"
 #include "saver.h"
@@ -28,9 +30,11 @@ static const char usage[] =
     "  --model NAME        softmax, mlp (default), deep or cnn\n"
     "  --steps N           training steps (default: the model's seed setting)\n"
     "  --epochs N          training epochs over the 55,000 training images instead of --steps\n"
-    "  --batch-size N      examples per step (default: the model's)\n"
+    "  --batch-size N      examples per step, per rank under mpirun (default: the model's)\n"
     "  --lr RATE           learning rate (default: the model's)\n"
     "  --optimizer NAME    gd or adam (default: the model's)\n"
+    "  --keep-prob P       dropout's keep probability in training (default: the model's)\n"
+    "  --scale-lr          under mpirun, multiply the learning rate by the number of ranks\n"
     "  --seed N            seed of the initial weights, shuffling and dropout (default 0);\n"
     "                      a run is reproducible for a given seed and thread count\n"
     "  --threads N         worker threads (default: all cores)\n"
@@ -58,6 +62,12 @@ static const char usage[] =
     "The models follow the seeds: softmax (GD 0.5, 1,000 steps of 100), mlp (784-300-10, GD 0.5,\n"
     "10 epochs of 100), deep (784-500-100-10 with dropout, Adam 0.001, 20,000 steps of 100),\n"
     "cnn (two conv+pool layers, fc 1024, dropout, Adam 1e-4, 20,000 steps of 50).\n"
+    "\n"
+    "Under an MPI launcher (mpirun -np N tfc-run ...), N processes train one model, Horovod-style:\n"
+    "rank 0's initial (or restored) variables go to all, each rank trains on its own share of every\n"
+    "batch (--batch-size examples; N x that per step in all), the gradients are averaged over the\n"
+    "ranks by allreduce ops in the graph, and rank 0 alone prints, writes event files and\n"
+    "checkpoints. examples/s counts all ranks.\n"
     "Exit status: 0 on success, 1 on a failure, 2 on a usage error.\n";
 
 typedef struct {
@@ -82,10 +92,19 @@ typedef struct {
     bool quiet;
     bool profile;
     int64_t warmup;
+    float keep_prob;
+    bool scale_lr;
 } options;
+
+/* Under mpirun, the gradients go to the allreduce in buckets of up to this many floats (1 MB). */
+#define TFC_RUN_BUCKET_FLOATS (256 * 1024)
+
+/* Ranks other than 0 print nothing of their own: the job's output is rank 0's. */
+static bool silent_rank;
 
 static int usage_error(const char *fmt, const char *arg)
 {
+    if (silent_rank) return 2;
     fprintf(stderr, "tfc-run: ");
     fprintf(stderr, fmt, arg);
     fprintf(stderr, " (see tfc-run --help)\n");
@@ -106,7 +125,7 @@ static bool parse_int(const char *s, long long lo, long long hi, long long *out)
 static int parse_args(int argc, char **argv, options *o)
 {
     enum { O_MODEL = 256, O_STEPS, O_EPOCHS, O_BATCH, O_LR, O_OPT, O_SEED, O_THREADS, O_DATA, O_QUIET, O_LOGDIR, O_RUN,
-           O_NOLOG, O_SUMMARY, O_HIST, O_SAVE, O_RESTORE, O_EVAL, O_PROFILE, O_WARMUP };
+           O_NOLOG, O_SUMMARY, O_HIST, O_SAVE, O_RESTORE, O_EVAL, O_PROFILE, O_WARMUP, O_KEEP, O_SCALE_LR };
     static const struct option longopts[] = {
         {"model", required_argument, 0, O_MODEL},   {"steps", required_argument, 0, O_STEPS},
         {"epochs", required_argument, 0, O_EPOCHS}, {"batch-size", required_argument, 0, O_BATCH},
@@ -118,6 +137,7 @@ static int parse_args(int argc, char **argv, options *o)
         {"histograms", no_argument, 0, O_HIST},     {"save-every", required_argument, 0, O_SAVE},
         {"restore", optional_argument, 0, O_RESTORE}, {"eval", no_argument, 0, O_EVAL},
         {"profile", no_argument, 0, O_PROFILE},     {"warmup", required_argument, 0, O_WARMUP},
+        {"keep-prob", required_argument, 0, O_KEEP}, {"scale-lr", no_argument, 0, O_SCALE_LR},
         {"help", no_argument, 0, 'h'},              {0, 0, 0, 0},
     };
     memset(o, 0, sizeof *o);
@@ -129,7 +149,9 @@ static int parse_args(int argc, char **argv, options *o)
     long long v;
     while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
         switch (c) {
-        case 'h': fputs(usage, stdout); return -1;
+        case 'h':
+            if (!silent_rank) fputs(usage, stdout);
+            return -1;
         case O_MODEL: o->model = optarg; break;
         case O_STEPS:
             if (!parse_int(optarg, 1, INT64_MAX / 2, &v)) return usage_error("--steps: '%s' is not a positive whole number", optarg);
@@ -150,6 +172,14 @@ static int parse_args(int argc, char **argv, options *o)
             o->lr = (float)d;
             break;
         }
+        case O_KEEP: {
+            char *end;
+            double d = strtod(optarg, &end);
+            if (end == optarg || *end || !(d > 0 && d <= 1)) return usage_error("--keep-prob: '%s' is not a number in (0, 1]", optarg);
+            o->keep_prob = (float)d;
+            break;
+        }
+        case O_SCALE_LR: o->scale_lr = true; break;
         case O_OPT:
             if (strcmp(optarg, "gd") && strcmp(optarg, "adam")) return usage_error("--optimizer: '%s' is not gd or adam", optarg);
             o->optimizer = optarg;
@@ -219,6 +249,8 @@ typedef struct {
     char run_dir[2048]; /* "" without a logdir */
     tfc_event_writer *events;
     int64_t trained; /* steps this run trained after its --warmup ones (the timed ones) */
+    tfc_comm *comm;  /* the ranks training together under mpirun; NULL alone */
+    int rank, nranks;
 } run_state;
 
 /* mkdir -p for the logdir; the run folder itself is created by the event writer. */
@@ -316,6 +348,7 @@ static bool open_events(run_state *r, const options *o, tfc_status *st)
     return tfc_event_writer_add_graph(r->events, r->model.g, st) && tfc_event_writer_flush(r->events, st);
 }
 
+/* Frees what the run holds (and forgets it, so a second call does nothing). */
 static void free_state(run_state *r, tfc_status *st)
 {
     tfc_event_writer_close(r->events, st);
@@ -326,6 +359,10 @@ static void free_state(run_state *r, tfc_status *st)
     tfc_tensor_free(r->y);
     tfc_tensor_free(r->keep_train);
     tfc_tensor_free(r->keep_eval);
+    r->events = NULL;
+    r->session = NULL;
+    r->data = NULL;
+    r->x = r->y = r->keep_train = r->keep_eval = NULL;
 }
 
 /* Fetches one tensor for the current batch with dropout off. */
@@ -441,11 +478,11 @@ static bool train(run_state *r, const options *o, int64_t total, tfc_status *st)
 {
     tfc_model *m = &r->model;
     int batch = (int)r->x->shape.dims[0];
-    int steps_per_epoch = r->data->train.n / batch;
+    int steps_per_epoch = r->data->train.n / (batch * r->nranks);
     tfc_batcher b;
     if (!tfc_batcher_init(&b, &r->data->train, o->seed, 1)) return tfc_fail(st, TFC_INTERNAL, "out of memory");
     int64_t start = current_step(r);
-    tfc_batcher_skip(&b, start * batch);
+    tfc_batcher_skip(&b, start * batch * r->nranks);
     tfc_session_reset_profile(r->session);
     tfc_progress p;
     tfc_progress_start(&p, stderr, start, total, o->quiet);
@@ -464,8 +501,9 @@ static bool train(run_state *r, const options *o, int64_t total, tfc_status *st)
             t0 = tfc_now();
             tfc_session_reset_profile(r->session);
         }
-        tfc_batcher_next(&b, batch, tfc_f32(r->x), tfc_f32(r->y), NULL);
-        tfc_session_set_random_key(r->session, (uint64_t)step);
+        tfc_batcher_next_shard(&b, batch, r->rank, r->nranks, tfc_f32(r->x), tfc_f32(r->y), NULL);
+        /* each rank its own dropout masks, the same ones again when resumed at this step */
+        tfc_session_set_random_key(r->session, (uint64_t)step * (uint64_t)r->nranks + (uint64_t)r->rank);
         tfc_tensor *out[2] = {0};
         ok = tfc_session_run(r->session, feeds, nfeeds, (tfc_out[]){m->train, m->loss}, 2, out, st);
         if (!ok) break;
@@ -476,7 +514,7 @@ static bool train(run_state *r, const options *o, int64_t total, tfc_status *st)
             ok = write_summaries(r, step + 1, st);
             if (!ok) break;
         }
-        examples += batch;
+        examples += (int64_t)batch * r->nranks;
         if (!isfinite(loss)) {
             ok = tfc_fail(st, TFC_FAILED_PRECONDITION, "the loss became %g at step %lld: lower --lr", loss, (long long)step + 1);
             break;
@@ -501,73 +539,122 @@ static bool train(run_state *r, const options *o, int64_t total, tfc_status *st)
     tfc_progress_end(&p);
     tfc_batcher_free(&b);
     if (ok && start >= total) tfc_progress_note(&p, "the checkpoint is at step %lld already: nothing to train", (long long)start);
-    int64_t timed_examples = r->trained * batch;
-    if (ok)
+    int64_t timed_examples = r->trained * batch * r->nranks;
+    if (ok && r->rank == 0)
         printf("train: %lld steps, %lld examples in %.2f s, %.0f examples/s\n", (long long)r->trained,
                (long long)timed_examples, secs, secs > 0 ? timed_examples / secs : 0.0);
     return ok;
 }
 
+/* After a failure on one rank the others may be waiting for it in a collective: end the job. */
+static int fail(run_state *r, tfc_status *st)
+{
+    fprintf(stderr, "tfc-run: %s\n", tfc_message(st));
+    free_state(r, NULL);
+    tfc_status_free(st);
+    if (r->nranks > 1) {
+        fflush(NULL);
+        tfc_mpi_abort(r->comm, 1);
+    }
+    return 1;
+}
+
 int main(int argc, char **argv)
 {
-    options o;
-    int rc = parse_args(argc, argv, &o);
-    if (rc) return rc < 0 ? 0 : rc;
     tfc_status *st = tfc_status_new();
     run_state r = {0};
+    r.comm = tfc_mpi_init(&argc, &argv, st);
+    if (!tfc_ok(st)) {
+        fprintf(stderr, "tfc-run: %s\n", tfc_message(st));
+        tfc_status_free(st);
+        return 1;
+    }
+    r.rank = r.comm ? r.comm->rank : 0;
+    r.nranks = r.comm ? r.comm->size : 1;
+    silent_rank = r.rank > 0;
+    options o;
+    int rc = parse_args(argc, argv, &o);
+    if (rc) {
+        tfc_mpi_finalize(r.comm);
+        tfc_status_free(st);
+        return rc < 0 ? 0 : rc;
+    }
     char dir[1024];
     tfc_dataset ds = strcmp(o.dataset, "mnist") == 0 ? TFC_DATASET_MNIST : TFC_DATASET_FASHION;
     tfc_model_options mo = {.learning_rate = o.lr,
                              .optimizer = o.optimizer,
                              .histograms = o.histograms,
-                             .summaries = o.logdir && o.summary_every > 0};
+                             .summaries = o.logdir && o.summary_every > 0,
+                             .learning_rate_scale = o.scale_lr ? (float)r.nranks : 1.0f,
+                             .allreduce_bucket_floats = r.nranks > 1 ? TFC_RUN_BUCKET_FLOATS : 0};
+    if (r.rank > 0) { /* the same graph on every rank, but rank 0 alone restores, writes and reports */
+        o.quiet = true;
+        o.logdir = NULL;
+        o.profile = false;
+    }
     char ckpt[2100] = "";
     bool ok = tfc_mnist_find(ds, o.data_dir, dir, sizeof dir, st) && (r.data = tfc_mnist_load(dir, st)) &&
               tfc_model_build(&r.model, o.model, &mo, st);
     if (ok) {
-        tfc_session_options so = {.threads = o.threads, .seed = o.seed, .profile = o.profile};
+        tfc_session_options so = {.threads = o.threads, .seed = o.seed, .profile = o.profile, .comm = r.comm};
         r.session = tfc_session_new(r.model.g, &so, st);
         ok = r.session && tfc_session_run_init(r.session, st);
-        if (ok && (o.restore || o.eval_only)) {
+        if (ok && (o.restore || o.eval_only) && r.rank == 0) {
             ok = resolve_restore(&r, &o, ckpt, sizeof ckpt, st) && tfc_saver_restore(r.session, ckpt, st);
             if (ok && !o.quiet)
                 fprintf(stderr, "tfc-run: restored %s at step %lld\n", ckpt, (long long)current_step(&r));
         }
-        if (ok && !o.eval_only) ok = open_events(&r, &o, st);
+        if (ok && !o.eval_only && r.rank == 0) ok = open_events(&r, &o, st);
+    }
+    /* Every rank learns whether all are ready, and they check they built the same graph, before the
+     * first collective: a rank that failed or differs ends the job, instead of leaving the others
+     * waiting. Then rank 0's variables (initial or restored) go to all. */
+    if (r.nranks > 1) {
+        ok = tfc_comm_agree(r.comm, ok, st) && tfc_comm_check_graph(r.comm, r.model.g, st) &&
+             tfc_comm_broadcast_variables(r.comm, r.session, 0, st);
+        if (!ok) {
+            if (r.rank == 0) fprintf(stderr, "tfc-run: %s\n", tfc_message(st));
+            free_state(&r, NULL);
+            tfc_mpi_finalize(r.comm);
+            tfc_status_free(st);
+            return 1;
+        }
     }
     if (ok) {
         int batch = o.batch ? o.batch : r.model.batch_size;
         int64_t total = o.steps;
         if (!total) {
             int epochs = o.epochs ? o.epochs : r.model.epochs;
-            total = epochs ? (int64_t)epochs * (r.data->train.n / batch) : r.model.steps;
+            total = epochs ? (int64_t)epochs * (r.data->train.n / ((int64_t)batch * r.nranks)) : r.model.steps;
         }
         total += o.warmup;
         r.x = tfc_tensor_new(TFC_FLOAT, TFC_SHAPE(batch, 784));
         r.y = tfc_tensor_new(TFC_FLOAT, TFC_SHAPE(batch, 10));
-        r.keep_train = tfc_tensor_scalar_f32(r.model.train_keep_prob);
+        r.keep_train = tfc_tensor_scalar_f32(o.keep_prob > 0 ? o.keep_prob : r.model.train_keep_prob);
         r.keep_eval = tfc_tensor_scalar_f32(1.0f);
         if (!o.quiet && o.eval_only)
             fprintf(stderr, "tfc-run: evaluating model %s on the %s test set\n", r.model.name, o.dataset);
+        else if (!o.quiet && r.nranks > 1)
+            fprintf(stderr, "tfc-run: model %s on %s (%s), %lld steps of %d x %d ranks, %s %g, seed %llu\n", r.model.name,
+                    o.dataset, dir, (long long)total, batch, r.nranks, r.model.optimizer, r.model.learning_rate,
+                    (unsigned long long)o.seed);
         else if (!o.quiet)
             fprintf(stderr, "tfc-run: model %s on %s (%s), %lld steps of %d, %s %g, seed %llu\n", r.model.name, o.dataset, dir,
                     (long long)total, batch, r.model.optimizer, r.model.learning_rate, (unsigned long long)o.seed);
         ok = r.x && r.y && r.keep_train && r.keep_eval && (o.eval_only || train(&r, &o, total, st));
         if (ok && o.profile && !o.eval_only) print_profile(&r, r.trained);
     }
-    if (ok) {
+    if (ok && r.rank == 0) {
         double acc = 0, loss = 0;
         /* Batches of 1,000, or 100 for the CNN, whose activations are ~0.5 MB per image. */
         int eval_batch = strcmp(r.model.name, "cnn") == 0 ? 100 : 1000;
         ok = tfc_model_evaluate(&r.model, r.session, &r.data->test, eval_batch, &acc, &loss, st);
         if (ok) printf("test accuracy: %.4f (loss %.4f, %d examples)\n", acc, loss, r.data->test.n);
     }
-    if (!ok) fprintf(stderr, "tfc-run: %s\n", tfc_message(st));
-    free_state(&r, ok ? st : NULL);
-    if (ok && !tfc_ok(st)) {
-        fprintf(stderr, "tfc-run: %s\n", tfc_message(st));
-        ok = false;
-    }
+    if (!ok) return fail(&r, st);
+    free_state(&r, st);
+    if (!tfc_ok(st)) return fail(&r, st);
+    tfc_mpi_finalize(r.comm);
     tfc_status_free(st);
-    return ok ? 0 : 1;
+    return 0;
 }
