@@ -12,6 +12,9 @@
  *   grad.h              tf.gradients (tfc_gradients)
  *   optimizer.h         GradientDescent and Adam (tfc_adam_minimize, ...), global_step
  *   session.h           running graphs (tfc_session_run) with feeds and fetches
+ *   comm.h              the process group collective ops run on (tfc_comm)
+ *   distributed.h       data-parallel training: gradients averaged over ranks, Horovod-style
+ *   mpi_comm.h          joining an MPI job (mpirun) as a tfc_comm
  *   summary_ops.h       tf.summary.scalar / histogram / merge_all as graph ops
  *   event_writer.h      TensorBoard event files (tfc_event_writer)
  *   graphdef.h          a graph as a serialized TensorFlow GraphDef
@@ -33,6 +36,9 @@
 #include "grad.h"
 #include "optimizer.h"
 #include "session.h"
+#include "comm.h"
+#include "distributed.h"
+#include "mpi_comm.h"
 #include "summary_ops.h"
 #include "event_writer.h"
 #include "graphdef.h"
