@@ -436,6 +436,27 @@ static void print_rows(profile_row *rows, int n, int top, double total, int64_t 
     }
 }
 
+/* Under mpirun, --profile's line on the gradients' allreduce: payload, buckets and time per step. */
+static void print_allreduce(run_state *r, int64_t steps)
+{
+    const tfc_graph *g = r->model.g;
+    int buckets = 0;
+    int64_t floats = 0;
+    double secs = 0;
+    for (int v = 0; v < tfc_graph_num_nodes(g); v++) {
+        if (strcmp(tfc_node_op(g, v), "GroupedAllreduce")) continue;
+        buckets++;
+        for (int i = 0; i < tfc_node_num_inputs(g, v); i++) floats += tfc_shape_numel(tfc_out_shape(g, tfc_node_input(g, v, i)));
+        double t;
+        int64_t runs;
+        tfc_session_node_time(r->session, v, &t, &runs);
+        secs += t;
+    }
+    if (buckets && r->nranks > 1)
+        printf("allreduce: %.2f MB per step in %d bucket%s over %d ranks, %.3f ms per step\n", 4e-6 * (double)floats,
+               buckets, buckets == 1 ? "" : "s", r->nranks, 1e3 * secs / (double)steps);
+}
+
 /* --profile: the kernels' time over the training steps (summaries and accuracy reports included),
  * summed per op type and listed for the slowest nodes. */
 static void print_profile(run_state *r, int64_t steps)
@@ -465,6 +486,7 @@ static void print_profile(run_state *r, int64_t steps)
     }
     if (total > 0) {
         printf("profile: %.3f ms of kernel time per step over %lld steps\n", 1e3 * total / (double)steps, (long long)steps);
+        print_allreduce(r, steps);
         printf("  ms/step   share  op type\n");
         print_rows(types, ntypes, 15, total, steps, true);
         printf("  ms/step   share  node\n");
