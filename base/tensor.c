@@ -20,7 +20,7 @@ static const struct {
     {TFC_STRING, "string", sizeof(tfc_bytes)},                  {TFC_COMPLEX64, "complex64", 8},
     {TFC_INT64, "int64", 8},     {TFC_BOOL, "bool", 1},         {TFC_BFLOAT16, "bfloat16", 2},
     {TFC_UINT16, "uint16", 2},   {TFC_COMPLEX128, "complex128", 16}, {TFC_HALF, "float16", 2},
-    {TFC_UINT32, "uint32", 4},   {TFC_UINT64, "uint64", 8},
+    {TFC_UINT32, "uint32", 4},   {TFC_UINT64, "uint64", 8},    {TFC_RESOURCE, "resource", 0},
 };
 
 size_t tfc_dtype_size(tfc_dtype dt)

@@ -23,6 +23,7 @@ typedef enum {
     TFC_UINT16 = 17,
     TFC_COMPLEX128 = 18,
     TFC_HALF = 19,
+    TFC_RESOURCE = 20, /* a resource variable's handle (VarHandleOp): a static dtype only, never a tensor */
     TFC_UINT32 = 22,
     TFC_UINT64 = 23,
 } tfc_dtype;

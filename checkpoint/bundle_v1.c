@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "bundle_internal.h"
-#include "tensor.pb-c.h"
+#include "tensor_proto.h"
 
 static bool add_meta(tfc_bundle *b, const tfc_sstable *t, tfc_status *st)
 {
@@ -100,93 +100,6 @@ bool bundle_open_v1(tfc_bundle *b, tfc_status *st)
     return true;
 }
 
-/* Copies n values of a repeated TensorProto field, converting them to the tensor's element type. */
-#define COPY_VALS(T, src, count)                                                                                     \
-    do {                                                                                                             \
-        for (size_t i_ = 0; i_ < (count); i_++) ((T *)t->data)[i_] = (T)(src)[i_];                                    \
-    } while (0)
-
-static bool fill_from_proto(tfc_tensor *t, const Tensorflow__TensorProto *p)
-{
-    size_t n = (size_t)t->size, es = tfc_dtype_size(t->dtype);
-    if (t->dtype != TFC_STRING && p->tensor_content.len) {
-        if (p->tensor_content.len != n * es) return false;
-        memcpy(t->data, p->tensor_content.data, n * es);
-        return true;
-    }
-    switch (t->dtype) {
-    case TFC_FLOAT:
-        if (p->n_float_val != n) return false;
-        COPY_VALS(float, p->float_val, n);
-        return true;
-    case TFC_DOUBLE:
-        if (p->n_double_val != n) return false;
-        COPY_VALS(double, p->double_val, n);
-        return true;
-    case TFC_INT32:
-        if (p->n_int_val != n) return false;
-        COPY_VALS(int32_t, p->int_val, n);
-        return true;
-    case TFC_UINT8:
-        if (p->n_int_val != n) return false;
-        COPY_VALS(uint8_t, p->int_val, n);
-        return true;
-    case TFC_INT8:
-        if (p->n_int_val != n) return false;
-        COPY_VALS(int8_t, p->int_val, n);
-        return true;
-    case TFC_INT16:
-        if (p->n_int_val != n) return false;
-        COPY_VALS(int16_t, p->int_val, n);
-        return true;
-    case TFC_UINT16:
-        if (p->n_int_val != n) return false;
-        COPY_VALS(uint16_t, p->int_val, n);
-        return true;
-    case TFC_INT64:
-        if (p->n_int64_val != n) return false;
-        COPY_VALS(int64_t, p->int64_val, n);
-        return true;
-    case TFC_BOOL:
-        if (p->n_bool_val != n) return false;
-        for (size_t i = 0; i < n; i++) ((uint8_t *)t->data)[i] = p->bool_val[i] != 0;
-        return true;
-    case TFC_HALF:
-    case TFC_BFLOAT16:
-        if (p->n_half_val != n) return false;
-        COPY_VALS(uint16_t, p->half_val, n);
-        return true;
-    case TFC_UINT32:
-        if (p->n_uint32_val != n) return false;
-        COPY_VALS(uint32_t, p->uint32_val, n);
-        return true;
-    case TFC_UINT64:
-        if (p->n_uint64_val != n) return false;
-        COPY_VALS(uint64_t, p->uint64_val, n);
-        return true;
-    case TFC_COMPLEX64:
-        if (p->n_scomplex_val != 2 * n) return false;
-        COPY_VALS(float, p->scomplex_val, 2 * n);
-        return true;
-    case TFC_COMPLEX128:
-        if (p->n_dcomplex_val != 2 * n) return false;
-        COPY_VALS(double, p->dcomplex_val, 2 * n);
-        return true;
-    case TFC_STRING:
-        if (p->n_string_val != n) return false;
-        for (size_t i = 0; i < n; i++) {
-            tfc_bytes *s = &((tfc_bytes *)t->data)[i];
-            if (!(s->ptr = malloc(p->string_val[i].len + 1))) return false;
-            if (p->string_val[i].len) memcpy(s->ptr, p->string_val[i].data, p->string_val[i].len);
-            s->ptr[p->string_val[i].len] = '\0';
-            s->len = p->string_val[i].len;
-        }
-        return true;
-    default:
-        return false;
-    }
-}
-
 tfc_tensor *bundle_read_v1_slice(const tfc_bundle *b, const bundle_item *it, const bundle_slice *sl, tfc_status *st)
 {
     char buf[24];
@@ -200,11 +113,12 @@ tfc_tensor *bundle_read_v1_slice(const tfc_bundle *b, const bundle_item *it, con
     }
     Tensorflow__SavedTensorSlices *s = tensorflow__saved_tensor_slices__unpack(NULL, sl->saved->value_len,
                                                                               sl->saved->value);
-    bool ok = s && s->data && s->data->data && fill_from_proto(t, s->data->data);
+    const char *why = s ? "no values" : "not a SavedTensorSlices";
+    bool ok = s && s->data && s->data->data && tfc_tensor_fill_from_proto(t, s->data->data, &why);
     if (s) tensorflow__saved_tensor_slices__free_unpacked(s, NULL);
     if (!ok) {
-        tfc_fail(st, TFC_DATA_LOSS, "%s: tensor '%s': the saved values do not match its dtype %s and shape", b->prefix,
-                 it->name, tfc_bundle_dtype_name(it->pub.dtype, buf));
+        tfc_fail(st, TFC_DATA_LOSS, "%s: tensor '%s': the saved values do not fit its dtype %s and shape (%s)", b->prefix,
+                 it->name, tfc_bundle_dtype_name(it->pub.dtype, buf), why);
         tfc_tensor_free(t);
         return NULL;
     }

@@ -165,6 +165,12 @@ void tfc_graph_free(tfc_graph *g)
     for (int i = 0; i < g->ndevices; i++) free(g->devices[i]);
     free(g->devices);
     free(g->vars);
+    for (int i = 0; i < g->ncollections; i++) {
+        for (int k = 0; k < g->collections[i].n; k++) free(g->collections[i].items[k]);
+        free(g->collections[i].items);
+        free(g->collections[i].key);
+    }
+    free(g->collections);
     tfc_status_free(g->st);
     free(g);
 }
@@ -243,6 +249,42 @@ static bool valid_out(const tfc_graph *g, tfc_out o)
     return o.node >= 0 && o.node < g->n && o.index >= 0 && o.index < g->nodes[o.node].nout;
 }
 
+/* Appends a node named `name` (taken over, freed on failure) with a copy of device; -1 after an
+ * error. */
+static int add_node(tfc_graph *g, const tfc_op_def *def, char *name, const char *device, const tfc_out *inputs,
+                    int ninputs, int num_outputs)
+{
+    if (g->n == g->cap) {
+        int ncap = g->cap ? g->cap * 2 : 64;
+        tfc_node *nn = realloc(g->nodes, (size_t)ncap * sizeof *nn);
+        if (!nn) {
+            free(name);
+            return oom(g), -1;
+        }
+        g->nodes = nn;
+        g->cap = ncap;
+    }
+    tfc_node *n = &g->nodes[g->n];
+    memset(n, 0, sizeof *n);
+    n->def = def;
+    n->init = -1;
+    n->name = name;
+    n->device = strdup(device);
+    n->nin = ninputs;
+    n->in = malloc((size_t)(ninputs ? ninputs : 1) * sizeof *n->in);
+    n->nout = num_outputs;
+    n->out_dtype = calloc((size_t)(num_outputs ? num_outputs : 1), sizeof *n->out_dtype);
+    n->out_shape = calloc((size_t)(num_outputs ? num_outputs : 1), sizeof *n->out_shape);
+    if (!n->name || !n->device || !n->in || !n->out_dtype || !n->out_shape) {
+        free_node(n);
+        return oom(g), -1;
+    }
+    if (ninputs) memcpy(n->in, inputs, (size_t)ninputs * sizeof *inputs);
+    for (int i = 0; i < num_outputs; i++) n->out_shape[i] = TFC_UNKNOWN_SHAPE;
+    g->building = g->n;
+    return g->n++;
+}
+
 int tfc_node_begin(tfc_graph *g, const char *type, const char *name, const tfc_out *inputs, int ninputs,
                    int num_outputs)
 {
@@ -259,34 +301,45 @@ int tfc_node_begin(tfc_graph *g, const char *type, const char *name, const tfc_o
             return -1;
         }
     }
-    if (g->n == g->cap) {
-        int ncap = g->cap ? g->cap * 2 : 64;
-        tfc_node *nn = realloc(g->nodes, (size_t)ncap * sizeof *nn);
-        if (!nn) return oom(g), -1;
-        g->nodes = nn;
-        g->cap = ncap;
-    }
-    tfc_node *n = &g->nodes[g->n];
-    memset(n, 0, sizeof *n);
-    n->def = def;
-    n->init = -1;
     size_t nlen = name ? strlen(name) : 0;
     /* A name ending in '/' is a scope's full name, taken verbatim (see tfc_op_scope_push). */
-    n->name = nlen && name[nlen - 1] == '/' ? strndup(name, nlen - 1) : unique_name(g, name ? name : type);
-    n->device = strdup(g->ndevices ? g->devices[g->ndevices - 1] : "");
-    n->nin = ninputs;
-    n->in = malloc((size_t)(ninputs ? ninputs : 1) * sizeof *n->in);
-    n->nout = num_outputs;
-    n->out_dtype = calloc((size_t)(num_outputs ? num_outputs : 1), sizeof *n->out_dtype);
-    n->out_shape = calloc((size_t)(num_outputs ? num_outputs : 1), sizeof *n->out_shape);
-    if (!n->name || !n->device || !n->in || !n->out_dtype || !n->out_shape) {
-        free_node(n);
-        return oom(g), -1;
+    char *full = nlen && name[nlen - 1] == '/' ? strndup(name, nlen - 1) : unique_name(g, name ? name : type);
+    return add_node(g, def, full, g->ndevices ? g->devices[g->ndevices - 1] : "", inputs, ninputs, num_outputs);
+}
+
+int tfc_node_import(tfc_graph *g, const char *type, const char *name, const char *device, const tfc_out *inputs,
+                    int ninputs)
+{
+    if (!tfc_ok(g->st)) return -1;
+    const tfc_op_def *def = tfc_op_lookup(type);
+    if (!def) {
+        tfc_fail(g->st, TFC_NOT_FOUND, "node '%s': op type '%s' is not supported by tfc", name, type);
+        return -1;
     }
-    if (ninputs) memcpy(n->in, inputs, (size_t)ninputs * sizeof *inputs);
-    for (int i = 0; i < num_outputs; i++) n->out_shape[i] = TFC_UNKNOWN_SHAPE;
-    g->building = g->n;
-    return g->n++;
+    if (def->ninputs != TFC_INPUTS_LIST && def->ninputs != ninputs) {
+        tfc_fail(g->st, TFC_INVALID_ARGUMENT, "node '%s' (%s): has %d input%s, the op takes %d", name, type, ninputs,
+                 ninputs == 1 ? "" : "s", def->ninputs);
+        return -1;
+    }
+    for (int i = 0; i < ninputs; i++) {
+        if (!valid_out(g, inputs[i])) {
+            tfc_fail(g->st, TFC_INVALID_ARGUMENT, "node '%s' (%s): input %d is not a tensor of this graph", name, type, i);
+            return -1;
+        }
+    }
+    char *key = lower_dup(name);
+    if (!key) return oom(g), -1;
+    int *used = name_slot(&g->names, key, false);
+    if (used || tfc_graph_find(g, name) >= 0) {
+        free(key);
+        tfc_fail(g->st, TFC_INVALID_ARGUMENT, "node '%s': the graph has a node of that name already", name);
+        return -1;
+    }
+    used = name_slot(&g->names, key, true);
+    free(key);
+    if (!used) return oom(g), -1;
+    *used = 1;
+    return add_node(g, def, strdup(name), device, inputs, ninputs, 0);
 }
 
 void tfc_node_add_control(tfc_graph *g, int node, int control)
@@ -420,10 +473,14 @@ void tfc_set_attr_types(tfc_graph *g, int node, const char *name, const tfc_dtyp
 tfc_out tfc_node_finish(tfc_graph *g, int node)
 {
     if (node < 0) return TFC_NO_OUT;
-    g->building = -1;
-    if (!tfc_ok(g->st)) return TFC_NO_OUT;
+    if (!tfc_ok(g->st)) {
+        g->building = -1;
+        return TFC_NO_OUT;
+    }
     tfc_node *n = &g->nodes[node];
-    if (n->def->infer && !n->def->infer(g, node)) {
+    bool inferred = !n->def->infer || n->def->infer(g, node);
+    g->building = -1; /* (until here infer could add outputs) */
+    if (!inferred) {
         /* Keep the failed node out of the graph: it is always the newest. */
         if (node == g->n - 1) {
             free_node(n);
@@ -431,7 +488,7 @@ tfc_out tfc_node_finish(tfc_graph *g, int node)
         }
         return TFC_NO_OUT;
     }
-    if (strcmp(n->def->type, "VariableV2") == 0) {
+    if (n->def->flags & TFC_OP_VARIABLE) {
         int *nv = realloc(g->vars, (size_t)(g->nvars + 1) * sizeof *nv);
         if (!nv) return oom(g), TFC_NO_OUT;
         g->vars = nv;
@@ -443,7 +500,23 @@ tfc_out tfc_node_finish(tfc_graph *g, int node)
 void tfc_node_set_output(tfc_graph *g, int node, int i, tfc_dtype dt, tfc_shape shape)
 {
     tfc_node *n = &g->nodes[node];
-    if (i < 0 || i >= n->nout) return;
+    if (i < 0 || i >= TFC_MAX_OUTPUTS) return;
+    if (i >= n->nout && node == g->building) {
+        tfc_dtype *nd = realloc(n->out_dtype, (size_t)(i + 1) * sizeof *nd);
+        if (nd) n->out_dtype = nd;
+        tfc_shape *ns = nd ? realloc(n->out_shape, (size_t)(i + 1) * sizeof *ns) : NULL;
+        if (!ns) {
+            oom(g);
+            return;
+        }
+        n->out_shape = ns;
+        for (int k = n->nout; k <= i; k++) {
+            n->out_dtype[k] = TFC_INVALID;
+            n->out_shape[k] = TFC_UNKNOWN_SHAPE;
+        }
+        n->nout = i + 1;
+    }
+    if (i >= n->nout) return;
     n->out_dtype[i] = dt;
     n->out_shape[i] = shape;
 }
@@ -459,9 +532,21 @@ bool tfc_node_error(tfc_graph *g, int node, const char *fmt, ...)
                     g->nodes[node].def->type, msg);
 }
 
-void tfc_graph_set_initializer(tfc_graph *g, int var, int init)
+static bool is_variable(const tfc_graph *g, int node)
 {
-    if (var >= 0 && var < g->n) g->nodes[var].init = init;
+    return node >= 0 && node < g->n && (g->nodes[node].def->flags & TFC_OP_VARIABLE);
+}
+
+void tfc_variable_set_initializer(tfc_graph *g, int var, int init)
+{
+    if (is_variable(g, var) && init >= -1 && init < g->n) g->nodes[var].init = init;
+}
+
+int tfc_variable_initializer(const tfc_graph *g, int var) { return is_variable(g, var) ? g->nodes[var].init : -1; }
+
+void tfc_variable_set_trainable(tfc_graph *g, int var, bool trainable)
+{
+    if (is_variable(g, var)) g->nodes[var].trainable = trainable;
 }
 
 const tfc_tensor *tfc_graph_const_value(const tfc_graph *g, tfc_out o)
@@ -521,7 +606,70 @@ const char *tfc_out_name(const tfc_graph *g, tfc_out o, char *buf, size_t n)
 
 int tfc_graph_num_variables(const tfc_graph *g) { return g->nvars; }
 int tfc_graph_variable(const tfc_graph *g, int i) { return g->vars[i]; }
-bool tfc_variable_trainable(const tfc_graph *g, int node) { return g->nodes[node].trainable; }
+bool tfc_variable_trainable(const tfc_graph *g, int node) { return is_variable(g, node) && g->nodes[node].trainable; }
+
+/* ---- collections ---- */
+
+static tfc_collection *find_collection(const tfc_graph *g, const char *key)
+{
+    for (int i = 0; i < g->ncollections; i++)
+        if (strcmp(g->collections[i].key, key) == 0) return &g->collections[i];
+    return NULL;
+}
+
+bool tfc_graph_add_to_collection(tfc_graph *g, const char *key, const char *item)
+{
+    if (!tfc_ok(g->st)) return false;
+    tfc_collection *c = find_collection(g, key);
+    if (!c) {
+        tfc_collection *nc = realloc(g->collections, (size_t)(g->ncollections + 1) * sizeof *nc);
+        if (!nc) return oom(g);
+        g->collections = nc;
+        c = &nc[g->ncollections];
+        memset(c, 0, sizeof *c);
+        if (!(c->key = strdup(key))) return oom(g);
+        g->ncollections++;
+    }
+    char **ni = realloc(c->items, (size_t)(c->n + 1) * sizeof *ni);
+    if (!ni) return oom(g);
+    c->items = ni;
+    if (!(c->items[c->n] = strdup(item))) return oom(g);
+    c->n++;
+    return true;
+}
+
+int tfc_graph_num_collections(const tfc_graph *g) { return g->ncollections; }
+const char *tfc_graph_collection_key(const tfc_graph *g, int i) { return g->collections[i].key; }
+
+int tfc_graph_collection_size(const tfc_graph *g, const char *key)
+{
+    const tfc_collection *c = find_collection(g, key);
+    return c ? c->n : 0;
+}
+
+const char *tfc_graph_collection_item(const tfc_graph *g, const char *key, int i)
+{
+    const tfc_collection *c = find_collection(g, key);
+    return c && i >= 0 && i < c->n ? c->items[i] : NULL;
+}
+
+tfc_out tfc_graph_tensor(const tfc_graph *g, const char *name)
+{
+    const char *colon = strrchr(name, ':');
+    long index = 0;
+    if (colon) {
+        char *end;
+        index = strtol(colon + 1, &end, 10);
+        if (end == colon + 1 || *end || index < 0 || index >= TFC_MAX_OUTPUTS) return TFC_NO_OUT;
+    }
+    size_t len = colon ? (size_t)(colon - name) : strlen(name);
+    for (int i = 0; i < g->n; i++) {
+        if (strncmp(g->nodes[i].name, name, len) != 0 || g->nodes[i].name[len]) continue;
+        /* "name" is the node itself (output 0, or an op with no outputs as a target) */
+        return !colon || index < g->nodes[i].nout ? (tfc_out){i, (int)index} : TFC_NO_OUT;
+    }
+    return TFC_NO_OUT;
+}
 
 int64_t tfc_attr_int(const tfc_graph *g, int node, const char *name, int64_t dflt)
 {

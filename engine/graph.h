@@ -76,6 +76,9 @@ typedef struct {
     };
 } tfc_attr;
 
+/* The most outputs a node may have. */
+#define TFC_MAX_OUTPUTS 65536
+
 int tfc_graph_num_nodes(const tfc_graph *g);
 /* Node id by full name, -1 if none. */
 int tfc_graph_find(const tfc_graph *g, const char *name);
@@ -97,11 +100,30 @@ tfc_dtype tfc_out_dtype(const tfc_graph *g, tfc_out o);
 tfc_shape tfc_out_shape(const tfc_graph *g, tfc_out o);
 /* "name:index" into buf. */
 const char *tfc_out_name(const tfc_graph *g, tfc_out o, char *buf, size_t n);
+/* The tensor "name:index" of the graph; "name" alone is output 0, or the node itself as a run
+ * target when it has no outputs (a NoOp train op). TFC_NO_OUT when there is no such tensor. */
+tfc_out tfc_graph_tensor(const tfc_graph *g, const char *name);
 
-/* Variables (VariableV2 nodes) in creation order: their count, and the i-th one's node id. */
+/* Variables (VariableV2 and VarHandleOp nodes) in creation order: their count, and the i-th
+ * one's node id. */
 int tfc_graph_num_variables(const tfc_graph *g);
 int tfc_graph_variable(const tfc_graph *g, int i);
 /* Whether optimizers train the variable (false for optimizer slots and global_step). */
 bool tfc_variable_trainable(const tfc_graph *g, int node);
+void tfc_variable_set_trainable(tfc_graph *g, int var, bool trainable);
+/* A variable's initialiser, the node global_variables_initializer runs for it (its Assign);
+ * -1 when it has none. Builders set it; graph import sets it from the MetaGraph. */
+int tfc_variable_initializer(const tfc_graph *g, int var);
+void tfc_variable_set_initializer(tfc_graph *g, int var, int init);
+
+/* Collections, as TensorFlow's Graph keeps them: named lists of node names ("train/Adam") and
+ * tensor names ("Merge/MergeSummary:0") that a MetaGraph carries (train_op, summaries,
+ * update_ops, ...). The variables are not kept here: the graph knows them. */
+bool tfc_graph_add_to_collection(tfc_graph *g, const char *key, const char *item);
+int tfc_graph_num_collections(const tfc_graph *g);
+const char *tfc_graph_collection_key(const tfc_graph *g, int i);
+int tfc_graph_collection_size(const tfc_graph *g, const char *key);
+/* Item i of a collection, NULL when there is none. */
+const char *tfc_graph_collection_item(const tfc_graph *g, const char *key, int i);
 
 #endif

@@ -22,6 +22,12 @@ typedef struct {
 } tfc_node;
 
 typedef struct {
+    char *key;
+    char **items;
+    int n;
+} tfc_collection;
+
+typedef struct {
     char **keys;
     int *vals;
     size_t cap, n;
@@ -38,16 +44,16 @@ struct tfc_graph {
     int ndevices;
     int *vars;
     int nvars;
-    int building; /* node id between begin and finish, -1 otherwise */
+    int building; /* node id from begin to the end of finish (its infer), -1 otherwise */
     /* tfc_distributed_optimizer's settings: 0 buckets = gradients are not averaged over ranks */
     int64_t dist_bucket_floats, dist_chunk_floats;
+    tfc_collection *collections;
+    int ncollections;
 };
 
 static inline tfc_node *tfc_graph_node(const tfc_graph *g, int id) { return &g->nodes[id]; }
 
 /* The value of a Const node feeding o, or NULL when o is not a constant. */
 const tfc_tensor *tfc_graph_const_value(const tfc_graph *g, tfc_out o);
-/* Records the initialiser of a variable (used by tfc_variable). */
-void tfc_graph_set_initializer(tfc_graph *g, int var, int init);
 
 #endif

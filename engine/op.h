@@ -21,7 +21,13 @@ typedef struct tfc_op_def {
      * in that input). Called with the scope set to gradients/<node>_grad/. NULL: no gradient. */
     void (*grad)(tfc_graph *g, int node, const tfc_out *dy, tfc_out *dx);
     unsigned flags;
+    /* The inputs a node of this op takes, or TFC_INPUTS_LIST for a list whose length the op
+     * checks itself (AddN, ConcatV2). Graph import refuses a NodeDef with another count, so a
+     * kernel never reads an input that is not there; the builders of ops.h pass the right count. */
+    int ninputs;
 } tfc_op_def;
+
+#define TFC_INPUTS_LIST (-1)
 
 enum {
     TFC_OP_STATEFUL = 1u << 0, /* reads or writes state, or is random: never skipped or merged */
@@ -30,6 +36,9 @@ enum {
      * uses (see tfc_kernel_product): an optimiser update then takes the gradient of a weight
      * matrix a band at a time, while it is in cache, instead of from a whole written-out matrix. */
     TFC_OP_FUSES_PRODUCT = 1u << 2,
+    /* Holds a variable's value between runs (VariableV2; VarHandleOp, whose output is the
+     * variable's handle): the graph lists it among its variables and the session keeps its value. */
+    TFC_OP_VARIABLE = 1u << 3,
 };
 
 /* The op registered under a type name, NULL if none. */
@@ -54,8 +63,15 @@ void tfc_set_attr_ints(tfc_graph *g, int node, const char *name, const int64_t *
 void tfc_set_attr_strings(tfc_graph *g, int node, const char *name, const char *const *v, int n);
 void tfc_set_attr_types(tfc_graph *g, int node, const char *name, const tfc_dtype *v, int n);
 tfc_out tfc_node_finish(tfc_graph *g, int node);
+/* For graph importers: begins a node named exactly `name` (no scope, no uniquifying; the name is
+ * recorded as in use, and one already in the graph is an error), on `device`, with the inputs the
+ * op takes (see tfc_op_def.ninputs). Its outputs are those its infer sets. Unknown op types are
+ * an error too. Attrs, control inputs and tfc_node_finish as for tfc_node_begin. */
+int tfc_node_import(tfc_graph *g, const char *type, const char *name, const char *device, const tfc_out *inputs,
+                    int ninputs);
 
-/* In infer: set output i's static dtype and shape. */
+/* In infer: set output i's static dtype and shape (a node being built gains output i if it has
+ * fewer: an imported node has the outputs its infer sets). */
 void tfc_node_set_output(tfc_graph *g, int node, int i, tfc_dtype dt, tfc_shape shape);
 /* In infer: report an error about this node (the message is prefixed "node 'NAME' (OP): ").
  * Returns false. */

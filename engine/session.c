@@ -147,7 +147,7 @@ const tfc_tensor *tfc_session_variable(const tfc_session *s, int node)
     return node >= 0 && node < s->cap ? s->vars[node] : NULL;
 }
 
-static bool is_variable(const tfc_graph *g, int node) { return strcmp(tfc_node_op(g, node), "VariableV2") == 0; }
+static bool is_variable(const tfc_graph *g, int node) { return tfc_graph_node(g, node)->def->flags & TFC_OP_VARIABLE; }
 
 static bool set_variable(tfc_session *s, int node, const tfc_tensor *value, tfc_status *st)
 {
@@ -217,10 +217,19 @@ static void slot_hold(slot *sl, int i, tfc_tensor *t, unsigned char how)
     sl->owned[i] = how;
 }
 
+/* The kernel's node's slot, when it has an output i. */
+static slot *output_slot(tfc_kernel_ctx *k, int i)
+{
+    if (i < 0 || i >= tfc_node_num_outputs(k->graph, k->node)) {
+        tfc_kernel_error(k, "has no output %d", i);
+        return NULL;
+    }
+    return node_slot(k->session, k->node, k->st);
+}
+
 tfc_tensor *tfc_kernel_output(tfc_kernel_ctx *k, int i, tfc_dtype dt, tfc_shape shape)
 {
-    tfc_session *s = k->session;
-    slot *sl = node_slot(s, k->node, k->st);
+    slot *sl = output_slot(k, i);
     if (!sl) return NULL;
     tfc_tensor *t = sl->out[i];
     int64_t n = tfc_shape_numel(shape);
@@ -241,7 +250,7 @@ tfc_tensor *tfc_kernel_output(tfc_kernel_ctx *k, int i, tfc_dtype dt, tfc_shape 
 
 void tfc_kernel_set_output(tfc_kernel_ctx *k, int i, tfc_tensor *t)
 {
-    slot *sl = node_slot(k->session, k->node, k->st);
+    slot *sl = output_slot(k, i);
     if (!sl) {
         tfc_tensor_free(t);
         return;
@@ -252,7 +261,7 @@ void tfc_kernel_set_output(tfc_kernel_ctx *k, int i, tfc_tensor *t)
 /* Output i is another tensor, not owned (a variable's value, an input passed through). */
 void tfc_kernel_forward(tfc_kernel_ctx *k, int i, const tfc_tensor *t)
 {
-    slot *sl = node_slot(k->session, k->node, k->st);
+    slot *sl = output_slot(k, i);
     if (!sl) return;
     slot_hold(sl, i, (tfc_tensor *)t, FORWARDED);
 }
@@ -548,7 +557,7 @@ tfc_tensor *tfc_kernel_output_over(tfc_kernel_ctx *k, int i, int in, tfc_dtype d
     if (!t || t != k->in[in] || src->owned[o.index] == FORWARDED || s->uses[o.node] != 1 || t->dtype != dt ||
         dt == TFC_STRING || !tfc_shape_equal(t->shape, shape) || is_fetched(kc->fetches, kc->nfetches, o.node))
         return tfc_kernel_output(k, i, dt, shape);
-    slot *sl = node_slot(s, k->node, k->st);
+    slot *sl = output_slot(k, i);
     if (!sl) return NULL;
     slot_hold(sl, i, t, TAKEN_OVER);
     return t;

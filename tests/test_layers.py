@@ -1,10 +1,11 @@
-"""The layers' arrows point one way (tools -> viz -> summary, checkpoint, models -> engine -> base).
+"""The layers' arrows point one way (tools -> viz -> summary, models -> graphdef, checkpoint -> engine
+-> base).
 
 Every quoted #include of a library folder's C file is resolved to the folder that holds the header,
 and that folder must be one the including folder may stand on. A header generated from base/proto
-counts as base. The Saver is the one part of checkpoint/ that stands on the engine: the rest of the
-format is read and written with base alone, so a tool that only reads checkpoints needs no graph
-runtime.
+counts as base. The Saver is the one part of checkpoint/ that stands on the engine (and on graphdef/,
+for the .meta it writes beside a checkpoint): the rest of the format is read and written with base
+alone, so a tool that only reads checkpoints needs no graph runtime.
 """
 import re
 from pathlib import Path
@@ -17,15 +18,16 @@ ALLOWED = {
     "engine": {"base"},
     "checkpoint": {"base"},
     "data": {"base"},
-    "summary": {"base", "engine"},
-    "models": {"base", "engine", "checkpoint", "data"},
+    "graphdef": {"base", "engine"},
+    "summary": {"base", "engine", "graphdef"},
+    "models": {"base", "engine", "graphdef", "checkpoint", "data"},
     "dist": {"base", "engine"},
     "viz": {"base", "summary"},
-    "tools": {"base", "engine", "checkpoint", "data", "models", "dist", "summary", "viz"},
+    "tools": {"base", "engine", "graphdef", "checkpoint", "data", "models", "dist", "summary", "viz"},
 }
 # single files with a wider reach than their folder, and why
 EXCEPTIONS = {
-    "checkpoint/saver.c": {"engine"},  # saves and restores a session's variables
+    "checkpoint/saver.c": {"engine", "graphdef"},  # saves and restores a session's variables, writes .meta
     "checkpoint/saver.h": {"engine"},
 }
 INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"', re.M)

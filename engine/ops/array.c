@@ -22,7 +22,7 @@ static bool k_const(tfc_kernel_ctx *k)
     return true;
 }
 
-const tfc_op_def tfc_op_Const = {"Const", infer_const, k_const, NULL, 0};
+const tfc_op_def tfc_op_Const = {"Const", infer_const, k_const, NULL, 0, .ninputs = 0};
 
 tfc_out tfc_const(tfc_graph *g, const tfc_tensor *value, const char *name)
 {
@@ -78,7 +78,7 @@ static bool k_placeholder(tfc_kernel_ctx *k)
     return false;
 }
 
-const tfc_op_def tfc_op_Placeholder = {"Placeholder", infer_placeholder, k_placeholder, NULL, TFC_OP_STATEFUL};
+const tfc_op_def tfc_op_Placeholder = {"Placeholder", infer_placeholder, k_placeholder, NULL, TFC_OP_STATEFUL, .ninputs = 0};
 
 tfc_out tfc_placeholder(tfc_graph *g, tfc_dtype dt, tfc_shape shape, const char *name)
 {
@@ -103,8 +103,8 @@ static void grad_identity(tfc_graph *g, int node, const tfc_out *dy, tfc_out *dx
     dx[0] = dy[0];
 }
 
-const tfc_op_def tfc_op_Identity = {"Identity", tfc_infer_same_as_input, k_identity, grad_identity, 0};
-const tfc_op_def tfc_op_NoOp = {"NoOp", NULL, NULL, NULL, 0};
+const tfc_op_def tfc_op_Identity = {"Identity", tfc_infer_same_as_input, k_identity, grad_identity, 0, .ninputs = 1};
+const tfc_op_def tfc_op_NoOp = {"NoOp", NULL, NULL, NULL, 0, .ninputs = 0};
 
 tfc_out tfc_identity(tfc_graph *g, tfc_out x, const char *name) { return tfc_unary(g, "Identity", x, name); }
 
@@ -141,7 +141,7 @@ static bool k_fill(tfc_kernel_ctx *k)
     return true;
 }
 
-const tfc_op_def tfc_op_Fill = {"Fill", infer_fill, k_fill, NULL, 0};
+const tfc_op_def tfc_op_Fill = {"Fill", infer_fill, k_fill, NULL, 0, .ninputs = 2};
 
 tfc_out tfc_fill(tfc_graph *g, tfc_shape shape, float value, const char *name)
 {
@@ -186,7 +186,7 @@ static bool k_shape_op(tfc_kernel_ctx *k)
     return true;
 }
 
-const tfc_op_def tfc_op_Shape = {"Shape", infer_shape_op, k_shape_op, NULL, 0};
+const tfc_op_def tfc_op_Shape = {"Shape", infer_shape_op, k_shape_op, NULL, 0, .ninputs = 1};
 
 tfc_out tfc_shape_of(tfc_graph *g, tfc_out x, const char *name)
 {
@@ -210,7 +210,7 @@ static bool k_size(tfc_kernel_ctx *k)
     return true;
 }
 
-const tfc_op_def tfc_op_Size = {"Size", infer_size, k_size, NULL, 0};
+const tfc_op_def tfc_op_Size = {"Size", infer_size, k_size, NULL, 0, .ninputs = 1};
 
 /* ---- Reshape ---- */
 
@@ -277,7 +277,7 @@ static void grad_to_input_shape(tfc_graph *g, int node, const tfc_out *dy, tfc_o
     if (tfc_out_ok(dx[0])) tfc_set_attr_type(g, dx[0].node, "Tshape", TFC_INT32);
 }
 
-const tfc_op_def tfc_op_Reshape = {"Reshape", infer_reshape, k_reshape, grad_to_input_shape, 0};
+const tfc_op_def tfc_op_Reshape = {"Reshape", infer_reshape, k_reshape, grad_to_input_shape, 0, .ninputs = 2};
 
 tfc_out tfc_reshape(tfc_graph *g, tfc_out x, tfc_shape shape, const char *name)
 {
@@ -324,7 +324,7 @@ static bool k_expand_dims(tfc_kernel_ctx *k)
     return true;
 }
 
-const tfc_op_def tfc_op_ExpandDims = {"ExpandDims", infer_expand_dims, k_expand_dims, grad_to_input_shape, 0};
+const tfc_op_def tfc_op_ExpandDims = {"ExpandDims", infer_expand_dims, k_expand_dims, grad_to_input_shape, 0, .ninputs = 2};
 
 /* ---- BroadcastTo ---- */
 
@@ -391,7 +391,7 @@ static void grad_broadcast_to(tfc_graph *g, int node, const tfc_out *dy, tfc_out
     dx[0] = tfc_grad_unbroadcast(g, dy[0], in_shape(g, node, 0));
 }
 
-const tfc_op_def tfc_op_BroadcastTo = {"BroadcastTo", infer_broadcast_to, k_broadcast_to, grad_broadcast_to, 0};
+const tfc_op_def tfc_op_BroadcastTo = {"BroadcastTo", infer_broadcast_to, k_broadcast_to, grad_broadcast_to, 0, .ninputs = 2};
 
 /* ---- Cast ---- */
 
@@ -434,7 +434,7 @@ static void grad_cast(tfc_graph *g, int node, const tfc_out *dy, tfc_out *dx)
     if (from == TFC_FLOAT && tfc_out_dtype(g, dy[0]) == TFC_FLOAT) dx[0] = dy[0];
 }
 
-const tfc_op_def tfc_op_Cast = {"Cast", infer_cast, k_cast, grad_cast, 0};
+const tfc_op_def tfc_op_Cast = {"Cast", infer_cast, k_cast, grad_cast, 0, .ninputs = 1};
 
 tfc_out tfc_cast(tfc_graph *g, tfc_out x, tfc_dtype to, const char *name)
 {

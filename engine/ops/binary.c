@@ -250,15 +250,15 @@ static bool k_eq(tfc_kernel_ctx *k) { return cmp_kernel(k, CMP_EQ); }
 static bool k_ge(tfc_kernel_ctx *k) { return cmp_kernel(k, CMP_GE); }
 static bool k_le(tfc_kernel_ctx *k) { return cmp_kernel(k, CMP_LE); }
 
-const tfc_op_def tfc_op_AddV2 = {"AddV2", infer_arith, k_add, grad_add, 0};
-const tfc_op_def tfc_op_Sub = {"Sub", infer_arith, k_sub, grad_sub, 0};
-const tfc_op_def tfc_op_Mul = {"Mul", infer_arith, k_mul, grad_mul, 0};
-const tfc_op_def tfc_op_RealDiv = {"RealDiv", infer_arith, k_div, grad_div, 0};
-const tfc_op_def tfc_op_Maximum = {"Maximum", infer_arith, k_max, grad_max, 0};
-const tfc_op_def tfc_op_Minimum = {"Minimum", infer_arith, k_min, grad_min, 0};
-const tfc_op_def tfc_op_Equal = {"Equal", infer_cmp, k_eq, NULL, 0};
-const tfc_op_def tfc_op_GreaterEqual = {"GreaterEqual", infer_cmp, k_ge, NULL, 0};
-const tfc_op_def tfc_op_LessEqual = {"LessEqual", infer_cmp, k_le, NULL, 0};
+const tfc_op_def tfc_op_AddV2 = {"AddV2", infer_arith, k_add, grad_add, 0, .ninputs = 2};
+const tfc_op_def tfc_op_Sub = {"Sub", infer_arith, k_sub, grad_sub, 0, .ninputs = 2};
+const tfc_op_def tfc_op_Mul = {"Mul", infer_arith, k_mul, grad_mul, 0, .ninputs = 2};
+const tfc_op_def tfc_op_RealDiv = {"RealDiv", infer_arith, k_div, grad_div, 0, .ninputs = 2};
+const tfc_op_def tfc_op_Maximum = {"Maximum", infer_arith, k_max, grad_max, 0, .ninputs = 2};
+const tfc_op_def tfc_op_Minimum = {"Minimum", infer_arith, k_min, grad_min, 0, .ninputs = 2};
+const tfc_op_def tfc_op_Equal = {"Equal", infer_cmp, k_eq, NULL, 0, .ninputs = 2};
+const tfc_op_def tfc_op_GreaterEqual = {"GreaterEqual", infer_cmp, k_ge, NULL, 0, .ninputs = 2};
+const tfc_op_def tfc_op_LessEqual = {"LessEqual", infer_cmp, k_le, NULL, 0, .ninputs = 2};
 
 tfc_out tfc_add(tfc_graph *g, tfc_out x, tfc_out y, const char *name) { return tfc_binary(g, "AddV2", x, y, name ? name : "add"); }
 tfc_out tfc_sub(tfc_graph *g, tfc_out x, tfc_out y, const char *name) { return tfc_binary(g, "Sub", x, y, name ? name : "sub"); }
@@ -326,7 +326,7 @@ static void grad_addn(tfc_graph *g, int node, const tfc_out *dy, tfc_out *dx)
     for (int i = 0; i < tfc_node_num_inputs(g, node); i++) dx[i] = dy[0];
 }
 
-const tfc_op_def tfc_op_AddN = {"AddN", infer_addn, k_addn, grad_addn, 0};
+const tfc_op_def tfc_op_AddN = {"AddN", infer_addn, k_addn, grad_addn, 0, .ninputs = TFC_INPUTS_LIST};
 
 tfc_out tfc_add_n(tfc_graph *g, const tfc_out *xs, int n, const char *name)
 {

@@ -377,9 +377,9 @@ static void grad_conv(tfc_graph *g, int node, const tfc_out *dy, tfc_out *dx)
     dx[1] = tfc_node_finish(g, copy_conv_attrs(g, node, bf));
 }
 
-const tfc_op_def tfc_op_Conv2D = {"Conv2D", infer_conv, k_conv, grad_conv, 0};
-const tfc_op_def tfc_op_Conv2DBackpropInput = {"Conv2DBackpropInput", infer_conv_bp_input, k_conv_bp_input, NULL, 0};
-const tfc_op_def tfc_op_Conv2DBackpropFilter = {"Conv2DBackpropFilter", infer_conv_bp_filter, k_conv_bp_filter, NULL, 0};
+const tfc_op_def tfc_op_Conv2D = {"Conv2D", infer_conv, k_conv, grad_conv, 0, .ninputs = 2};
+const tfc_op_def tfc_op_Conv2DBackpropInput = {"Conv2DBackpropInput", infer_conv_bp_input, k_conv_bp_input, NULL, 0, .ninputs = 3};
+const tfc_op_def tfc_op_Conv2DBackpropFilter = {"Conv2DBackpropFilter", infer_conv_bp_filter, k_conv_bp_filter, NULL, 0, .ninputs = 3};
 
 tfc_out tfc_conv2d(tfc_graph *g, tfc_out input, tfc_out filter, const int64_t strides[4], const char *padding, const char *name)
 {
@@ -667,8 +667,8 @@ static void grad_pool(tfc_graph *g, int node, const tfc_out *dy, tfc_out *dx)
     dx[0] = tfc_node_finish(g, n);
 }
 
-const tfc_op_def tfc_op_MaxPool = {"MaxPool", infer_pool, k_pool, grad_pool, 0};
-const tfc_op_def tfc_op_MaxPoolGrad = {"MaxPoolGrad", infer_pool_grad, k_pool_grad, NULL, 0};
+const tfc_op_def tfc_op_MaxPool = {"MaxPool", infer_pool, k_pool, grad_pool, 0, .ninputs = 1};
+const tfc_op_def tfc_op_MaxPoolGrad = {"MaxPoolGrad", infer_pool_grad, k_pool_grad, NULL, 0, .ninputs = 3};
 
 tfc_out tfc_max_pool(tfc_graph *g, tfc_out input, const int64_t ksize[4], const int64_t strides[4], const char *padding,
                      const char *name)

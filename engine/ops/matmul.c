@@ -109,7 +109,7 @@ static void grad_matmul(tfc_graph *g, int node, const tfc_out *dy, tfc_out *dx)
     }
 }
 
-const tfc_op_def tfc_op_MatMul = {"MatMul", infer_matmul, k_matmul, grad_matmul, 0};
+const tfc_op_def tfc_op_MatMul = {"MatMul", infer_matmul, k_matmul, grad_matmul, 0, .ninputs = 2};
 
 tfc_out tfc_matmul(tfc_graph *g, tfc_out a, tfc_out b, bool transpose_a, bool transpose_b, const char *name)
 {

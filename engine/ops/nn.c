@@ -120,8 +120,8 @@ static void grad_bias_add(tfc_graph *g, int node, const tfc_out *dy, tfc_out *dx
     dx[1] = tfc_node_finish(g, n);
 }
 
-const tfc_op_def tfc_op_BiasAdd = {"BiasAdd", infer_bias_add, k_bias_add, grad_bias_add, 0};
-const tfc_op_def tfc_op_BiasAddGrad = {"BiasAddGrad", infer_bias_add_grad, k_bias_add_grad, NULL, 0};
+const tfc_op_def tfc_op_BiasAdd = {"BiasAdd", infer_bias_add, k_bias_add, grad_bias_add, 0, .ninputs = 2};
+const tfc_op_def tfc_op_BiasAddGrad = {"BiasAddGrad", infer_bias_add_grad, k_bias_add_grad, NULL, 0, .ninputs = 1};
 
 tfc_out tfc_bias_add(tfc_graph *g, tfc_out x, tfc_out bias, const char *name)
 {
@@ -171,7 +171,7 @@ static void grad_softmax(tfc_graph *g, int node, const tfc_out *dy, tfc_out *dx)
     dx[0] = tfc_mul(g, tfc_sub(g, dy[0], s, NULL), y, NULL);
 }
 
-const tfc_op_def tfc_op_Softmax = {"Softmax", infer_softmax, k_softmax, grad_softmax, 0};
+const tfc_op_def tfc_op_Softmax = {"Softmax", infer_softmax, k_softmax, grad_softmax, 0, .ninputs = 1};
 
 tfc_out tfc_softmax(tfc_graph *g, tfc_out logits, const char *name) { return tfc_unary(g, "Softmax", logits, name); }
 
@@ -231,7 +231,7 @@ static void grad_xent(tfc_graph *g, int node, const tfc_out *dy, tfc_out *dx)
     dx[0] = tfc_mul(g, e, node_out(node, 1), NULL);
 }
 
-const tfc_op_def tfc_op_SoftmaxCrossEntropyWithLogits = {"SoftmaxCrossEntropyWithLogits", infer_xent, k_xent, grad_xent, 0};
+const tfc_op_def tfc_op_SoftmaxCrossEntropyWithLogits = {"SoftmaxCrossEntropyWithLogits", infer_xent, k_xent, grad_xent, 0, .ninputs = 2};
 
 tfc_out tfc_softmax_cross_entropy_with_logits(tfc_graph *g, tfc_out labels, tfc_out logits, const char *name)
 {

@@ -69,9 +69,9 @@ static bool k_uniform(tfc_kernel_ctx *k)
     return true;
 }
 
-const tfc_op_def tfc_op_RandomStandardNormal = {"RandomStandardNormal", infer_random, k_normal, NULL, TFC_OP_STATEFUL};
-const tfc_op_def tfc_op_TruncatedNormal = {"TruncatedNormal", infer_random, k_truncated, NULL, TFC_OP_STATEFUL};
-const tfc_op_def tfc_op_RandomUniform = {"RandomUniform", infer_random, k_uniform, NULL, TFC_OP_STATEFUL};
+const tfc_op_def tfc_op_RandomStandardNormal = {"RandomStandardNormal", infer_random, k_normal, NULL, TFC_OP_STATEFUL, .ninputs = 1};
+const tfc_op_def tfc_op_TruncatedNormal = {"TruncatedNormal", infer_random, k_truncated, NULL, TFC_OP_STATEFUL, .ninputs = 1};
+const tfc_op_def tfc_op_RandomUniform = {"RandomUniform", infer_random, k_uniform, NULL, TFC_OP_STATEFUL, .ninputs = 1};
 
 static int random_node(tfc_graph *g, const char *type, tfc_out shape, int64_t seed, const char *name)
 {

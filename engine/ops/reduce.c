@@ -141,8 +141,8 @@ static void grad_mean(tfc_graph *g, int node, const tfc_out *dy, tfc_out *dx)
     dx[0] = tfc_div(g, spread, count, NULL);
 }
 
-const tfc_op_def tfc_op_Sum = {"Sum", infer_reduce, k_sum, grad_sum, 0};
-const tfc_op_def tfc_op_Mean = {"Mean", infer_reduce, k_mean, grad_mean, 0};
+const tfc_op_def tfc_op_Sum = {"Sum", infer_reduce, k_sum, grad_sum, 0, .ninputs = 2};
+const tfc_op_def tfc_op_Mean = {"Mean", infer_reduce, k_mean, grad_mean, 0, .ninputs = 2};
 
 static tfc_out reduction(tfc_graph *g, const char *type, tfc_out x, const int *axes, int naxes, bool keep,
                          const char *name)
@@ -222,7 +222,7 @@ static bool k_argmax(tfc_kernel_ctx *k)
     return true;
 }
 
-const tfc_op_def tfc_op_ArgMax = {"ArgMax", infer_argmax, k_argmax, NULL, 0};
+const tfc_op_def tfc_op_ArgMax = {"ArgMax", infer_argmax, k_argmax, NULL, 0, .ninputs = 2};
 
 tfc_out tfc_argmax(tfc_graph *g, tfc_out x, int axis, const char *name)
 {

@@ -11,7 +11,7 @@
 #include "common.h"
 #include "gemm.h"
 
-static bool is_var(const tfc_graph *g, tfc_out o) { return o.node >= 0 && strcmp(tfc_node_op(g, o.node), "VariableV2") == 0; }
+static bool is_var(const tfc_graph *g, tfc_out o) { return o.node >= 0 && (tfc_graph_node(g, o.node)->def->flags & TFC_OP_VARIABLE); }
 
 /* ---- VariableV2 ---- */
 
@@ -34,7 +34,7 @@ static bool k_variable(tfc_kernel_ctx *k)
     return true;
 }
 
-const tfc_op_def tfc_op_VariableV2 = {"VariableV2", infer_variable, k_variable, NULL, TFC_OP_STATEFUL};
+const tfc_op_def tfc_op_VariableV2 = {"VariableV2", infer_variable, k_variable, NULL, TFC_OP_STATEFUL | TFC_OP_VARIABLE, .ninputs = 0};
 
 /* ---- Assign, AssignAdd ---- */
 
@@ -92,8 +92,8 @@ static bool k_assign_add(tfc_kernel_ctx *k)
     return true;
 }
 
-const tfc_op_def tfc_op_Assign = {"Assign", infer_assign, k_assign, NULL, TFC_OP_STATEFUL | TFC_OP_REF_INPUT0};
-const tfc_op_def tfc_op_AssignAdd = {"AssignAdd", infer_assign, k_assign_add, NULL, TFC_OP_STATEFUL | TFC_OP_REF_INPUT0};
+const tfc_op_def tfc_op_Assign = {"Assign", infer_assign, k_assign, NULL, TFC_OP_STATEFUL | TFC_OP_REF_INPUT0, .ninputs = 2};
+const tfc_op_def tfc_op_AssignAdd = {"AssignAdd", infer_assign, k_assign_add, NULL, TFC_OP_STATEFUL | TFC_OP_REF_INPUT0, .ninputs = 2};
 
 static void set_class(tfc_graph *g, int node, int var)
 {
@@ -130,7 +130,9 @@ int tfc_variable_node(const tfc_graph *g, tfc_out var)
 {
     if (var.node < 0 || var.node >= tfc_graph_num_nodes(g)) return -1;
     if (is_var(g, var)) return var.node;
-    if (strcmp(tfc_node_op(g, var.node), "Identity") == 0 && is_var(g, tfc_node_input(g, var.node, 0)))
+    const char *op = tfc_node_op(g, var.node);
+    if ((strcmp(op, "Identity") == 0 || strcmp(op, "ReadVariableOp") == 0) && tfc_node_num_inputs(g, var.node) == 1 &&
+        is_var(g, tfc_node_input(g, var.node, 0)))
         return tfc_node_input(g, var.node, 0).node;
     return -1;
 }
@@ -147,7 +149,7 @@ static tfc_out variable_in_scope(tfc_graph *g, tfc_out init, const char *full)
     tfc_out var = tfc_node_finish(g, v);
     if (tfc_out_ok(var)) tfc_graph_node(g, var.node)->trainable = true;
     tfc_out a = tfc_assign(g, var, init, "Assign");
-    tfc_graph_set_initializer(g, var.node, a.node);
+    tfc_variable_set_initializer(g, var.node, a.node);
     int r = tfc_node_begin(g, "Identity", "read", &var, 1, 1);
     tfc_set_T(g, r);
     set_class(g, r, var.node);
@@ -370,6 +372,6 @@ static bool k_apply_adam(tfc_kernel_ctx *k)
 }
 
 const tfc_op_def tfc_op_ApplyGradientDescent = {"ApplyGradientDescent", infer_apply_gd, k_apply_gd, NULL,
-                                                TFC_OP_STATEFUL | TFC_OP_REF_INPUT0 | TFC_OP_FUSES_PRODUCT};
+                                                TFC_OP_STATEFUL | TFC_OP_REF_INPUT0 | TFC_OP_FUSES_PRODUCT, .ninputs = 3};
 const tfc_op_def tfc_op_ApplyAdam = {"ApplyAdam", infer_apply_adam, k_apply_adam, NULL,
-                                     TFC_OP_STATEFUL | TFC_OP_REF_INPUT0 | TFC_OP_FUSES_PRODUCT};
+                                     TFC_OP_STATEFUL | TFC_OP_REF_INPUT0 | TFC_OP_FUSES_PRODUCT, .ninputs = 10};

@@ -149,7 +149,7 @@ static bool k_scalar(tfc_kernel_ctx *k)
     return ok;
 }
 
-const tfc_op_def tfc_op_ScalarSummary = {"ScalarSummary", infer_scalar, k_scalar, NULL, 0};
+const tfc_op_def tfc_op_ScalarSummary = {"ScalarSummary", infer_scalar, k_scalar, NULL, 0, .ninputs = 2};
 
 tfc_out tfc_summary_scalar(tfc_graph *g, const char *name, tfc_out value)
 {
@@ -267,7 +267,7 @@ static bool k_histogram(tfc_kernel_ctx *k)
     return output_summary(k, &s);
 }
 
-const tfc_op_def tfc_op_HistogramSummary = {"HistogramSummary", infer_histogram, k_histogram, NULL, 0};
+const tfc_op_def tfc_op_HistogramSummary = {"HistogramSummary", infer_histogram, k_histogram, NULL, 0, .ninputs = 2};
 
 tfc_out tfc_summary_histogram(tfc_graph *g, const char *name, tfc_out values)
 {
@@ -493,7 +493,7 @@ static bool k_merge(tfc_kernel_ctx *k)
     return ok;
 }
 
-const tfc_op_def tfc_op_MergeSummary = {"MergeSummary", infer_merge, k_merge, NULL, 0};
+const tfc_op_def tfc_op_MergeSummary = {"MergeSummary", infer_merge, k_merge, NULL, 0, .ninputs = TFC_INPUTS_LIST};
 
 tfc_out tfc_summary_merge(tfc_graph *g, const tfc_out *summaries, int n, const char *name)
 {

@@ -143,21 +143,21 @@ static void grad_recip(tfc_graph *g, int node, const tfc_out *dy, tfc_out *dx)
     dx[0] = tfc_neg(g, tfc_mul(g, dy[0], tfc_mul(g, y, y, NULL), NULL), NULL);
 }
 
-const tfc_op_def tfc_op_Neg = {"Neg", infer_float_unary, k_neg, grad_neg, 0};
-const tfc_op_def tfc_op_Relu = {"Relu", infer_float_unary, k_relu, grad_relu, 0};
-const tfc_op_def tfc_op_Sigmoid = {"Sigmoid", infer_float_unary, k_sigmoid, grad_sigmoid, 0};
-const tfc_op_def tfc_op_Tanh = {"Tanh", infer_float_unary, k_tanh, grad_tanh, 0};
-const tfc_op_def tfc_op_Log = {"Log", infer_float_unary, k_log, grad_log, 0};
-const tfc_op_def tfc_op_Exp = {"Exp", infer_float_unary, k_exp, grad_exp, 0};
-const tfc_op_def tfc_op_Square = {"Square", infer_float_unary, k_square, grad_square, 0};
-const tfc_op_def tfc_op_Sqrt = {"Sqrt", infer_float_unary, k_sqrt, grad_sqrt, 0};
-const tfc_op_def tfc_op_Reciprocal = {"Reciprocal", infer_float_unary, k_recip, grad_recip, 0};
+const tfc_op_def tfc_op_Neg = {"Neg", infer_float_unary, k_neg, grad_neg, 0, .ninputs = 1};
+const tfc_op_def tfc_op_Relu = {"Relu", infer_float_unary, k_relu, grad_relu, 0, .ninputs = 1};
+const tfc_op_def tfc_op_Sigmoid = {"Sigmoid", infer_float_unary, k_sigmoid, grad_sigmoid, 0, .ninputs = 1};
+const tfc_op_def tfc_op_Tanh = {"Tanh", infer_float_unary, k_tanh, grad_tanh, 0, .ninputs = 1};
+const tfc_op_def tfc_op_Log = {"Log", infer_float_unary, k_log, grad_log, 0, .ninputs = 1};
+const tfc_op_def tfc_op_Exp = {"Exp", infer_float_unary, k_exp, grad_exp, 0, .ninputs = 1};
+const tfc_op_def tfc_op_Square = {"Square", infer_float_unary, k_square, grad_square, 0, .ninputs = 1};
+const tfc_op_def tfc_op_Sqrt = {"Sqrt", infer_float_unary, k_sqrt, grad_sqrt, 0, .ninputs = 1};
+const tfc_op_def tfc_op_Reciprocal = {"Reciprocal", infer_float_unary, k_recip, grad_recip, 0, .ninputs = 1};
 /* Floor is piecewise constant: TensorFlow gives it no gradient, and neither do we. */
-const tfc_op_def tfc_op_Floor = {"Floor", infer_float_unary, k_floor, NULL, 0};
-const tfc_op_def tfc_op_ReluGrad = {"ReluGrad", infer_float_pair, k_relu_grad, NULL, 0};
-const tfc_op_def tfc_op_SigmoidGrad = {"SigmoidGrad", infer_float_pair, k_sigmoid_grad, NULL, 0};
-const tfc_op_def tfc_op_TanhGrad = {"TanhGrad", infer_float_pair, k_tanh_grad, NULL, 0};
-const tfc_op_def tfc_op_SqrtGrad = {"SqrtGrad", infer_float_pair, k_sqrt_grad, NULL, 0};
+const tfc_op_def tfc_op_Floor = {"Floor", infer_float_unary, k_floor, NULL, 0, .ninputs = 1};
+const tfc_op_def tfc_op_ReluGrad = {"ReluGrad", infer_float_pair, k_relu_grad, NULL, 0, .ninputs = 2};
+const tfc_op_def tfc_op_SigmoidGrad = {"SigmoidGrad", infer_float_pair, k_sigmoid_grad, NULL, 0, .ninputs = 2};
+const tfc_op_def tfc_op_TanhGrad = {"TanhGrad", infer_float_pair, k_tanh_grad, NULL, 0, .ninputs = 2};
+const tfc_op_def tfc_op_SqrtGrad = {"SqrtGrad", infer_float_pair, k_sqrt_grad, NULL, 0, .ninputs = 2};
 
 tfc_out tfc_neg(tfc_graph *g, tfc_out x, const char *name) { return tfc_unary(g, "Neg", x, name); }
 tfc_out tfc_relu(tfc_graph *g, tfc_out x, const char *name) { return tfc_unary(g, "Relu", x, name); }

@@ -18,6 +18,8 @@
  *   summary_ops.h       tf.summary.scalar / histogram / merge_all as graph ops
  *   event_writer.h      TensorBoard event files (tfc_event_writer)
  *   graphdef.h          a graph as a serialized TensorFlow GraphDef
+ *   graph_import.h      TensorFlow's GraphDefs (.pb) and MetaGraphs (.meta) imported into a graph
+ *   meta_graph.h        MetaGraphs (.meta) with their collections, imported and written
  *   logdir.h            reading a logdir's scalars, histograms and graphs back
  *   saver.h             tf.train.Saver: checkpoints saved and restored by variable name
  *   checkpoint_state.h  the `checkpoint` file and finding a checkpoint from a path
@@ -42,6 +44,8 @@
 #include "summary_ops.h"
 #include "event_writer.h"
 #include "graphdef.h"
+#include "graph_import.h"
+#include "meta_graph.h"
 #include "logdir.h"
 #include "saver.h"
 #include "checkpoint_state.h"
