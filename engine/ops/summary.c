@@ -411,7 +411,7 @@ static bool k_image(tfc_kernel_ctx *k)
     return ok;
 }
 
-const tfc_op_def tfc_op_ImageSummary = {"ImageSummary", infer_image, k_image, NULL, 0};
+const tfc_op_def tfc_op_ImageSummary = {"ImageSummary", infer_image, k_image, NULL, 0, .ninputs = 2};
 
 tfc_out tfc_summary_image(tfc_graph *g, const char *name, tfc_out images, int max_outputs)
 {
