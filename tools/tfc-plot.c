@@ -13,8 +13,9 @@ static const char usage[] =
     "  or:  tfc-plot [--logdir DIR]... --histogram TAG [--histogram-mode offset] [-o FILE]\n"
     "  or:  tfc-plot [--logdir DIR]... --list\n"
     "\n"
-    "Plots the scalar summaries (one curve per run, one panel per tag) or the histogram\n"
-    "summaries of TensorBoard logdirs written by tfc, TensorFlow 1/2 or PyTorch.\n"
+    "Plots the scalar summaries (one curve per run, one panel per tag), the histogram\n"
+    "summaries or the image summaries of TensorBoard logdirs written by tfc, TensorFlow 1/2\n"
+    "or PyTorch.\n"
     "\n"
     "  --logdir DIR          a logdir (runs are its sub-folders) or an event file; repeat to\n"
     "                        compare logdirs (runs are then named DIR/run). Default: events\n"
@@ -23,8 +24,13 @@ static const char usage[] =
     "  --histogram TAG       a histogram tag or regular expression; one panel per run\n"
     "  --histogram-mode M    distribution (percentile bands over steps, default) or offset\n"
     "                        (the histograms of successive steps stacked)\n"
+    "  --image TAG           an image tag or regular expression: the images as a grid, steps\n"
+    "                        down and samples across (TensorFlow 1's TAG/image/0, TAG/image/1, ...\n"
+    "                        side by side), one section per run; repeatable\n"
+    "  --max-steps N         rows of an image grid: N steps evenly spread, the first and last\n"
+    "                        among them (default 10, 0: every step)\n"
     "  -o, --output FILE     the picture: .png, .svg or .pdf (default: named after the tags,\n"
-    "                        e.g. Loss.png)\n"
+    "                        e.g. Loss.png; images.png for --image)\n"
     "  --csv FILE            write run,tag,step,wall_time,value,smoothed as CSV ('-': stdout);\n"
     "                        the picture is then drawn only when -o is given too\n"
     "  --list                list the runs with their tags, counts and step ranges\n"
@@ -43,7 +49,8 @@ static const char usage[] =
 
 enum {
     OPT_LOGDIR = 256, OPT_SCALAR, OPT_HISTOGRAM, OPT_HIST_MODE, OPT_CSV, OPT_LIST, OPT_SMOOTHING,
-    OPT_X, OPT_LOG_Y, OPT_XLIM, OPT_YLIM, OPT_OUTLIERS, OPT_SIZE, OPT_DPI, OPT_TITLE,
+    OPT_X, OPT_LOG_Y, OPT_XLIM, OPT_YLIM, OPT_OUTLIERS, OPT_SIZE, OPT_DPI, OPT_TITLE, OPT_IMAGE,
+    OPT_MAX_STEPS,
 };
 
 static int usage_error(const char *fmt, const char *arg)
@@ -68,8 +75,9 @@ static bool parse_number(const char *s, double *out)
 }
 
 typedef struct {
-    const char **logdirs, **scalars, **histograms;
-    size_t nlogdirs, nscalars, nhistograms;
+    const char **logdirs, **scalars, **histograms, **images;
+    size_t nlogdirs, nscalars, nhistograms, nimages;
+    long max_steps;
     const char *output, *csv;
     bool list;
     tfc_plot_options opt;
@@ -106,6 +114,8 @@ static int parse_flags(int argc, char **argv, flags *f, tfc_status *st)
         {"size", required_argument, NULL, OPT_SIZE},
         {"dpi", required_argument, NULL, OPT_DPI},
         {"title", required_argument, NULL, OPT_TITLE},
+        {"image", required_argument, NULL, OPT_IMAGE},
+        {"max-steps", required_argument, NULL, OPT_MAX_STEPS},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -151,16 +161,48 @@ static int parse_flags(int argc, char **argv, flags *f, tfc_status *st)
                 return usage_error("--dpi must be a number from 10 to 2400, not '%s'", optarg);
             break;
         case OPT_TITLE: f->opt.title = optarg; break;
+        case OPT_IMAGE: push(&f->images, &f->nimages, optarg); break;
+        case OPT_MAX_STEPS: {
+            char *end;
+            f->max_steps = strtol(optarg, &end, 10);
+            if (end == optarg || *end || f->max_steps < 0 || f->max_steps > 100000)
+                return usage_error("--max-steps must be a whole number from 0 to 100000, not '%s'", optarg);
+            break;
+        }
         case 'h': fputs(usage, stdout); return 0;
         case ':': return usage_error("%s needs a value", argv[optind - 1]);
         default: return usage_error("unknown option '%s'", argv[optind - 1]);
         }
     }
     if (optind < argc) return usage_error("unexpected argument '%s'", argv[optind]);
-    if (!f->list && f->nscalars == 0 && f->nhistograms == 0)
-        return usage_error("%s", "nothing to plot: give --scalar TAG, --histogram TAG or --list");
+    if (!f->list && f->nscalars == 0 && f->nhistograms == 0 && f->nimages == 0)
+        return usage_error("%s", "nothing to plot: give --scalar TAG, --histogram TAG, --image TAG or --list");
+    if (f->nimages && (f->nscalars || f->nhistograms))
+        return usage_error("%s", "--image draws a picture of its own: give it without --scalar and --histogram");
+    if (f->nimages && f->csv) return usage_error("%s", "--csv writes scalars and histograms, not images");
     if (f->nlogdirs == 0) push(&f->logdirs, &f->nlogdirs, "events");
     return -1;
+}
+
+static void print_warning(void *ctx, const char *line)
+{
+    (void)ctx;
+    fprintf(stderr, "tfc-plot: warning: %s\n", line);
+}
+
+/* --image: the grid of the chosen image tags; returns the exit status. */
+static int run_images(flags *f, tfc_plot_source *src, tfc_status *st)
+{
+    char **tags = NULL;
+    size_t ntags = 0;
+    bool ok = true;
+    for (size_t i = 0; ok && i < f->nimages; i++) ok = tfc_plot_select(src, TFC_PLOT_IMAGES, f->images[i], &tags, &ntags, st);
+    const char *path = f->output ? f->output : "images.png";
+    if (ok) ok = tfc_plot_images_render(src, tags, ntags, &f->opt, (size_t)f->max_steps, path, print_warning, NULL, st);
+    if (ok) printf("wrote %s\n", path);
+    for (size_t i = 0; i < ntags; i++) free(tags[i]);
+    free(tags);
+    return ok ? 0 : fail(st);
 }
 
 /* Loads, picks the tags, draws and writes; returns the exit status. */
@@ -174,6 +216,7 @@ static int run(flags *f, tfc_plot_source *src, tfc_status *st)
         tfc_plot_list(src, stdout);
         return 0;
     }
+    if (f->nimages) return run_images(f, src, st);
 
     char **scalars = NULL, **hists = NULL;
     size_t nscalars = 0, nhists = 0;
@@ -210,7 +253,7 @@ static int run(flags *f, tfc_plot_source *src, tfc_status *st)
 
 int main(int argc, char **argv)
 {
-    flags f = {0};
+    flags f = {.max_steps = 10};
     tfc_plot_options_default(&f.opt);
     tfc_status *st = tfc_status_new();
     int rc = parse_flags(argc, argv, &f, st);
@@ -223,6 +266,7 @@ int main(int argc, char **argv)
     free(f.logdirs);
     free(f.scalars);
     free(f.histograms);
+    free(f.images);
     tfc_status_free(st);
     tfc_plot_release_caches();
     return rc;

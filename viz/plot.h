@@ -37,7 +37,7 @@ void tfc_plot_source_add_run(tfc_plot_source *src, const char *name, const tfc_r
 
 /* ---- Picking tags ---- */
 
-typedef enum { TFC_PLOT_SCALARS, TFC_PLOT_HISTOGRAMS } tfc_plot_kind;
+typedef enum { TFC_PLOT_SCALARS, TFC_PLOT_HISTOGRAMS, TFC_PLOT_IMAGES } tfc_plot_kind;
 
 /* The tags of KIND that PATTERN names: the tag itself when a run has it, else every tag the POSIX
  * extended regular expression finds a match in. Appends them (sorted, without repeats) to
@@ -97,6 +97,19 @@ typedef struct {
 bool tfc_plot_figure_geometry(const tfc_plot_figure *fig, size_t panel, tfc_plot_geometry *g);
 double tfc_plot_geometry_x(const tfc_plot_geometry *g, double x);
 double tfc_plot_geometry_y(const tfc_plot_geometry *g, double y);
+
+/* ---- Image grids ---- */
+
+/* Receives one warning line (an image that would not decode, naming run, tag and step). */
+typedef void (*tfc_plot_warn_fn)(void *ctx, const char *line);
+
+/* Draws the image TAGS (as tfc_plot_select picks them) of every run holding any: one section
+ * per run, steps down (at most max_steps, evenly spread; 0: all), each tag's samples across,
+ * to PATH (.png, .svg or .pdf) at opt's dpi, under opt's title. Images are decoded with libpng;
+ * one that does not decode is crossed out and reported through warn. */
+bool tfc_plot_images_render(const tfc_plot_source *src, char *const *tags, size_t ntags,
+                            const tfc_plot_options *opt, size_t max_steps, const char *path,
+                            tfc_plot_warn_fn warn, void *ctx, tfc_status *st);
 
 /* ---- Listing ---- */
 

@@ -1,15 +1,12 @@
 /* A tfc-plot figure: panels laid out on a page, axes with ticks that do not collide, drawn
  * through Cairo to PNG, SVG or PDF. */
-#include <cairo-pdf.h>
-#include <cairo-svg.h>
 #include <cairo.h>
 #include <ctype.h>
-#include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
+#include "plot_page.h"
 #include "plot_panel.h"
 #include "plot_style.h"
 #include "plot_text.h"
@@ -317,28 +314,6 @@ static bool draw_panel(const page *pg, tfc_plot_figure *fig, tfc_plot_panel *p,
 
 /* ---- output ---- */
 
-static cairo_status_t write_file(void *closure, const unsigned char *data, unsigned int len)
-{
-    return fwrite(data, 1, len, closure) == len ? CAIRO_STATUS_SUCCESS : CAIRO_STATUS_WRITE_ERROR;
-}
-
-typedef enum { FORMAT_PNG, FORMAT_SVG, FORMAT_PDF } format;
-
-static bool format_of(const char *path, format *f, tfc_status *st)
-{
-    const char *dot = strrchr(path, '.'), *slash = strrchr(path, '/');
-    if (!dot || (slash && dot < slash))
-        return tfc_fail(st, TFC_INVALID_ARGUMENT,
-                        "output '%s' has no extension (use .png, .svg or .pdf)", path);
-    if (strcasecmp(dot, ".png") == 0) *f = FORMAT_PNG;
-    else if (strcasecmp(dot, ".svg") == 0) *f = FORMAT_SVG;
-    else if (strcasecmp(dot, ".pdf") == 0) *f = FORMAT_PDF;
-    else
-        return tfc_fail(st, TFC_INVALID_ARGUMENT,
-                        "output '%s': unknown format '%s' (use .png, .svg or .pdf)", path, dot);
-    return true;
-}
-
 static void grid_of(size_t n, size_t *cols, size_t *rows)
 {
     *cols = n <= 3 ? n : n == 4 ? 2 : 3;
@@ -348,8 +323,7 @@ static void grid_of(size_t n, size_t *cols, size_t *rows)
 bool tfc_plot_figure_render(tfc_plot_figure *fig, const char *path, tfc_status *st)
 {
     const tfc_plot_options *opt = &fig->opt;
-    format fmt = FORMAT_PNG;
-    if (!format_of(path, &fmt, st)) return false;
+    if (!tfc_plot_page_check_path(path, st)) return false;
     if (fig->npanels == 0) return tfc_fail(st, TFC_INVALID_ARGUMENT, "nothing to plot");
     if (!(opt->dpi >= 10 && opt->dpi <= 2400))
         return tfc_fail(st, TFC_INVALID_ARGUMENT, "dpi %g is out of range (10..2400)", opt->dpi);
@@ -363,29 +337,12 @@ bool tfc_plot_figure_render(tfc_plot_figure *fig, const char *path, tfc_status *
                                  : round((double)rows * ph * opt->dpi + (opt->title ? 0.3 * opt->dpi : 0));
     if (wpx > 20000 || hpx > 20000)
         return tfc_fail(st, TFC_INVALID_ARGUMENT, "figure of %gx%g pixels is too large", wpx, hpx);
-    page pg = {NULL, opt->dpi / 72};
+    tfc_plot_page out;
+    if (!tfc_plot_page_open(&out, path, wpx, hpx, opt->dpi, st)) return false;
+    page pg = {out.cr, out.px_per_pt};
     fig->px_per_pt = pg.s;
     double w = wpx / pg.s, h = hpx / pg.s;
-
-    FILE *f = fopen(path, "wb");
-    if (!f) return tfc_fail(st, TFC_IO, "cannot write '%s': %s", path, strerror(errno));
-    cairo_surface_t *surf;
-    if (fmt == FORMAT_PNG) surf = cairo_image_surface_create(CAIRO_FORMAT_RGB24, (int)wpx, (int)hpx);
-    else if (fmt == FORMAT_SVG) surf = cairo_svg_surface_create_for_stream(write_file, f, w, h);
-    else surf = cairo_pdf_surface_create_for_stream(write_file, f, w, h);
-    cairo_t *cr = cairo_create(surf);
-    pg.cr = cr;
-    if (fmt == FORMAT_PNG) cairo_scale(cr, pg.s, pg.s);
-    cairo_font_options_t *fo = cairo_font_options_create();
-    /* crisp text on the pixel grid of a PNG; true outlines in vector formats */
-    cairo_font_options_set_antialias(fo, CAIRO_ANTIALIAS_GRAY);
-    cairo_font_options_set_hint_style(fo, fmt == FORMAT_PNG ? CAIRO_HINT_STYLE_SLIGHT : CAIRO_HINT_STYLE_NONE);
-    cairo_font_options_set_hint_metrics(fo, CAIRO_HINT_METRICS_OFF);
-    cairo_set_font_options(cr, fo);
-    cairo_font_options_destroy(fo);
-
-    cairo_set_source_rgb(cr, 1, 1, 1);
-    cairo_paint(cr);
+    cairo_t *cr = pg.cr;
 
     const double margin = 6;
     double top = margin;
@@ -402,18 +359,7 @@ bool tfc_plot_figure_render(tfc_plot_figure *fig, const char *path, tfc_status *
         double cell[4] = {x0, y0, x0 + cw, y0 + ch};
         ok = draw_panel(&pg, fig, &fig->panels[i], cell, st);
     }
-    cairo_destroy(cr);
-    cairo_surface_flush(surf);
-    if (ok && fmt == FORMAT_PNG && cairo_surface_write_to_png_stream(surf, write_file, f) != CAIRO_STATUS_SUCCESS)
-        ok = tfc_fail(st, TFC_IO, "cannot write '%s'", path);
-    cairo_surface_finish(surf);
-    if (ok && cairo_surface_status(surf) != CAIRO_STATUS_SUCCESS)
-        ok = tfc_fail(st, TFC_IO, "cannot write '%s': %s", path,
-                      cairo_status_to_string(cairo_surface_status(surf)));
-    cairo_surface_destroy(surf);
-    if (fclose(f) != 0 && ok) ok = tfc_fail(st, TFC_IO, "cannot write '%s': %s", path, strerror(errno));
-    if (!ok) remove(path);
-    return ok;
+    return tfc_plot_page_close(&out, ok, st);
 }
 
 bool tfc_plot_figure_geometry(const tfc_plot_figure *fig, size_t panel, tfc_plot_geometry *g)

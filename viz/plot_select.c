@@ -47,9 +47,11 @@ static bool all_tags(const tfc_plot_source *src, tfc_plot_kind kind, tag_set *s)
 {
     for (size_t r = 0; r < src->nruns; r++) {
         const tfc_run *run = src->runs[r].run;
-        size_t n = kind == TFC_PLOT_SCALARS ? run->nscalars : run->nhistograms;
+        size_t n = kind == TFC_PLOT_SCALARS ? run->nscalars : kind == TFC_PLOT_HISTOGRAMS ? run->nhistograms : run->nimages;
         for (size_t i = 0; i < n; i++) {
-            const char *tag = kind == TFC_PLOT_SCALARS ? run->scalars[i].tag : run->histograms[i].tag;
+            const char *tag = kind == TFC_PLOT_SCALARS      ? run->scalars[i].tag
+                              : kind == TFC_PLOT_HISTOGRAMS ? run->histograms[i].tag
+                                                            : run->images[i].tag;
             if (!set_add(s, tag)) return false;
         }
     }
@@ -80,7 +82,7 @@ static void known_list(const tag_set *s, char *buf, size_t size)
 bool tfc_plot_select(const tfc_plot_source *src, tfc_plot_kind kind, const char *pattern,
                      char ***tags, size_t *ntags, tfc_status *st)
 {
-    const char *what = kind == TFC_PLOT_SCALARS ? "scalar" : "histogram";
+    const char *what = kind == TFC_PLOT_SCALARS ? "scalar" : kind == TFC_PLOT_HISTOGRAMS ? "histogram" : "image";
     tag_set known = {0}, out = {.n = *ntags, .cap = *ntags, .tags = *tags};
     bool ok = true;
     if (!all_tags(src, kind, &known)) {
