@@ -20,27 +20,19 @@ static void row(FILE *out, const char *tag, int width, span s)
     fputc('\n', out);
 }
 
-static span scalar_span(const tfc_scalar_series *s)
+/* The steps of n points of size bytes each; every point type begins with its int64 step. */
+static span step_span(const void *points, size_t n, size_t size)
 {
-    span r = {s->n, 0, 0};
-    for (size_t i = 0; i < s->n; i++) {
-        int64_t step = s->points[i].step;
+    span r = {n, 0, 0};
+    for (size_t i = 0; i < n; i++) {
+        int64_t step = *(const int64_t *)((const char *)points + i * size);
         if (i == 0 || step < r.first) r.first = step;
         if (i == 0 || step > r.last) r.last = step;
     }
     return r;
 }
 
-static span histogram_span(const tfc_histogram_series *s)
-{
-    span r = {s->n, 0, 0};
-    for (size_t i = 0; i < s->n; i++) {
-        int64_t step = s->points[i].step;
-        if (i == 0 || step < r.first) r.first = step;
-        if (i == 0 || step > r.last) r.last = step;
-    }
-    return r;
-}
+#define SPAN(series) step_span((series)->points, (series)->n, sizeof *(series)->points)
 
 void tfc_plot_list(const tfc_plot_source *src, FILE *out)
 {
@@ -51,14 +43,18 @@ void tfc_plot_list(const tfc_plot_source *src, FILE *out)
             if ((int)strlen(run->scalars[i].tag) > width) width = (int)strlen(run->scalars[i].tag);
         for (size_t i = 0; i < run->nhistograms; i++)
             if ((int)strlen(run->histograms[i].tag) > width) width = (int)strlen(run->histograms[i].tag);
+        for (size_t i = 0; i < run->nimages; i++)
+            if ((int)strlen(run->images[i].tag) > width) width = (int)strlen(run->images[i].tag);
         fprintf(out, "%s%s (%s, %zu events)\n", r ? "\n" : "", src->runs[r].name, run->dir,
                 run->nevents);
         fprintf(out, "  scalars:%s\n", run->nscalars ? "" : " none");
         for (size_t i = 0; i < run->nscalars; i++)
-            row(out, run->scalars[i].tag, width, scalar_span(&run->scalars[i]));
+            row(out, run->scalars[i].tag, width, SPAN(&run->scalars[i]));
         fprintf(out, "  histograms:%s\n", run->nhistograms ? "" : " none");
         for (size_t i = 0; i < run->nhistograms; i++)
-            row(out, run->histograms[i].tag, width, histogram_span(&run->histograms[i]));
+            row(out, run->histograms[i].tag, width, SPAN(&run->histograms[i]));
+        fprintf(out, "  images:%s\n", run->nimages ? "" : " none");
+        for (size_t i = 0; i < run->nimages; i++) row(out, run->images[i].tag, width, SPAN(&run->images[i]));
         if (!run->graph_def) {
             fprintf(out, "  graph: none\n");
             continue;

@@ -5,6 +5,8 @@ add_image and add_images), made here since no real TF1 fixture holds images, and
 fixtures that do (TF 2.13 Keras, the PyTorch writer's 300x300 RGB). Each image TensorBoard reads
 from the files must appear, pixel for pixel and enlarged by its whole factor, in the picture;
 bad PNG bytes are one warning naming tag and step."""
+import re
+
 import numpy as np
 import pytest
 from PIL import Image  # noqa: F401  (imported by torch's writer; fails early if missing)
@@ -98,6 +100,19 @@ def test_tf1_images(run_tool, tmp_path):
     assert y0 == y1 == y2 and x0 < x1 < x2
     (y3, _), = find_block(picture, enlarge(decode(pngs["digits/image/0"][1][1][0])))
     assert y3 > y0  # the next step below
+
+    listing = run_tool("tfc-plot", "--logdir", str(logdir), "--list")
+    assert listing.returncode == 0, listing.stderr
+    assert re.search(r"images:\n(\s+\S+\s+2 points\s+steps 100\.\.200\n){4}", listing.stdout), listing.stdout
+    assert "digits/image/2" in listing.stdout
+
+    # bad input: one line naming the flag or tag, exit 1 (failure) or 2 (usage)
+    p = run_tool("tfc-plot", "--logdir", str(logdir), "--image", "nope")
+    assert p.returncode == 1 and p.stderr.count("\n") == 1 and "no image tag 'nope'" in p.stderr
+    assert "colour/image, digits/image/0" in p.stderr
+    for args in (["--image", "x", "--scalar", "y"], ["--image", "x", "--csv", "-"], ["--image", "x", "--max-steps", "-1"]):
+        p = run_tool("tfc-plot", "--logdir", str(logdir), *args)
+        assert p.returncode == 2 and p.stderr.count("\n") == 1, p.stderr
 
 
 def test_tf2_images(run_tool, tmp_path):
