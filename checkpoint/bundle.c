@@ -625,6 +625,43 @@ static void place_slice(tfc_tensor *full, const bundle_slice *sl, tfc_tensor *pa
     }
 }
 
+/* Slices that share values leave others stored nowhere, or store some twice: TensorFlow's
+ * TensorSliceSet refuses them ("Overlapping slices"). With none shared, the slices cover the
+ * tensor exactly when their sizes add up to its size (checked after reading them). */
+/* TensorFlow's notation of a slice: "start,length" per dim, joined by ':'. */
+static char *slice_spec(const bundle_slice *sl, int rank, char *buf, size_t n)
+{
+    size_t k = 0;
+    buf[0] = '\0';
+    for (int d = 0; d < rank && k < n; d++)
+        k += (size_t)snprintf(buf + k, n - k, "%s%lld,%lld", d ? ":" : "", (long long)sl->start[d],
+                              (long long)sl->length[d]);
+    return buf;
+}
+
+/* Slices that share values leave others stored nowhere, or store some twice: TensorFlow's
+ * TensorSliceSet refuses them ("Overlapping slices"). With none shared, the slices cover the
+ * tensor exactly when their sizes add up to its size (checked after reading them). */
+static bool slices_disjoint(const tfc_bundle *b, const bundle_item *it, tfc_status *st)
+{
+    int r = it->pub.shape.rank;
+    for (int i = 0; i < it->nslices; i++)
+        for (int j = 0; j < i; j++) {
+            const bundle_slice *x = &it->slices[i], *y = &it->slices[j];
+            bool shared = true;
+            for (int d = 0; shared && d < r; d++)
+                shared = x->length[d] > 0 && y->length[d] > 0 && x->start[d] < y->start[d] + y->length[d] &&
+                         y->start[d] < x->start[d] + x->length[d];
+            char a[TFC_MAX_DIMS * 42], c[TFC_MAX_DIMS * 42];
+            if (shared)
+                return tfc_fail(st, TFC_DATA_LOSS,
+                                "%s: tensor '%s': its slices %s and %s overlap (part of it is stored twice, part "
+                                "perhaps nowhere)",
+                                b->prefix, it->name, slice_spec(y, r, a, sizeof a), slice_spec(x, r, c, sizeof c));
+        }
+    return true;
+}
+
 tfc_tensor *tfc_bundle_read(tfc_bundle *b, const char *name, tfc_status *st)
 {
     const bundle_item *it = find_item(b, name);
@@ -633,6 +670,7 @@ tfc_tensor *tfc_bundle_read(tfc_bundle *b, const char *name, tfc_status *st)
         return NULL;
     }
     if (b->version == 2 && it->nslices == 0) return read_loc(b, it, &it->loc, it->pub.shape, st);
+    if (!slices_disjoint(b, it, st)) return NULL;
     tfc_tensor *full = new_tensor(b, it, it->pub.shape, st);
     int64_t covered = 0;
     for (int s = 0; full && s < it->nslices; s++) {

@@ -338,6 +338,19 @@ static void test_partitioned(void)
     write_fake(path_in("part2"), es + 1, 2, (const uint8_t *)vals, sizeof vals);
     CHECK(fails_with(path_in("part2"), NULL, "tensor 'p'", "slice 0 is missing"));
     tfc_status_free(st);
+
+    /* Slices [0,+2) and [1,+2) of 4 values: their sizes add up to 4, yet value 3 is stored
+     * nowhere. A data loss naming the variable, not zeros. */
+    fake_entry overlap[] = {
+        {.key = "\x00\x70\x00\x01\x01\x01\x80\x82", .key_len = 8, .dtype = TFC_FLOAT, .rank = 1, .dims = {2},
+         .offset = 0, .size = 8},
+        {.key = "\x00\x70\x00\x01\x01\x01\x81\x82", .key_len = 8, .dtype = TFC_FLOAT, .rank = 1, .dims = {2},
+         .offset = 8, .size = 8},
+        {.key = "p", .dtype = TFC_FLOAT, .rank = 1, .dims = {4}, .nslices = 2, .slice_start = {0, 1},
+         .slice_len = {2, 2}},
+    };
+    write_fake(path_in("part3"), overlap, 3, (const uint8_t *)vals, sizeof vals);
+    CHECK(fails_with(path_in("part3"), "p", "tensor 'p'", "slices 0,2 and 1,2 overlap"));
 }
 
 static void test_corrupt(void)

@@ -174,6 +174,27 @@ def test_partitioned_variable(tfc_ckpt, tmp_path):
     assert "(3 slices)" in r.stdout
 
 
+def test_overlapping_slices_are_a_data_loss(tfc_ckpt, tmp_path):
+    """Slices 0-4 and 3-7 of ten rows: rows 8-9 are stored nowhere. TensorFlow refuses to read it;
+    inspect, dump and convert each fail naming the variable instead of filling in zeros."""
+    prefix = tmp_path / "overlap"
+    full = np.arange(40, dtype=np.float32).reshape(10, 4)
+    tf.raw_ops.SaveV2(prefix=str(prefix), tensor_names=["p", "p", "q"],
+                      shape_and_slices=["10 4 0,5:0,4", "10 4 3,5:0,4", ""],
+                      tensors=[full[0:5], full[3:8], np.int32(1)])
+    with pytest.raises(Exception, match="Overlapping slices"):
+        tf.train.load_checkpoint(str(prefix)).get_tensor("p")
+    runs = {"inspect": ["inspect", str(prefix)],
+            "dump": ["dump", str(prefix), "--tensor", "p", "-o", str(tmp_path / "p.npy")],
+            "convert": ["convert", str(prefix), str(tmp_path / "converted")]}
+    for what, args in runs.items():
+        r = subprocess.run([str(tfc_ckpt), *args], capture_output=True, text=True)
+        assert r.returncode == 1, what
+        assert "tensor 'p': its slices 0,5:0,4 and 3,5:0,4 overlap" in r.stderr, what
+        assert len(r.stderr.splitlines()) == 1, what
+    assert sorted(os.listdir(tmp_path)) == ["overlap.data-00000-of-00001", "overlap.index"]
+
+
 def test_v1_checkpoints_written_by_tensorflow(tfc_ckpt, tmp_path):
     whole = {"a": np.float32([1.5, -2]), "b": np.int64(5), "c": np.array([b"q", b""], dtype=object),
              "d": np.float64([[1, 2], [3, 4]]), "e": np.array([True, False]), "f": np.int32([7, 8, 9]),
