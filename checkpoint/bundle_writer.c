@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "atomic_file.h"
+#include "out_file.h"
 #include "bundle.h"
 #include "crc32c.h"
 #include "sstable.h"
@@ -21,7 +21,7 @@ typedef struct {
 
 struct tfc_bundle_writer {
     char *prefix;
-    tfc_atomic_file data;
+    tfc_out_file data;
     int64_t size;
     written *entries;
     int n, cap;
@@ -40,7 +40,7 @@ tfc_bundle_writer *tfc_bundle_writer_new(const char *prefix, tfc_status *st)
         return NULL;
     }
     snprintf(path, n, "%s.data-00000-of-00001", prefix);
-    bool ok = tfc_atomic_file_open(&w->data, path, st);
+    bool ok = tfc_out_file_open(&w->data, path, st);
     free(path);
     if (!ok) {
         tfc_bundle_writer_free(w);
@@ -52,7 +52,7 @@ tfc_bundle_writer *tfc_bundle_writer_new(const char *prefix, tfc_status *st)
 void tfc_bundle_writer_free(tfc_bundle_writer *w)
 {
     if (!w) return;
-    tfc_atomic_file_abort(&w->data);
+    tfc_out_file_abort(&w->data);
     for (int i = 0; i < w->n; i++) free(w->entries[i].name);
     free(w->entries);
     free(w->prefix);
@@ -80,12 +80,12 @@ static bool write_strings(tfc_bundle_writer *w, const tfc_tensor *t, int64_t *si
     uint8_t masked[4];
     tfc_put_u32le(masked, tfc_crc32c_mask(crc));
     crc = tfc_crc32c_extend(crc, masked, 4);
-    bool ok = tfc_atomic_file_write(&w->data, lens, (size_t)(p - lens), st) &&
-              tfc_atomic_file_write(&w->data, masked, 4, st);
+    bool ok = tfc_out_file_write(&w->data, lens, (size_t)(p - lens), st) &&
+              tfc_out_file_write(&w->data, masked, 4, st);
     *size = (int64_t)(p - lens) + 4;
     free(lens);
     for (int64_t i = 0; ok && i < t->size; i++) {
-        ok = tfc_atomic_file_write(&w->data, s[i].ptr, s[i].len, st);
+        ok = tfc_out_file_write(&w->data, s[i].ptr, s[i].len, st);
         crc = tfc_crc32c_extend(crc, s[i].ptr, s[i].len);
         *size += (int64_t)s[i].len;
     }
@@ -121,7 +121,7 @@ bool tfc_bundle_writer_add(tfc_bundle_writer *w, const char *name, const tfc_ten
     } else {
         e->size = (int64_t)tfc_tensor_nbytes(t);
         crc = tfc_crc32c(t->data, (size_t)e->size);
-        ok = tfc_atomic_file_write(&w->data, t->data, (size_t)e->size, st);
+        ok = tfc_out_file_write(&w->data, t->data, (size_t)e->size, st);
     }
     e->crc = tfc_crc32c_mask(crc);
     w->size += e->size;
@@ -191,22 +191,22 @@ bool tfc_bundle_writer_finish(tfc_bundle_writer *w, tfc_status *st)
 {
     if (w->failed || !w->data.f) return tfc_fail(st, TFC_INTERNAL, "%s: finishing a failed bundle writer", w->prefix);
     w->failed = true; /* until it succeeds */
-    if (!tfc_atomic_file_commit(&w->data, st)) return false;
+    if (!tfc_out_file_commit(&w->data, st)) return false;
     tfc_sstable_builder *tb = tfc_sstable_builder_new();
     size_t n = strlen(w->prefix) + 8;
     char *path = malloc(n);
     const uint8_t *table;
     size_t len;
-    tfc_atomic_file index;
+    tfc_out_file index;
     bool ok = tb && path ? true : tfc_fail(st, TFC_INTERNAL, "%s: out of memory", w->prefix);
     if (ok) snprintf(path, n, "%s.index", w->prefix);
     ok = ok && build_index(w, tb, st) && tfc_sstable_builder_finish(tb, &table, &len, st) &&
-         tfc_atomic_file_open(&index, path, st);
+         tfc_out_file_open(&index, path, st);
     if (ok) {
-        if (tfc_atomic_file_write(&index, table, len, st))
-            ok = tfc_atomic_file_commit(&index, st);
+        if (tfc_out_file_write(&index, table, len, st))
+            ok = tfc_out_file_commit(&index, st);
         else {
-            tfc_atomic_file_abort(&index);
+            tfc_out_file_abort(&index);
             ok = false;
         }
     }

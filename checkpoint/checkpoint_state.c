@@ -11,7 +11,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
-#include "atomic_file.h"
+#include "out_file.h"
 
 #define STATE_FILE "checkpoint"
 /* A `checkpoint` file is a few lines; anything much bigger is not one. */
@@ -203,7 +203,7 @@ bool tfc_checkpoint_state_read(const char *dir, tfc_checkpoint_state *cs, tfc_st
 
 /* ---- writing ---- */
 
-static bool put_string(tfc_atomic_file *af, const char *field, const char *s, tfc_status *st)
+static bool put_string(tfc_out_file *of, const char *field, const char *s, tfc_status *st)
 {
     size_t n = strlen(s);
     char *buf = malloc(strlen(field) + 4 * n + 8);
@@ -225,7 +225,7 @@ static bool put_string(tfc_atomic_file *af, const char *field, const char *s, tf
         }
     }
     k += (size_t)sprintf(buf + k, "\"\n");
-    bool ok = tfc_atomic_file_write(af, buf, k, st);
+    bool ok = tfc_out_file_write(of, buf, k, st);
     free(buf);
     return ok;
 }
@@ -235,24 +235,24 @@ bool tfc_checkpoint_state_write(const char *dir, const tfc_checkpoint_state *cs,
     if (!cs->model_checkpoint_path) return tfc_fail(st, TFC_INVALID_ARGUMENT, "%s: no checkpoint to record", dir);
     char *path = join(dir, STATE_FILE);
     if (!path) return tfc_fail(st, TFC_INTERNAL, "out of memory");
-    tfc_atomic_file af;
-    bool ok = tfc_atomic_file_open(&af, path, st) &&
-              put_string(&af, "model_checkpoint_path", cs->model_checkpoint_path, st);
+    tfc_out_file of;
+    bool ok = tfc_out_file_open(&of, path, st) &&
+              put_string(&of, "model_checkpoint_path", cs->model_checkpoint_path, st);
     for (int i = 0; ok && i < cs->num_paths; i++)
-        ok = put_string(&af, "all_model_checkpoint_paths", cs->all_model_checkpoint_paths[i], st);
+        ok = put_string(&of, "all_model_checkpoint_paths", cs->all_model_checkpoint_paths[i], st);
     char line[96];
     for (int i = 0; ok && i < cs->num_timestamps; i++) {
         int n = snprintf(line, sizeof line, "all_model_checkpoint_timestamps: %.17g\n", cs->timestamps[i]);
-        ok = tfc_atomic_file_write(&af, line, (size_t)n, st);
+        ok = tfc_out_file_write(&of, line, (size_t)n, st);
     }
     if (ok && cs->last_preserved_timestamp != 0) {
         int n = snprintf(line, sizeof line, "last_preserved_timestamp: %.17g\n", cs->last_preserved_timestamp);
-        ok = tfc_atomic_file_write(&af, line, (size_t)n, st);
+        ok = tfc_out_file_write(&of, line, (size_t)n, st);
     }
     if (ok)
-        ok = tfc_atomic_file_commit(&af, st) && tfc_fsync_parent_dir(path, st);
-    else if (af.f)
-        tfc_atomic_file_abort(&af);
+        ok = tfc_out_file_commit(&of, st) && tfc_fsync_parent_dir(path, st);
+    else if (of.f)
+        tfc_out_file_abort(&of);
     free(path);
     return ok;
 }

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "atomic_file.h"
+#include "out_file.h"
 
 static const char *descr(tfc_dtype dt)
 {
@@ -56,11 +56,11 @@ bool tfc_npy_write(const char *path, const tfc_tensor *t, tfc_status *st)
     memset(header + n, ' ', hlen - (size_t)n - 1);
     header[hlen - 1] = '\n';
 
-    tfc_atomic_file af;
-    if (!tfc_atomic_file_open(&af, path, st)) return false;
-    bool ok = tfc_atomic_file_write(&af, pre, sizeof pre, st) && tfc_atomic_file_write(&af, header, hlen, st);
+    tfc_out_file of;
+    if (!tfc_out_file_open(&of, path, st)) return false;
+    bool ok = tfc_out_file_write(&of, pre, sizeof pre, st) && tfc_out_file_write(&of, header, hlen, st);
     if (t->dtype != TFC_STRING) {
-        ok = ok && tfc_atomic_file_write(&af, t->data, tfc_tensor_nbytes(t), st);
+        ok = ok && tfc_out_file_write(&of, t->data, tfc_tensor_nbytes(t), st);
     } else {
         char *row = calloc(1, width);
         if (!row) ok = ok && tfc_fail(st, TFC_INTERNAL, "out of memory");
@@ -68,11 +68,11 @@ bool tfc_npy_write(const char *path, const tfc_tensor *t, tfc_status *st)
         for (int64_t i = 0; ok && i < t->size; i++) {
             memset(row, 0, width);
             if (s[i].len) memcpy(row, s[i].ptr, s[i].len);
-            ok = tfc_atomic_file_write(&af, row, width, st);
+            ok = tfc_out_file_write(&of, row, width, st);
         }
         free(row);
     }
-    if (ok) return tfc_atomic_file_commit(&af, st);
-    tfc_atomic_file_abort(&af);
+    if (ok) return tfc_out_file_commit(&of, st);
+    tfc_out_file_abort(&of);
     return false;
 }

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "atomic_file.h"
+#include "out_file.h"
 #include "graph_import_proto.h"
 #include "graphdef.h"
 #include "meta_graph.pb-c.h"
@@ -300,9 +300,9 @@ bool tfc_meta_graph_write(const tfc_graph *g, const char *path, tfc_status *st)
     size_t len = 0;
     unsigned char *bytes = tfc_meta_graph_serialize(g, &len, st);
     if (!bytes) return false;
-    tfc_atomic_file af;
-    bool ok = tfc_atomic_file_open(&af, path, st) && tfc_atomic_file_write(&af, bytes, len, st);
-    ok = ok ? tfc_atomic_file_commit(&af, st) : (tfc_atomic_file_abort(&af), false);
+    tfc_out_file of;
+    bool ok = tfc_out_file_open(&of, path, st) && tfc_out_file_write(&of, bytes, len, st);
+    ok = ok ? tfc_out_file_commit(&of, st) : (tfc_out_file_abort(&of), false);
     free(bytes);
     return ok;
 }
