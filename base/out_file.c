@@ -22,11 +22,57 @@ static uint64_t random_suffix(void)
     return r;
 }
 
+/* The stream's own descriptor, so that the cause of a failed write is kept (stdio keeps only
+ * an error flag) and the file can be fsynced. */
+struct tfc_out_sink {
+    int fd;
+    int err;
+};
+
+static ssize_t sink_write(void *cookie, const char *buf, size_t n)
+{
+    tfc_out_sink *s = cookie;
+    size_t done = 0;
+    while (done < n) {
+        ssize_t w = write(s->fd, buf + done, n - done);
+        if (w < 0 && errno == EINTR) continue;
+        if (w <= 0) {
+            /* A short count, never -1: glibc's fwrite takes -1 for a count of bytes written. */
+            if (!s->err) s->err = w < 0 ? errno : EIO;
+            return (ssize_t)done;
+        }
+        done += (size_t)w;
+    }
+    return (ssize_t)done;
+}
+
+static int sink_close(void *cookie)
+{
+    tfc_out_sink *s = cookie;
+    int rc = s->fd >= 0 ? close(s->fd) : 0;
+    if (rc != 0 && !s->err) s->err = errno;
+    s->fd = -1;
+    return rc;
+}
+
+/* Wraps fd (taken over, also on failure) in a stream. */
+static bool open_sink(tfc_out_file *o, int fd, tfc_status *st)
+{
+    o->sink = malloc(sizeof *o->sink);
+    if (o->sink) *o->sink = (tfc_out_sink){.fd = fd};
+    o->f = o->sink ? fopencookie(o->sink, "w", (cookie_io_functions_t){.write = sink_write, .close = sink_close})
+                   : NULL;
+    if (o->f) return true;
+    close(fd);
+    return tfc_fail(st, TFC_INTERNAL, "%s: out of memory", o->path);
+}
+
 static void empty(tfc_out_file *o)
 {
     free(o->path);
     free(o->target);
     free(o->temp);
+    free(o->sink);
     *o = (tfc_out_file){0};
 }
 
@@ -41,15 +87,11 @@ static bool open_temp(tfc_out_file *o, const struct stat *old, tfc_status *st)
         fd = open(o->temp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
         if (fd < 0 && errno != EEXIST) break;
     }
-    if (fd < 0) return tfc_fail(st, TFC_IO, "%s: cannot create a temporary file: %s", o->path, strerror(errno));
+    if (fd < 0) return tfc_fail(st, TFC_IO, "cannot write '%s': %s", o->path, strerror(errno));
     if (old) (void)fchmod(fd, old->st_mode & 07777);
-    if (!(o->f = fdopen(fd, "wb"))) {
-        int err = errno;
-        close(fd);
-        unlink(o->temp);
-        return tfc_fail(st, TFC_IO, "%s: %s", o->path, strerror(err));
-    }
-    return true;
+    if (open_sink(o, fd, st)) return true;
+    unlink(o->temp);
+    return false;
 }
 
 /* Opens what is not a regular file where it is: a device, a FIFO, a link pointing nowhere. */
@@ -57,12 +99,7 @@ static bool open_in_place(tfc_out_file *o, tfc_status *st)
 {
     int fd = open(o->path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
     if (fd < 0) return tfc_fail(st, TFC_IO, "cannot write '%s': %s", o->path, strerror(errno));
-    if (!(o->f = fdopen(fd, "wb"))) {
-        int err = errno;
-        close(fd);
-        return tfc_fail(st, TFC_IO, "cannot write '%s': %s", o->path, strerror(err));
-    }
-    return true;
+    return open_sink(o, fd, st);
 }
 
 bool tfc_out_file_open(tfc_out_file *o, const char *path, tfc_status *st)
@@ -115,10 +152,15 @@ bool tfc_out_file_write(tfc_out_file *o, const void *data, size_t n, tfc_status 
 {
     if (!o->f) return tfc_fail(st, TFC_FAILED_PRECONDITION, "writing to a file that is not open");
     if (n && fwrite(data, 1, n, o->f) != n) {
-        if (!o->err) o->err = errno ? errno : EIO;
-        return tfc_fail(st, TFC_IO, "cannot write '%s': %s", o->path, strerror(o->err));
+        int err = o->sink && o->sink->err ? o->sink->err : errno ? errno : EIO;
+        return tfc_fail(st, TFC_IO, "cannot write '%s': %s", o->path, strerror(err));
     }
     return true;
+}
+
+bool tfc_out_file_failed(const tfc_out_file *o)
+{
+    return o->f && ferror(o->f);
 }
 
 /* The error of the stream's writes so far, after flushing it: 0 when all arrived. */
@@ -127,7 +169,7 @@ static int flush_error(tfc_out_file *o)
     bool failed = ferror(o->f);
     errno = 0;
     int err = fflush(o->f) != 0 ? (errno ? errno : EIO) : 0;
-    if (o->err) return o->err;
+    if (o->sink && o->sink->err) return o->sink->err;
     return err ? err : failed ? EIO : 0;
 }
 
@@ -142,13 +184,13 @@ bool tfc_out_file_commit(tfc_out_file *o, tfc_status *st)
     if (o->f == stdout) {
         clearerr(stdout);
     } else {
-        if (!what && o->temp && fsync(fileno(o->f)) != 0) {
+        if (!what && o->temp && fsync(o->sink->fd) != 0) {
             what = "fsync failed for";
             err = errno;
         }
         if (fclose(o->f) != 0 && !what) {
             what = "cannot write";
-            err = errno;
+            err = o->sink->err ? o->sink->err : EIO;
         }
         if (!what && o->temp && rename(o->temp, o->target) != 0) {
             what = "cannot rename the temporary file over";
@@ -174,6 +216,18 @@ bool tfc_stdout_check(tfc_status *st)
     tfc_out_file o = {.f = stdout, .path = strdup("stdout")};
     if (!o.path) return tfc_fail(st, TFC_INTERNAL, "out of memory");
     return tfc_out_file_commit(&o, st);
+}
+
+int tfc_stdout_exit(const char *tool, int rc)
+{
+    if (rc != 0) return rc;
+    tfc_status *st = tfc_status_new();
+    if (!tfc_stdout_check(st)) {
+        fprintf(stderr, "%s: %s\n", tool, st ? tfc_message(st) : "cannot write 'stdout'");
+        rc = 1;
+    }
+    tfc_status_free(st);
+    return rc;
 }
 
 bool tfc_fsync_parent_dir(const char *path, tfc_status *st)

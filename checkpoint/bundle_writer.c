@@ -28,8 +28,20 @@ struct tfc_bundle_writer {
     bool failed;
 };
 
+bool tfc_bundle_prefix_ok(const char *prefix, tfc_status *st)
+{
+    const char *slash = strrchr(prefix, '/');
+    const char *name = slash ? slash + 1 : prefix;
+    if (!*name || strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
+        return tfc_fail(st, TFC_INVALID_ARGUMENT,
+                        "checkpoint prefix '%s' needs a file name at its end (e.g. '%s%smodel.ckpt')", prefix,
+                        prefix, *name ? "/" : "");
+    return true;
+}
+
 tfc_bundle_writer *tfc_bundle_writer_new(const char *prefix, tfc_status *st)
 {
+    if (!tfc_bundle_prefix_ok(prefix, st)) return NULL;
     tfc_bundle_writer *w = calloc(1, sizeof *w);
     size_t n = strlen(prefix) + 32;
     char *path = malloc(n);

@@ -127,8 +127,7 @@ bool tfc_saver_save(tfc_session *s, const char *prefix, int64_t step, int max_to
 {
     char path[PATH_MAX], dir[PATH_MAX];
     const char *base;
-    if (!prefix[0] || prefix[strlen(prefix) - 1] == '/')
-        return tfc_fail(st, TFC_INVALID_ARGUMENT, "checkpoint prefix '%s' needs a file name part", prefix);
+    if (!tfc_bundle_prefix_ok(prefix, st)) return false;
     if (snprintf(path, sizeof path, "%s-%lld", prefix, (long long)step) >= (int)sizeof path)
         return tfc_fail(st, TFC_INVALID_ARGUMENT, "%s: path too long", prefix);
     if (path_out && strlen(path) >= path_cap) return tfc_fail(st, TFC_INVALID_ARGUMENT, "%s: path too long", path);

@@ -7,9 +7,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bundle.h"
 #include "ckpt_inspect.h"
 #include "ckpt_restore.h"
 #include "models.h"
+#include "out_file.h"
 
 static const char usage[] =
     "Usage: tfc-ckpt inspect [PATH] [--tensor NAME] [--all] [--full] [--json]\n"
@@ -60,7 +62,7 @@ int main(int argc, char **argv)
     if (argc < 2) return usage_error("missing command: inspect, diff, dump, convert or restore", "");
     if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {
         fputs(usage, stdout);
-        return 0;
+        return tfc_stdout_exit("tfc-ckpt", 0);
     }
     const char *cmd = argv[1];
     bool is_diff = strcmp(cmd, "diff") == 0, is_convert = strcmp(cmd, "convert") == 0;
@@ -112,7 +114,7 @@ int main(int argc, char **argv)
             if (*end || end == optarg || ro.threads < 0 || ro.threads > 256)
                 return usage_error("--threads takes a number from 0 to 256, not ", optarg);
             break;
-        case 'h': fputs(usage, stdout); return 0;
+        case 'h': fputs(usage, stdout); return tfc_stdout_exit("tfc-ckpt", 0);
         default: return usage_error("unknown option or missing value: ", argv[optind - 1]);
         }
         if (c >= OPT_MODEL) restore_flags = true;
@@ -126,6 +128,8 @@ int main(int argc, char **argv)
             return usage_error(is_diff ? "diff needs two checkpoints" : "convert needs a checkpoint and a new prefix",
                                "");
         if (inspect_opts) return usage_error("no options for ", cmd);
+        if (is_convert && !tfc_bundle_prefix_ok(pos[1], NULL))
+            return usage_error("convert's NEW_PREFIX needs a file name at its end (dir/model, not dir/): ", pos[1]);
     } else if (is_restore) {
         if (npos != 1) return usage_error("restore needs one checkpoint", "");
         if (!ro.model) return usage_error("restore needs --model (softmax, mlp, deep or cnn)", "");
@@ -155,6 +159,8 @@ int main(int argc, char **argv)
     } else {
         rc = tfc_ckpt_inspect(npos ? pos[0] : "events", &o, stdout, st) ? 0 : 1;
     }
+    /* Results lost on the way to stdout are a failure, not a success. */
+    if (tfc_ok(st) && !tfc_stdout_check(st)) rc = is_diff ? 2 : 1;
     if (rc != 0 && !tfc_ok(st)) fprintf(stderr, "tfc-ckpt: %s\n", tfc_message(st));
     tfc_status_free(st);
     return rc;

@@ -11,6 +11,7 @@
 #include "graph_model.h"
 #include "graph_render.h"
 #include "graph_view.h"
+#include "out_file.h"
 
 static const char usage[] =
     "Usage: tfc-graph [OPTIONS] [LOGDIR | EVENT_FILE | GRAPH.pb | MODEL.meta]\n"
@@ -157,7 +158,7 @@ int main(int argc, char **argv)
     int rc = parse(argc, argv, &o);
     if (rc >= 0) {
         free(o.expand);
-        return rc;
+        return tfc_stdout_exit("tfc-graph", rc);
     }
     tfc_status *st = tfc_status_new();
     tfc_gdraw_input in;
@@ -177,5 +178,5 @@ int main(int argc, char **argv)
     tfc_gdraw_model_free(m);
     tfc_status_free(st);
     free(o.expand);
-    return rc;
+    return tfc_stdout_exit("tfc-graph", rc);
 }

@@ -6,7 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "out_file.h"
 #include "plot.h"
+#include "plot_page.h"
 
 static const char usage[] =
     "Usage: tfc-plot [--logdir DIR]... --scalar TAG [--scalar TAG]... [-o FILE] [options]\n"
@@ -175,6 +177,7 @@ static int parse_flags(int argc, char **argv, flags *f, tfc_status *st)
         }
     }
     if (optind < argc) return usage_error("unexpected argument '%s'", argv[optind]);
+    if (f->output && !tfc_plot_page_check_path(f->output, st)) return usage_error("%s", tfc_message(st));
     if (!f->list && f->nscalars == 0 && f->nhistograms == 0 && f->nimages == 0)
         return usage_error("%s", "nothing to plot: give --scalar TAG, --histogram TAG, --image TAG or --list");
     if (f->nimages && (f->nscalars || f->nhistograms))
@@ -191,18 +194,26 @@ static void print_warning(void *ctx, const char *line)
 }
 
 /* --image: the grid of the chosen image tags; returns the exit status. */
+/* After tag selection failed: a pattern that is neither a tag nor a regular expression is a usage
+ * error (2), as every tool's are; a tag not there is a failure (1). */
+static int select_failed(tfc_status *st)
+{
+    return tfc_status_code(st) == TFC_INVALID_ARGUMENT ? usage_error("%s", tfc_message(st)) : fail(st);
+}
+
 static int run_images(flags *f, tfc_plot_source *src, tfc_status *st)
 {
     char **tags = NULL;
     size_t ntags = 0;
     bool ok = true;
     for (size_t i = 0; ok && i < f->nimages; i++) ok = tfc_plot_select(src, TFC_PLOT_IMAGES, f->images[i], &tags, &ntags, st);
+    bool selected = ok;
     const char *path = f->output ? f->output : "images.png";
     if (ok) ok = tfc_plot_images_render(src, tags, ntags, &f->opt, (size_t)f->max_steps, path, print_warning, NULL, st);
     if (ok) printf("wrote %s\n", path);
     for (size_t i = 0; i < ntags; i++) free(tags[i]);
     free(tags);
-    return ok ? 0 : fail(st);
+    return ok ? 0 : selected ? fail(st) : select_failed(st);
 }
 
 /* Loads, picks the tags, draws and writes; returns the exit status. */
@@ -226,6 +237,7 @@ static int run(flags *f, tfc_plot_source *src, tfc_status *st)
         ok = tfc_plot_select(src, TFC_PLOT_SCALARS, f->scalars[i], &scalars, &nscalars, st);
     for (size_t i = 0; ok && i < f->nhistograms; i++)
         ok = tfc_plot_select(src, TFC_PLOT_HISTOGRAMS, f->histograms[i], &hists, &nhists, st);
+    bool selected = ok;
     for (size_t i = 0; ok && i < nscalars; i++) ok = tfc_plot_figure_add_scalars(fig, src, scalars[i], st);
     for (size_t i = 0; ok && i < nhists; i++) ok = tfc_plot_figure_add_histograms(fig, src, hists[i], st);
     for (size_t i = 0; i < nscalars; i++) free(scalars[i]);
@@ -233,13 +245,7 @@ static int run(flags *f, tfc_plot_source *src, tfc_status *st)
     free(scalars);
     free(hists);
 
-    if (ok && f->csv) {
-        bool to_stdout = strcmp(f->csv, "-") == 0;
-        FILE *out = to_stdout ? stdout : fopen(f->csv, "w");
-        if (!out) ok = tfc_fail(st, TFC_IO, "cannot write '%s'", f->csv);
-        if (ok) ok = tfc_plot_figure_write_csv(fig, out, st);
-        if (out && !to_stdout && fclose(out) != 0 && ok) ok = tfc_fail(st, TFC_IO, "cannot write '%s'", f->csv);
-    }
+    if (ok && f->csv) ok = tfc_plot_figure_write_csv(fig, f->csv, st);
     if (ok && (f->output || !f->csv)) {
         char *name = f->output ? NULL : tfc_plot_figure_default_name(fig, ".png");
         const char *path = f->output ? f->output : name;
@@ -248,7 +254,7 @@ static int run(flags *f, tfc_plot_source *src, tfc_status *st)
         free(name);
     }
     tfc_plot_figure_free(fig);
-    return ok ? 0 : fail(st);
+    return ok ? 0 : selected ? fail(st) : select_failed(st);
 }
 
 int main(int argc, char **argv)
@@ -269,5 +275,5 @@ int main(int argc, char **argv)
     free(f.images);
     tfc_status_free(st);
     tfc_plot_release_caches();
-    return rc;
+    return tfc_stdout_exit("tfc-plot", rc);
 }

@@ -18,6 +18,7 @@
 #include "models.h"
 #include "mpi_comm.h"
 #include "ops.h"
+#include "out_file.h"
 #include "progress.h"
 #include "saver.h"
 #include "session.h"
@@ -599,7 +600,7 @@ int main(int argc, char **argv)
     if (rc) {
         tfc_mpi_finalize(r.comm);
         tfc_status_free(st);
-        return rc < 0 ? 0 : rc;
+        return rc < 0 ? tfc_stdout_exit("tfc-run", 0) : rc;
     }
     char dir[1024];
     tfc_dataset ds = strcmp(o.dataset, "mnist") == 0 ? TFC_DATASET_MNIST : TFC_DATASET_FASHION;
@@ -678,5 +679,5 @@ int main(int argc, char **argv)
     if (!tfc_ok(st)) return fail(&r, st);
     tfc_mpi_finalize(r.comm);
     tfc_status_free(st);
-    return 0;
+    return tfc_stdout_exit("tfc-run", 0);
 }

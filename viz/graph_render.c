@@ -6,13 +6,14 @@
  * handing a variable to the op that updates it are orange. */
 #include "graph_render.h"
 
-#include <errno.h>
 #include <gvc.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+
+#include "out_file.h"
 
 /* The plugins are linked in and handed to gvContextPlugins(), so rendering works without
  * Graphviz's run-time plugin configuration (Debian leaves it to `dot -c` run as root). */
@@ -492,12 +493,13 @@ static Agraph_t *build_graph(builder *b)
 
 static bool write_dot(Agraph_t *g, const char *path, tfc_status *st)
 {
-    FILE *f = fopen(path, "w");
-    if (!f) return tfc_fail(st, TFC_IO, "cannot write '%s': %s", path, strerror(errno));
-    bool ok = agwrite(g, f) == 0;
-    ok &= fclose(f) == 0;
-    if (!ok) return tfc_fail(st, TFC_IO, "cannot write '%s': %s", path, strerror(errno));
-    return true;
+    tfc_out_file out;
+    if (!tfc_out_file_open(&out, path, st)) return false;
+    if (agwrite(g, out.f) != 0 && !ferror(out.f)) {
+        tfc_out_file_abort(&out);
+        return tfc_fail(st, TFC_INTERNAL, "cannot write '%s': Graphviz could not write the graph", path);
+    }
+    return tfc_out_file_commit(&out, st);
 }
 
 /* Graphviz reports problems through its own error channel; keep them off stderr and turn the
@@ -549,18 +551,25 @@ static GVC_t *graphviz_context(void)
     return gvc;
 }
 
-/* Renders into a file we open, so that a write error is ours to see. */
+/* Renders into memory, then writes the file ourselves: Graphviz ends the process (exit(1)) on a
+ * write error of its own, with no word of which file or why. */
 static bool render_file(GVC_t *gvc, Agraph_t *g, const char *renderer, const char *path,
                         tfc_status *st)
 {
-    FILE *f = fopen(path, "wb");
-    if (!f) return tfc_fail(st, TFC_IO, "cannot write '%s': %s", path, strerror(errno));
+    char *data = NULL;
+    unsigned int len = 0;
     agreseterrors();
-    bool ok = gvRender(gvc, g, renderer, f) == 0 && agerrors() < AGERR;
+    bool ok = gvRenderData(gvc, g, renderer, &data, &len) == 0 && agerrors() < AGERR;
     if (!ok) graphviz_failed("rendering", path, st);
-    if (fclose(f) != 0 && ok)
-        ok = tfc_fail(st, TFC_IO, "cannot write '%s': %s", path, strerror(errno));
-    if (!ok) remove(path);
+    tfc_out_file out;
+    ok = ok && tfc_out_file_open(&out, path, st);
+    if (ok && !tfc_out_file_write(&out, data, len, st)) {
+        tfc_out_file_abort(&out);
+        ok = false;
+    } else if (ok) {
+        ok = tfc_out_file_commit(&out, st);
+    }
+    if (data) gvFreeRenderData(data);
     return ok;
 }
 

@@ -78,10 +78,10 @@ bool tfc_plot_figure_add_histograms(tfc_plot_figure *fig, const tfc_plot_source 
 size_t tfc_plot_figure_npanels(const tfc_plot_figure *fig);
 /* Draws the figure to PATH; the extension picks the format: .png, .svg or .pdf. */
 bool tfc_plot_figure_render(tfc_plot_figure *fig, const char *path, tfc_status *st);
-/* Writes the data behind the panels as CSV: run,tag,step,wall_time,value,smoothed for scalars,
- * then (after a blank line) run,tag,step,wall_time,min,p7,p16,p31,p50,p69,p84,p93,max for
- * histograms. */
-bool tfc_plot_figure_write_csv(const tfc_plot_figure *fig, FILE *out, tfc_status *st);
+/* Writes the data behind the panels as CSV to PATH ("-": stdout): run,tag,step,wall_time,value,
+ * smoothed for scalars, then (after a blank line) run,tag,step,wall_time,min,p7,p16,p31,p50,p69,
+ * p84,p93,max for histograms. A failed write leaves no partial file. */
+bool tfc_plot_figure_write_csv(const tfc_plot_figure *fig, const char *path, tfc_status *st);
 /* A file name from the panels' tags ("Loss.png", "Accuracy+Loss.png"), malloc'ed. */
 char *tfc_plot_figure_default_name(const tfc_plot_figure *fig, const char *extension);
 

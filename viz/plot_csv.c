@@ -2,6 +2,7 @@
 #include <inttypes.h>
 #include <string.h>
 
+#include "out_file.h"
 #include "plot_panel.h"
 
 static void field(FILE *out, const char *s)
@@ -26,8 +27,11 @@ static void key(FILE *out, const char *run, const char *tag, int64_t step, doubl
     fprintf(out, ",%" PRId64 ",%.6f", step, wall);
 }
 
-bool tfc_plot_figure_write_csv(const tfc_plot_figure *fig, FILE *out, tfc_status *st)
+bool tfc_plot_figure_write_csv(const tfc_plot_figure *fig, const char *path, tfc_status *st)
 {
+    tfc_out_file csv;
+    if (!tfc_out_file_open(&csv, path, st)) return false;
+    FILE *out = csv.f;
     bool scalars = false, hists = false;
     for (size_t i = 0; i < fig->npanels; i++) {
         const tfc_plot_panel *p = &fig->panels[i];
@@ -56,6 +60,5 @@ bool tfc_plot_figure_write_csv(const tfc_plot_figure *fig, FILE *out, tfc_status
             fputc('\n', out);
         }
     }
-    if (fflush(out) != 0 || ferror(out)) return tfc_fail(st, TFC_IO, "cannot write the CSV");
-    return true;
+    return tfc_out_file_commit(&csv, st);
 }

@@ -3,13 +3,12 @@
 
 #include <cairo-pdf.h>
 #include <cairo-svg.h>
-#include <errno.h>
 #include <string.h>
 #include <strings.h>
 
 static cairo_status_t write_file(void *closure, const unsigned char *data, unsigned int len)
 {
-    return fwrite(data, 1, len, closure) == len ? CAIRO_STATUS_SUCCESS : CAIRO_STATUS_WRITE_ERROR;
+    return tfc_out_file_write(closure, data, len, NULL) ? CAIRO_STATUS_SUCCESS : CAIRO_STATUS_WRITE_ERROR;
 }
 
 typedef enum { FORMAT_PNG, FORMAT_SVG, FORMAT_PDF } format;
@@ -40,12 +39,18 @@ bool tfc_plot_page_open(tfc_plot_page *pg, const char *path, double wpx, double 
     pg->px_per_pt = dpi / 72;
     pg->path = path;
     pg->png = fmt == FORMAT_PNG;
-    if (!(pg->f = fopen(path, "wb"))) return tfc_fail(st, TFC_IO, "cannot write '%s': %s", path, strerror(errno));
+    if (!tfc_out_file_open(&pg->out, path, st)) return false;
     double w = wpx / pg->px_per_pt, h = hpx / pg->px_per_pt;
     if (fmt == FORMAT_PNG) pg->surf = cairo_image_surface_create(CAIRO_FORMAT_RGB24, (int)wpx, (int)hpx);
-    else if (fmt == FORMAT_SVG) pg->surf = cairo_svg_surface_create_for_stream(write_file, pg->f, w, h);
-    else pg->surf = cairo_pdf_surface_create_for_stream(write_file, pg->f, w, h);
+    else if (fmt == FORMAT_SVG) pg->surf = cairo_svg_surface_create_for_stream(write_file, &pg->out, w, h);
+    else pg->surf = cairo_pdf_surface_create_for_stream(write_file, &pg->out, w, h);
     pg->cr = cairo_create(pg->surf);
+    if (cairo_surface_status(pg->surf) != CAIRO_STATUS_SUCCESS) {
+        tfc_fail(st, TFC_INTERNAL, "%s: cannot draw a picture of %gx%g pixels: %s", path, wpx, hpx,
+                 cairo_status_to_string(cairo_surface_status(pg->surf)));
+        tfc_plot_page_close(pg, false, st);
+        return false;
+    }
     if (pg->png) cairo_scale(pg->cr, pg->px_per_pt, pg->px_per_pt);
     cairo_font_options_t *fo = cairo_font_options_create();
     /* crisp text on the pixel grid of a PNG; true outlines in vector formats */
@@ -61,17 +66,20 @@ bool tfc_plot_page_open(tfc_plot_page *pg, const char *path, double wpx, double 
 
 bool tfc_plot_page_close(tfc_plot_page *pg, bool ok, tfc_status *st)
 {
-    if (!pg->f) return ok;
+    if (!pg->out.f) return ok;
     cairo_destroy(pg->cr);
     cairo_surface_flush(pg->surf);
-    if (ok && pg->png && cairo_surface_write_to_png_stream(pg->surf, write_file, pg->f) != CAIRO_STATUS_SUCCESS)
-        ok = tfc_fail(st, TFC_IO, "cannot write '%s'", pg->path);
+    cairo_status_t cs = ok && pg->png ? cairo_surface_write_to_png_stream(pg->surf, write_file, &pg->out)
+                                      : CAIRO_STATUS_SUCCESS;
     cairo_surface_finish(pg->surf);
-    if (ok && cairo_surface_status(pg->surf) != CAIRO_STATUS_SUCCESS)
-        ok = tfc_fail(st, TFC_IO, "cannot write '%s': %s", pg->path, cairo_status_to_string(cairo_surface_status(pg->surf)));
+    if (cs == CAIRO_STATUS_SUCCESS) cs = cairo_surface_status(pg->surf);
     cairo_surface_destroy(pg->surf);
-    if (fclose(pg->f) != 0 && ok) ok = tfc_fail(st, TFC_IO, "cannot write '%s': %s", pg->path, strerror(errno));
-    if (!ok) remove(pg->path);
+    /* A write that failed is named by the file's own error at the commit; Cairo's status covers
+     * the rest. */
+    if (ok && cs != CAIRO_STATUS_SUCCESS && !tfc_out_file_failed(&pg->out))
+        ok = tfc_fail(st, TFC_IO, "cannot write '%s': %s", pg->path, cairo_status_to_string(cs));
+    if (ok) ok = tfc_out_file_commit(&pg->out, st);
+    else tfc_out_file_abort(&pg->out);
     memset(pg, 0, sizeof *pg);
     return ok;
 }

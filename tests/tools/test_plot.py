@@ -312,7 +312,9 @@ def test_unknown_tag_lists_known(run_tool, torch_logdir):
 
 
 def test_bad_regex(run_tool, torch_logdir):
-    line = one_error_line(run_tool("tfc-plot", "--logdir", torch_logdir, "--scalar", "a(b"))
+    """A pattern that is neither a tag nor a regular expression is a usage error (exit 2), as in
+    every tool."""
+    line = one_error_line(run_tool("tfc-plot", "--logdir", torch_logdir, "--scalar", "a(b"), code=2)
     assert "a(b" in line
 
 
@@ -333,7 +335,8 @@ def test_help(run_tool):
 
 
 def test_bad_output(run_tool, torch_logdir, tmp_path):
-    line = one_error_line(run_tool("tfc-plot", "--logdir", torch_logdir, "--scalar", "loss", "-o", tmp_path / "x.jpg"))
+    line = one_error_line(run_tool("tfc-plot", "--logdir", torch_logdir, "--scalar", "loss", "-o", tmp_path / "x.jpg"),
+                          code=2)
     assert ".jpg" in line
     line = one_error_line(run_tool("tfc-plot", "--logdir", torch_logdir, "--scalar", "loss", "-o",
                                    tmp_path / "no" / "dir" / "x.png"))

@@ -1,0 +1,205 @@
+"""The tools at the edges: every output checked. Results written to a full stdout, pictures, CSV,
+.dot and .npy files written to a full device (a twin of /dev/full made with mknod in a temporary
+folder, never the real one) or past a file size limit (RLIMIT_FSIZE) fail with one line naming
+the file and the cause, exit 1, and leave no partial file; symbolic links and device nodes at an
+output path are written through, never replaced or removed; usage errors exit 2 in every tool."""
+import os
+import resource
+import signal
+import stat
+import struct
+import subprocess
+
+import pytest
+from tensorboard.compat.proto import event_pb2, graph_pb2, summary_pb2
+from tensorboard.summary.writer.record_writer import RecordWriter
+
+NO_SPACE = os.strerror(28)  # ENOSPC
+TOO_LARGE = os.strerror(27)  # EFBIG
+
+# tfc-ckpt's FORMATS.md §5 example: tensor `w`, float32 [2] = {1, 2} (see test_ckpt_tool.py).
+EXAMPLE_INDEX = bytes.fromhex(
+    "00 00 06 08 01 1a 02 08 01 00 01 0f 77 08 01 12"
+    "04 12 02 08 02 28 08 35 59 3c e5 35 00 00 00 00"
+    "01 00 00 00 00 09 21 ad c3 00 00 00 00 01 00 00"
+    "00 00 c0 f2 a1 b0 00 01 02 78 00 24 00 00 00 00"
+    "01 00 00 00 00 ab 30 70 7f 29 08 36 0e 00 00 00" + " 00" * 32 +
+    "00 57 fb 80 8b 24 75 47 db")
+
+
+@pytest.fixture
+def inputs(tmp_path):
+    """A logdir with a graph and a scalar, a GraphDef file and a checkpoint."""
+    run = tmp_path / "logs" / "run"
+    run.mkdir(parents=True)
+    graph = graph_pb2.GraphDef()
+    for name, op, inp in (("x", "Placeholder", []), ("w", "Const", []), ("layer/y", "MatMul", ["x", "w"])):
+        n = graph.node.add(name=name, op=op)
+        n.input.extend(inp)
+    with open(run / "events.out.tfevents.1.host", "wb") as f:
+        w = RecordWriter(f)
+        w.write(event_pb2.Event(wall_time=1, file_version="brain.Event:2").SerializeToString())
+        w.write(event_pb2.Event(wall_time=1, graph_def=graph.SerializeToString()).SerializeToString())
+        for step in range(50):
+            s = summary_pb2.Summary(value=[summary_pb2.Summary.Value(tag="loss", simple_value=1.0 / (step + 1))])
+            w.write(event_pb2.Event(wall_time=2 + step, step=step, summary=s).SerializeToString())
+    (tmp_path / "graph.pb").write_bytes(graph.SerializeToString())
+    ckpt = tmp_path / "model.ckpt-5"
+    (tmp_path / "model.ckpt-5.index").write_bytes(EXAMPLE_INDEX)
+    (tmp_path / "model.ckpt-5.data-00000-of-00001").write_bytes(struct.pack("<ff", 1, 2))
+    return {"logdir": tmp_path / "logs", "pb": tmp_path / "graph.pb", "ckpt": ckpt}
+
+
+@pytest.fixture
+def full(tmp_path):
+    """full(name) -> a twin of /dev/full (character device 1,7) at tmp_path/out/name."""
+    out = tmp_path / "out"
+    out.mkdir(exist_ok=True)
+
+    def make(name):
+        p = out / name
+        try:
+            os.mknod(p, stat.S_IFCHR | 0o666, os.makedev(1, 7))
+        except PermissionError:
+            pytest.skip("mknod is not permitted here (needs root or CAP_MKNOD)")
+        return p
+    return make
+
+
+def is_device(p):
+    return stat.S_ISCHR(os.lstat(p).st_mode)
+
+
+def one_line(r, tool, code, *needles):
+    assert r.returncode == code, (r.returncode, r.stdout, r.stderr)
+    lines = r.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith(tool + ": "), r.stderr
+    for n in needles:
+        assert n in lines[0], (n, lines[0])
+
+
+def run(tool_path, tool, *args, stdout=subprocess.PIPE, fsize=None, cwd=None):
+    def limit():
+        if fsize is not None:
+            signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+            resource.setrlimit(resource.RLIMIT_FSIZE, (fsize, fsize))
+    return subprocess.run([str(tool_path(tool)), *map(str, args)], stdout=stdout, stderr=subprocess.PIPE,
+                          text=True, timeout=120, preexec_fn=limit, cwd=cwd, stdin=subprocess.DEVNULL)
+
+
+def stdout_cases(i, tmp_path):
+    """(tool, args, exit status on lost output) for each command whose result goes to stdout."""
+    return [
+        ("tfc-ckpt", ["inspect", i["ckpt"]], 1),
+        ("tfc-ckpt", ["inspect", i["ckpt"], "--tensor", "w"], 1),
+        ("tfc-ckpt", ["inspect", i["ckpt"], "--json"], 1),
+        ("tfc-ckpt", ["diff", i["ckpt"], i["ckpt"]], 2),
+        ("tfc-ckpt", ["--help"], 1),
+        ("tfc-plot", ["--logdir", i["logdir"], "--list"], 1),
+        ("tfc-plot", ["--logdir", i["logdir"], "--scalar", "loss", "--csv", "-"], 1),
+        ("tfc-plot", ["--logdir", i["logdir"], "--scalar", "loss", "-o", tmp_path / "l.png"], 1),
+        ("tfc-plot", ["--help"], 1),
+        ("tfc-graph", [i["logdir"], "--list"], 1),
+        ("tfc-graph", [i["pb"], "-o", tmp_path / "g.dot"], 1),
+        ("tfc-graph", ["--help"], 1),
+        ("tfc-run", ["--help"], 1),
+    ]
+
+
+def test_results_to_a_full_stdout_are_a_failure(tool_path, inputs, full, tmp_path):
+    dev = full("stdout")
+    for tool, args, code in stdout_cases(inputs, tmp_path):
+        with open(dev, "w") as out:
+            r = run(tool_path, tool, *args, stdout=out)
+        one_line(r, tool, code, "stdout", NO_SPACE)
+        # the same command to a working stdout succeeds and prints something
+        r = run(tool_path, tool, *args)
+        assert r.returncode == 0 and r.stdout, (tool, args, r.stderr)
+
+
+def test_tfc_run_results_to_a_full_stdout(tool_path, mnist_dir, full):
+    with open(full("stdout"), "w") as out:
+        r = subprocess.run([str(tool_path("tfc-run")), "mnist", "--model", "softmax", "--steps", "20",
+                            "--no-logdir", "--quiet", "--data-dir", str(mnist_dir)],
+                           stdout=out, stderr=subprocess.PIPE, text=True, timeout=120)
+    one_line(r, "tfc-run", 1, "stdout", NO_SPACE)
+
+
+def file_cases(i):
+    """(tool, args before the output path, the output's extension) for each file a tool writes."""
+    return [
+        ("tfc-plot", ["--logdir", i["logdir"], "--scalar", "loss", "-o"], ".png"),
+        ("tfc-plot", ["--logdir", i["logdir"], "--scalar", "loss", "-o"], ".svg"),
+        ("tfc-plot", ["--logdir", i["logdir"], "--scalar", "loss", "-o"], ".pdf"),
+        ("tfc-plot", ["--logdir", i["logdir"], "--scalar", "loss", "--csv"], ".csv"),
+        ("tfc-graph", [i["pb"], "-o"], ".png"),
+        ("tfc-graph", [i["pb"], "-o"], ".svg"),
+        ("tfc-graph", [i["pb"], "-o"], ".pdf"),
+        ("tfc-graph", [i["pb"], "-o"], ".dot"),
+        ("tfc-ckpt", ["dump", i["ckpt"], "--tensor", "w", "-o"], ".npy"),
+    ]
+
+
+def test_files_on_a_full_device_fail_and_the_device_stays(tool_path, inputs, full):
+    for k, (tool, args, ext) in enumerate(file_cases(inputs)):
+        dev = full(f"full{k}{ext}")
+        link = dev.parent / f"link{k}{ext}"
+        link.symlink_to(dev.name)
+        for target in (dev, link):
+            r = run(tool_path, tool, *args, target)
+            one_line(r, tool, 1, str(target), NO_SPACE)
+            assert "wrote" not in r.stdout
+            assert is_device(dev) and link.is_symlink(), (tool, ext)
+        assert not [p for p in os.listdir(dev.parent) if "tempstate" in p]
+
+
+def test_files_past_a_size_limit_leave_the_old_file(tool_path, inputs, tmp_path):
+    """A full disk: the old file is kept whole (no 0-byte CSV, no partial .dot), no temporary is
+    left, and a symbolic link to it stays a link."""
+    out = tmp_path / "limited"
+    out.mkdir()
+    for k, (tool, args, ext) in enumerate(file_cases(inputs)):
+        old = out / f"old{k}{ext}"
+        old.write_bytes(b"old")
+        link = out / f"link{k}{ext}"
+        link.symlink_to(old.name)
+        for target in (old, link):
+            r = run(tool_path, tool, *args, target, fsize=100)
+            one_line(r, tool, 1, str(target), TOO_LARGE)
+            assert old.read_bytes() == b"old" and link.is_symlink(), (tool, ext)
+        fresh = out / f"new{k}{ext}"
+        one_line(run(tool_path, tool, *args, fresh, fsize=100), tool, 1, TOO_LARGE)
+        assert not fresh.exists()
+    assert not [p for p in os.listdir(out) if "tempstate" in p]
+
+
+def test_outputs_through_symbolic_links_keep_the_link(tool_path, inputs, tmp_path):
+    for k, (tool, args, ext) in enumerate(file_cases(inputs)):
+        real = tmp_path / f"real{k}{ext}"
+        real.write_bytes(b"old")
+        link = tmp_path / f"link{k}{ext}"
+        link.symlink_to(real.name)
+        r = run(tool_path, tool, *args, link)
+        assert r.returncode == 0, (tool, ext, r.stderr)
+        assert link.is_symlink() and os.readlink(link) == real.name
+        assert real.stat().st_size > 3, (tool, ext)
+
+
+@pytest.mark.parametrize("tool,args", [
+    ("tfc-run", ["mnist", "--bogus"]),
+    ("tfc-run", ["mnist", "--steps", "x"]),
+    ("tfc-graph", ["--depth", "0"]),
+    ("tfc-graph", ["-o", "x.jpg"]),
+    ("tfc-plot", ["--scalar", "loss", "-o", "x.jpg"]),
+    ("tfc-plot", ["--scalar", "a(b"]),
+    ("tfc-plot", ["--smoothing", "2", "--scalar", "loss"]),
+    ("tfc-ckpt", ["inspect", "--bogus"]),
+    ("tfc-ckpt", ["dump", "x"]),
+    ("tfc-ckpt", ["convert", "x", "dir/"]),
+])
+def test_usage_errors_exit_2_everywhere(tool_path, inputs, tool, args):
+    if tool == "tfc-plot":
+        args = ["--logdir", inputs["logdir"], *args]
+    if tool == "tfc-ckpt" and args[0] == "convert":
+        args = ["convert", inputs["ckpt"], args[2]]
+    one_line(run(tool_path, tool, *args), tool, 2)
