@@ -182,10 +182,16 @@ static void build_cnn(tfc_model *m)
 }
 
 /* The seed's scalar summaries Loss and Accuracy; with histograms, every trainable variable and
- * the hidden activations under histograms/. */
-static void add_summaries(tfc_model *m, bool histograms)
+ * the hidden activations under histograms/; with images, the first input images as the
+ * TensorFlow tutorials show them (input_reshape/input/image/0, ...). */
+static void add_summaries(tfc_model *m, bool histograms, int images)
 {
     tfc_graph *g = m->g;
+    if (images > 0) {
+        tfc_scope_push(g, "input_reshape");
+        tfc_summary_image(g, "input", tfc_reshape(g, m->x, TFC_SHAPE(-1, 28, 28, 1), NULL), images);
+        tfc_scope_pop(g);
+    }
     tfc_summary_scalar(g, "Loss", m->loss);
     tfc_summary_scalar(g, "Accuracy", m->accuracy);
     if (histograms) {
@@ -240,7 +246,7 @@ bool tfc_model_build(tfc_model *m, const char *name, const tfc_model_options *op
     else
         tfc_fail(st, TFC_INVALID_ARGUMENT, "unknown optimizer '%s' (known: gd, adam)", m->optimizer);
     if (is_deep) tfc_scope_pop(g);
-    if (opts && opts->summaries) add_summaries(m, opts->histograms);
+    if (opts && opts->summaries) add_summaries(m, opts->histograms, opts->images);
     tfc_device_pop(g);
     m->init = tfc_global_variables_initializer(g);
     if (!tfc_ok(st) || !tfc_graph_check(g, st)) {

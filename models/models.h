@@ -10,7 +10,8 @@ typedef struct {
     float learning_rate;   /* 0: the seed's */
     const char *optimizer; /* "gd", "adam" or NULL for the seed's */
     bool histograms;       /* histogram summaries of weights, biases and activations */
-    bool summaries;        /* scalar summaries Loss and Accuracy (and the histograms) */
+    bool summaries;        /* scalar summaries Loss and Accuracy (and the histograms and images) */
+    int images;            /* image summaries of this many input images (0: none) */
     float learning_rate_scale; /* the learning rate times this (0: 1), e.g. the number of ranks */
     /* > 0: the optimizer averages the gradients over the session's ranks in buckets of up to this
      * many floats (engine/distributed.h), for data-parallel training */

@@ -48,6 +48,8 @@ static const char usage[] =
     "  --summary-every N   write the Loss and Accuracy summaries every N steps (default 100, 0: never),\n"
     "                      computed on that step's batch with dropout off\n"
     "  --histograms        also write histograms of the weights, biases and activations\n"
+    "  --images N          also write N input images (input_reshape/input/image/0, ...) as image\n"
+    "                      summaries\n"
     "  --save-every N      save a checkpoint every N steps (default: only at the end); the run's\n"
     "                      folder keeps the newest 5 (model.ckpt-STEP.index and .data-00000-of-00001)\n"
     "  --restore[=PATH]    continue from a checkpoint, at its step: PATH is a checkpoint prefix, a\n"
@@ -86,6 +88,7 @@ typedef struct {
     const char *run;
     int summary_every;
     bool histograms;
+    int images;
     int64_t save_every;
     bool restore;
     const char *restore_path;
@@ -126,7 +129,7 @@ static bool parse_int(const char *s, long long lo, long long hi, long long *out)
 static int parse_args(int argc, char **argv, options *o)
 {
     enum { O_MODEL = 256, O_STEPS, O_EPOCHS, O_BATCH, O_LR, O_OPT, O_SEED, O_THREADS, O_DATA, O_QUIET, O_LOGDIR, O_RUN,
-           O_NOLOG, O_SUMMARY, O_HIST, O_SAVE, O_RESTORE, O_EVAL, O_PROFILE, O_WARMUP, O_KEEP, O_SCALE_LR };
+           O_NOLOG, O_SUMMARY, O_HIST, O_SAVE, O_RESTORE, O_EVAL, O_PROFILE, O_WARMUP, O_KEEP, O_SCALE_LR, O_IMAGES };
     static const struct option longopts[] = {
         {"model", required_argument, 0, O_MODEL},   {"steps", required_argument, 0, O_STEPS},
         {"epochs", required_argument, 0, O_EPOCHS}, {"batch-size", required_argument, 0, O_BATCH},
@@ -138,6 +141,7 @@ static int parse_args(int argc, char **argv, options *o)
         {"histograms", no_argument, 0, O_HIST},     {"save-every", required_argument, 0, O_SAVE},
         {"restore", optional_argument, 0, O_RESTORE}, {"eval", no_argument, 0, O_EVAL},
         {"profile", no_argument, 0, O_PROFILE},     {"warmup", required_argument, 0, O_WARMUP},
+        {"images", required_argument, 0, O_IMAGES},
         {"keep-prob", required_argument, 0, O_KEEP}, {"scale-lr", no_argument, 0, O_SCALE_LR},
         {"help", no_argument, 0, 'h'},              {0, 0, 0, 0},
     };
@@ -206,6 +210,10 @@ static int parse_args(int argc, char **argv, options *o)
             break;
         case O_NOLOG: o->logdir = NULL; break;
         case O_HIST: o->histograms = true; break;
+        case O_IMAGES:
+            if (!parse_int(optarg, 0, 1000, &v)) return usage_error("--images: '%s' is not a number from 0 to 1000", optarg);
+            o->images = (int)v;
+            break;
         case O_SAVE:
             if (!parse_int(optarg, 1, INT64_MAX / 2, &v)) return usage_error("--save-every: '%s' is not a positive whole number", optarg);
             o->save_every = v;
@@ -607,6 +615,7 @@ int main(int argc, char **argv)
     tfc_model_options mo = {.learning_rate = o.lr,
                              .optimizer = o.optimizer,
                              .histograms = o.histograms,
+                             .images = o.images,
                              .summaries = o.logdir && o.summary_every > 0,
                              .learning_rate_scale = o.scale_lr ? (float)r.nranks : 1.0f,
                              .allreduce_bucket_floats = r.nranks > 1 ? TFC_RUN_BUCKET_FLOATS : 0};

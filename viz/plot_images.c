@@ -161,17 +161,36 @@ static void draw_cell(cairo_t *cr, const section *s, size_t i, double x, double 
     }
 }
 
+/* The length of the columns' common label prefix, cut after a '/', so that the section title
+ * says it once and the columns show what tells them apart ("0", "1"); never all of a label. */
+static size_t common_prefix(const tfc_image_grid *g)
+{
+    size_t n = strlen(g->cols[0].label);
+    for (size_t c = 1; c < g->ncols; c++) {
+        size_t k = 0;
+        while (k < n && g->cols[c].label[k] == g->cols[0].label[k]) k++;
+        n = k;
+    }
+    for (size_t c = 0; c < g->ncols; c++)
+        if (n >= strlen(g->cols[c].label)) n = 0;
+    while (n > 0 && g->cols[0].label[n - 1] != '/') n--;
+    return n;
+}
+
 static void draw_section(cairo_t *cr, const section *s, const layout *l, double x0, double y0)
 {
     const tfc_image_grid *g = s->grid;
+    size_t prefix = common_prefix(g);
+    char buf[512];
     cairo_set_source_rgb(cr, TFC_PLOT_TEXT_GREY, TFC_PLOT_TEXT_GREY, TFC_PLOT_TEXT_GREY);
     tfc_plot_font(cr, TFC_PLOT_TITLE_PT, true);
-    tfc_plot_text(cr, s->name, x0, y0 + 0.5 * l->title_h, 0, 0.5, 0);
+    if (prefix) snprintf(buf, sizeof buf, "%s: %.*s", s->name, (int)prefix - 1, g->cols[0].label);
+    else snprintf(buf, sizeof buf, "%s", s->name);
+    tfc_plot_text(cr, buf, x0, y0 + 0.5 * l->title_h, 0, 0.5, 0);
     double y = y0 + l->title_h, x = x0 + l->label_w;
     tfc_plot_font(cr, TFC_PLOT_TICK_PT, false);
-    char buf[512];
     for (size_t c = 0; c < g->ncols; c++) {
-        tfc_plot_fit_text(cr, g->cols[c].label, s->colw[c] + GAP_PT - 2, buf, sizeof buf);
+        tfc_plot_fit_text(cr, g->cols[c].label + prefix, s->colw[c] + GAP_PT - 2, buf, sizeof buf);
         tfc_plot_text(cr, buf, x, y + l->header_h - 4, 0, 1, 0);
         x += s->colw[c] + GAP_PT;
     }

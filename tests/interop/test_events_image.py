@@ -1,7 +1,8 @@
 """Our ImageSummary op against TensorFlow's (tf.compat.v1.summary.image): the same tags, sizes and
 colorspaces and, decoded, the same pixels for uint8 images and for float32 and float64 images
 through TensorFlow's scaling (all positive, with negatives, constant, with NaN and infinities),
-through tests/summary/tfc-image-dump."""
+through tests/summary/tfc-image-dump; and TensorBoard's EventAccumulator reading the image
+summaries tfc-run writes."""
 import subprocess
 
 import numpy as np
@@ -63,3 +64,35 @@ def test_image_summary_matches_tensorflow(build_dir, name):
             (t.image.height, t.image.width, t.image.colorspace)
         np.testing.assert_array_equal(decode(o.image.encoded_image_string), decode(t.image.encoded_image_string),
                                       err_msg=o.tag)
+
+
+def read_idx_images(path):
+    import gzip
+    data = path.read_bytes() if path.is_file() else gzip.decompress(path.with_name(path.name + ".gz").read_bytes())
+    n, h, w = np.frombuffer(data[4:16], ">u4")
+    return np.frombuffer(data[16:], np.uint8).reshape(n, h, w)
+
+
+def test_tensorboard_reads_tfc_run_images(run_tool, logdir, mnist_dir):
+    """tfc-run --images 3: TensorBoard's EventAccumulator finds three image tags as TensorFlow
+    names them, each a 28x28 grayscale PNG of a training digit at every summary step."""
+    from tensorboard.backend.event_processing import event_accumulator
+    import tensorflow as tf
+    p = run_tool("tfc-run", "mnist", "--model", "softmax", "--steps", "200", "--images", "3",
+                 "--logdir", str(logdir), "--run", "r", "--quiet", "--data-dir", str(mnist_dir), timeout=300)
+    assert p.returncode == 0, p.stderr
+    acc = event_accumulator.EventAccumulator(str(logdir / "r"), size_guidance={"images": 0})
+    acc.Reload()
+    tags = acc.Tags()["images"]
+    assert sorted(tags) == [f"input_reshape/input/image/{i}" for i in range(3)]
+    train = read_idx_images(mnist_dir / "train-images-idx3-ubyte").astype(np.int16)
+    for tag in tags:
+        events = acc.Images(tag)
+        assert [e.step for e in events] == [100, 200]
+        for e in events:
+            assert (e.width, e.height) == (28, 28)
+            img = tf.io.decode_png(e.encoded_image_string).numpy()
+            assert img.shape == (28, 28, 1)
+            # the digit scaled back to 0..255 (a pixel may come out one lower, as in TensorFlow)
+            diff = np.abs(train - img[:, :, 0].astype(np.int16)).max(axis=(1, 2))
+            assert diff.min() <= 1, tag
