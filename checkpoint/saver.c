@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "bundle.h"
+#include "ops.h"
 
 /* At most this many names are listed per kind of mismatch. */
 #define MAX_LISTED 8
@@ -19,15 +20,38 @@ static int name_cmp(const void *a, const void *b, void *g)
     return strcmp(tfc_node_name(g, *(const int *)a), tfc_node_name(g, *(const int *)b));
 }
 
-/* The graph's variables sorted by name (TF1's Saver writes them in that order); NULL if out of
- * memory or none. */
-static int *sorted_variables(const tfc_graph *g, int *n)
+/* The VariableV2 nodes of var_list (n of them; NULL: all the graph's variables), each once, sorted
+ * by name (TF1's Saver writes them in that order); NULL with st set when an entry is not a
+ * variable or memory runs out. */
+static int *sorted_variables(const tfc_graph *g, const tfc_out *var_list, int n, int *count, tfc_status *st)
 {
-    *n = tfc_graph_num_variables(g);
-    int *v = malloc((size_t)(*n ? *n : 1) * sizeof *v);
-    if (!v) return NULL;
-    for (int i = 0; i < *n; i++) v[i] = tfc_graph_variable(g, i);
-    qsort_r(v, (size_t)*n, sizeof *v, name_cmp, (void *)g);
+    if (var_list && n <= 0) {
+        tfc_fail(st, TFC_INVALID_ARGUMENT, "the saver's var_list is empty");
+        return NULL;
+    }
+    int total = var_list ? n : tfc_graph_num_variables(g);
+    int *v = malloc((size_t)(total ? total : 1) * sizeof *v);
+    if (!v) {
+        tfc_fail(st, TFC_INTERNAL, "out of memory");
+        return NULL;
+    }
+    *count = 0;
+    for (int i = 0; i < total; i++) {
+        int node = var_list ? tfc_variable_node(g, var_list[i]) : tfc_graph_variable(g, i);
+        if (node < 0) {
+            char name[256];
+            tfc_fail(st, TFC_INVALID_ARGUMENT, "the saver's var_list[%d] ('%s') is not a variable", i,
+                     var_list[i].node >= 0 && var_list[i].node < tfc_graph_num_nodes(g)
+                         ? tfc_out_name(g, var_list[i], name, sizeof name)
+                         : "not a node of this graph");
+            free(v);
+            return NULL;
+        }
+        bool seen = false;
+        for (int k = 0; k < *count && !seen; k++) seen = v[k] == node;
+        if (!seen) v[(*count)++] = node;
+    }
+    qsort_r(v, (size_t)*count, sizeof *v, name_cmp, (void *)g);
     return v;
 }
 
@@ -44,12 +68,13 @@ static void split_prefix(const char *prefix, char *dir, size_t cap, const char *
     }
 }
 
-/* Whether a path listed in the state file is BASE-<digits>, a checkpoint of this saver. */
+/* Whether a path listed in the state file is BASE or BASE-<digits>, a checkpoint of this saver. */
 static bool ours(const char *listed, const char *base)
 {
     const char *b = strrchr(listed, '/');
     b = b ? b + 1 : listed;
     size_t n = strlen(base);
+    if (strcmp(b, base) == 0) return true;
     if (strncmp(b, base, n) != 0 || b[n] != '-' || !b[n + 1]) return false;
     for (const char *p = b + n + 1; *p; p++)
         if (!isdigit((unsigned char)*p)) return false;
@@ -125,17 +150,26 @@ static bool update_state(const char *dir, const char *base, const char *saved, i
 bool tfc_saver_save(tfc_session *s, const char *prefix, int64_t step, int max_to_keep, char *path_out, size_t path_cap,
                     tfc_status *st)
 {
+    return tfc_saver_save_vars(s, NULL, 0, prefix, step, max_to_keep, path_out, path_cap, st);
+}
+
+bool tfc_saver_save_vars(tfc_session *s, const tfc_out *var_list, int nvars, const char *prefix, int64_t step, int max_to_keep,
+                         char *path_out, size_t path_cap, tfc_status *st)
+{
     char path[PATH_MAX], dir[PATH_MAX];
     const char *base;
+    if (!s || !prefix) return tfc_fail(st, TFC_INVALID_ARGUMENT, "saving: no %s given", s ? "checkpoint prefix" : "session");
     if (!tfc_bundle_prefix_ok(prefix, st)) return false;
-    if (snprintf(path, sizeof path, "%s-%lld", prefix, (long long)step) >= (int)sizeof path)
-        return tfc_fail(st, TFC_INVALID_ARGUMENT, "%s: path too long", prefix);
+    if (step < 0 && step != TFC_SAVER_NO_STEP)
+        return tfc_fail(st, TFC_INVALID_ARGUMENT, "%s: step %lld is negative", prefix, (long long)step);
+    int len = step < 0 ? snprintf(path, sizeof path, "%s", prefix) : snprintf(path, sizeof path, "%s-%lld", prefix, (long long)step);
+    if (len >= (int)sizeof path) return tfc_fail(st, TFC_INVALID_ARGUMENT, "%s: path too long", prefix);
     if (path_out && strlen(path) >= path_cap) return tfc_fail(st, TFC_INVALID_ARGUMENT, "%s: path too long", path);
     split_prefix(prefix, dir, sizeof dir, &base);
     const tfc_graph *g = tfc_session_graph(s);
     int n;
-    int *vars = sorted_variables(g, &n);
-    if (!vars) return tfc_fail(st, TFC_INTERNAL, "out of memory");
+    int *vars = sorted_variables(g, var_list, nvars, &n, st);
+    if (!vars) return false;
     bool ok = true;
     for (int i = 0; ok && i < n; i++)
         if (!tfc_session_variable(s, vars[i]))
@@ -172,8 +206,9 @@ static void list_end(char *buf, size_t cap, int count)
     }
 }
 
-/* Checks that the checkpoint has exactly the graph's variables, with their dtypes and shapes. */
-static bool check_match(const tfc_graph *g, const tfc_bundle *b, const int *vars, int n, tfc_status *st)
+/* Checks that the checkpoint has the variables, with their dtypes and shapes, and (when
+ * `exactly`) no other tensors. */
+static bool check_match(const tfc_graph *g, const tfc_bundle *b, const int *vars, int n, bool exactly, tfc_status *st)
 {
     char missing[1024] = "", unexpected[1024] = "", mismatched[2048] = "", item[600];
     int nmissing = 0, nunexpected = 0, nmismatched = 0;
@@ -191,7 +226,7 @@ static bool check_match(const tfc_graph *g, const tfc_bundle *b, const int *vars
             list_add(mismatched, sizeof mismatched, &nmismatched, item);
         }
     }
-    for (int i = 0; i < tfc_bundle_count(b); i++) {
+    for (int i = 0; exactly && i < tfc_bundle_count(b); i++) {
         const char *name = tfc_bundle_at(b, i)->name;
         int node = tfc_graph_find(g, name);
         bool is_var = false;
@@ -220,15 +255,28 @@ static bool check_match(const tfc_graph *g, const tfc_bundle *b, const int *vars
 
 bool tfc_saver_restore(tfc_session *s, const char *path, tfc_status *st)
 {
+    return tfc_saver_restore_vars(s, NULL, 0, path, st);
+}
+
+bool tfc_saver_restore_vars(tfc_session *s, const tfc_out *var_list, int nvars, const char *path, tfc_status *st)
+{
     char prefix[PATH_MAX];
-    if (!tfc_checkpoint_resolve(path, prefix, sizeof prefix, st)) return false;
-    tfc_bundle *b = tfc_bundle_open(prefix, st);
-    if (!b) return false;
+    if (!s || !path) return tfc_fail(st, TFC_INVALID_ARGUMENT, "restoring: no %s given", s ? "checkpoint path" : "session");
     const tfc_graph *g = tfc_session_graph(s);
     int n;
-    int *vars = sorted_variables(g, &n);
-    tfc_tensor **values = vars ? calloc((size_t)(n ? n : 1), sizeof *values) : NULL;
-    bool ok = values ? check_match(g, b, vars, n, st) : tfc_fail(st, TFC_INTERNAL, "out of memory");
+    int *vars = sorted_variables(g, var_list, nvars, &n, st);
+    if (!vars) return false;
+    if (!tfc_checkpoint_resolve(path, prefix, sizeof prefix, st)) {
+        free(vars);
+        return false;
+    }
+    tfc_bundle *b = tfc_bundle_open(prefix, st);
+    if (!b) {
+        free(vars);
+        return false;
+    }
+    tfc_tensor **values = calloc((size_t)(n ? n : 1), sizeof *values);
+    bool ok = values ? check_match(g, b, vars, n, !var_list, st) : tfc_fail(st, TFC_INTERNAL, "out of memory");
     /* Everything is read (and checked) before any variable changes. */
     for (int i = 0; ok && i < n; i++) ok = (values[i] = tfc_bundle_read(b, tfc_node_name(g, vars[i]), st)) != NULL;
     for (int i = 0; ok && i < n; i++) ok = tfc_session_assign(s, vars[i], values[i], st);

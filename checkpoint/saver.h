@@ -1,5 +1,5 @@
-/* tf.train.Saver for tfc sessions: saves every variable of a graph (optimizer slots and
- * global_step included) as a TensorFlow V2 checkpoint, keeps the newest few, and restores them by
+/* tf.train.Saver for tfc sessions: saves the variables of a graph (all of them, optimizer slots and
+ * global_step included, or a var_list) as a TensorFlow V2 checkpoint, keeps the newest few, and restores them by
  * name. Saves are atomic: a save that dies midway leaves the previous checkpoint and the
  * `checkpoint` file as they were. */
 #ifndef TFC_SAVER_H
@@ -11,10 +11,14 @@
 #include "checkpoint_state.h"
 #include "session.h"
 
+/* For step: save to PREFIX itself, as saver.save(sess, path) without a global_step. */
+#define TFC_SAVER_NO_STEP (-1)
+
 /* Saves every variable of the session's graph (values from tfc_session_variable) to
- * PREFIX-STEP.{index,data-00000-of-00001}, updates the `checkpoint` file in PREFIX's folder, keeps
- * the newest max_to_keep checkpoints of this PREFIX (all when <= 0) and deletes the files of older
- * ones. Writes the path saved (PREFIX-STEP) into path_out when not NULL. */
+ * PREFIX-STEP.{index,data-00000-of-00001} (PREFIX.* when step is TFC_SAVER_NO_STEP), updates the
+ * `checkpoint` file in PREFIX's folder, keeps the newest max_to_keep checkpoints of this PREFIX
+ * (PREFIX and PREFIX-<digits>; all when max_to_keep <= 0) and deletes the files of older ones.
+ * Writes the path saved into path_out when not NULL. */
 bool tfc_saver_save(tfc_session *s, const char *prefix, int64_t step, int max_to_keep, char *path_out, size_t path_cap,
                     tfc_status *st);
 
@@ -23,5 +27,12 @@ bool tfc_saver_save(tfc_session *s, const char *prefix, int64_t step, int max_to
  * the checkpoint the graph lacks and mismatched ones are one error naming all of them, and then
  * no variable is changed. */
 bool tfc_saver_restore(tfc_session *s, const char *path, tfc_status *st);
+
+/* The same for the n variables of var_list only (tf.compat.v1.train.Saver(var_list=...)): each a
+ * variable's read tensor or VariableV2 node; var_list NULL means every variable. A restore then
+ * leaves the other variables alone, and the checkpoint may hold more tensors than these. */
+bool tfc_saver_save_vars(tfc_session *s, const tfc_out *var_list, int n, const char *prefix, int64_t step, int max_to_keep,
+                         char *path_out, size_t path_cap, tfc_status *st);
+bool tfc_saver_restore_vars(tfc_session *s, const tfc_out *var_list, int n, const char *path, tfc_status *st);
 
 #endif

@@ -164,6 +164,8 @@ void tfc_graph_free(tfc_graph *g)
     free(g->scopes);
     for (int i = 0; i < g->ndevices; i++) free(g->devices[i]);
     free(g->devices);
+    for (int i = 0; i < g->ncontrols; i++) free(g->controls[i].ctl);
+    free(g->controls);
     free(g->vars);
     for (int i = 0; i < g->ncollections; i++) {
         for (int k = 0; k < g->collections[i].n; k++) free(g->collections[i].items[k]);
@@ -242,6 +244,55 @@ void tfc_device_pop(tfc_graph *g)
     if (g->ndevices) free(g->devices[--g->ndevices]);
 }
 
+void tfc_control_dependencies_push(tfc_graph *g, const tfc_out *deps, int n)
+{
+    tfc_control_context *nc = realloc(g->controls, (size_t)(g->ncontrols + 1) * sizeof *nc);
+    if (!nc) {
+        oom(g);
+        return;
+    }
+    g->controls = nc;
+    tfc_control_context *c = &g->controls[g->ncontrols++];
+    *c = (tfc_control_context){.ctl = malloc((size_t)(n > 0 ? n : 1) * sizeof *c->ctl), .first = g->n, .barrier = !deps};
+    if (!c->ctl) {
+        oom(g);
+        return;
+    }
+    for (int i = 0; deps && i < n; i++) {
+        if (deps[i].node < 0 || deps[i].node >= g->n) {
+            if (tfc_ok(g->st))
+                tfc_fail(g->st, TFC_INVALID_ARGUMENT, "%scontrol dependency %d is not a node of this graph", tfc_scope(g), i);
+            continue;
+        }
+        bool seen = false;
+        for (int k = 0; k < c->nctl; k++) seen |= c->ctl[k] == deps[i].node;
+        if (!seen) c->ctl[c->nctl++] = deps[i].node;
+    }
+}
+
+void tfc_control_dependencies_pop(tfc_graph *g)
+{
+    if (g->ncontrols) free(g->controls[--g->ncontrols].ctl);
+}
+
+/* The control inputs the open contexts give a new node with these inputs (TensorFlow's
+ * _control_dependencies_for_inputs). */
+static void add_context_controls(tfc_graph *g, int node, const tfc_out *inputs, int ninputs)
+{
+    for (int c = g->ncontrols - 1; c >= 0; c--) {
+        const tfc_control_context *ctx = &g->controls[c];
+        if (ctx->barrier) break;
+        bool dominated = false;
+        for (int i = 0; i < ninputs && !dominated; i++) dominated = inputs[i].node >= ctx->first;
+        if (dominated) continue;
+        for (int k = 0; k < ctx->nctl; k++) {
+            bool is_input = false;
+            for (int i = 0; i < ninputs && !is_input; i++) is_input = inputs[i].node == ctx->ctl[k];
+            if (!is_input) tfc_node_add_control(g, node, ctx->ctl[k]);
+        }
+    }
+}
+
 /* ---- building nodes ---- */
 
 static bool valid_out(const tfc_graph *g, tfc_out o)
@@ -304,7 +355,9 @@ int tfc_node_begin(tfc_graph *g, const char *type, const char *name, const tfc_o
     size_t nlen = name ? strlen(name) : 0;
     /* A name ending in '/' is a scope's full name, taken verbatim (see tfc_op_scope_push). */
     char *full = nlen && name[nlen - 1] == '/' ? strndup(name, nlen - 1) : unique_name(g, name ? name : type);
-    return add_node(g, def, full, g->ndevices ? g->devices[g->ndevices - 1] : "", inputs, ninputs, num_outputs);
+    int id = add_node(g, def, full, g->ndevices ? g->devices[g->ndevices - 1] : "", inputs, ninputs, num_outputs);
+    if (id >= 0) add_context_controls(g, id, inputs, ninputs);
+    return tfc_ok(g->st) ? id : -1;
 }
 
 int tfc_node_import(tfc_graph *g, const char *type, const char *name, const char *device, const tfc_out *inputs,

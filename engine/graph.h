@@ -35,6 +35,14 @@ const char *tfc_scope(const tfc_graph *g);
 void tfc_device_push(tfc_graph *g, const char *device);
 void tfc_device_pop(tfc_graph *g);
 
+/* tf.control_dependencies: the nodes built until the matching pop get control inputs on the nodes
+ * of deps (run after them), as TensorFlow adds them: not where an input of the new node was itself
+ * built inside the context (it already runs after deps), and not on a node the new one takes as a
+ * data input. Contexts nest and add up; deps NULL (TensorFlow's None) opens a clean one, whose nodes
+ * get no control inputs from the contexts around it. */
+void tfc_control_dependencies_push(tfc_graph *g, const tfc_out *deps, int n);
+void tfc_control_dependencies_pop(tfc_graph *g);
+
 /* ---- Introspection (used by the GraphDef writer, the saver and the tools) ---- */
 
 typedef enum {

@@ -21,6 +21,14 @@ typedef struct {
     bool trainable; /* for VariableV2: optimizers update it (slots and counters are not) */
 } tfc_node;
 
+/* An open tfc_control_dependencies_push: its control inputs, and the first node built inside it. */
+typedef struct {
+    int *ctl;
+    int nctl;
+    int first;
+    bool barrier; /* pushed with deps NULL: the contexts below it do not apply */
+} tfc_control_context;
+
 typedef struct {
     char *key;
     char **items;
@@ -42,6 +50,8 @@ struct tfc_graph {
     int nscopes;
     char **devices;
     int ndevices;
+    tfc_control_context *controls;
+    int ncontrols;
     int *vars;
     int nvars;
     int building; /* node id from begin to the end of finish (its infer), -1 otherwise */

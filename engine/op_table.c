@@ -14,7 +14,9 @@
     X(Sum) X(Mean) X(ArgMax)                                                                           \
     X(BiasAdd) X(BiasAddGrad) X(Softmax) X(SoftmaxCrossEntropyWithLogits)                              \
     X(RandomStandardNormal) X(TruncatedNormal) X(RandomUniform)                                        \
-    X(VariableV2) X(Assign) X(AssignAdd) X(ApplyGradientDescent) X(ApplyAdam)                    \
+    X(VariableV2) X(Assign) X(AssignAdd)                                                               \
+    X(ApplyGradientDescent) X(ApplyMomentum) X(ApplyAdagrad) X(ApplyRMSProp) X(ApplyCenteredRMSProp)   \
+    X(ApplyAdam)                                                                                       \
     X(Conv2D) X(Conv2DBackpropInput) X(Conv2DBackpropFilter) X(MaxPool) X(MaxPoolGrad)                \
     X(ScalarSummary) X(HistogramSummary) X(ImageSummary) X(MergeSummary)                             \
     X(GroupedAllreduce)

@@ -39,6 +39,45 @@ static const seed_setup setups[] = {
     {"cnn", 1e-4f, "adam", 50, 20000, 0, 0.5f},
 };
 
+/* The optimizers tfc-run offers, with TensorFlow's settings and a learning rate for each when it
+ * is not the seed's own optimizer. */
+typedef struct {
+    const char *name;
+    float lr;
+} optimizer_setup;
+
+static const optimizer_setup optimizers[] = {
+    {"gd", 0.5f},     {"momentum", 0.05f}, {"nesterov", 0.05f},          {"adagrad", 0.1f},
+    {"rmsprop", 1e-3f}, {"centered-rmsprop", 1e-3f}, {"adam", 1e-3f},
+};
+
+static const optimizer_setup *optimizer_setup_of(const char *name)
+{
+    for (size_t i = 0; i < sizeof optimizers / sizeof *optimizers; i++)
+        if (strcmp(optimizers[i].name, name) == 0) return &optimizers[i];
+    return NULL;
+}
+
+const char *const tfc_model_optimizers[] = {"gd", "momentum", "nesterov", "adagrad", "rmsprop", "centered-rmsprop", "adam", NULL};
+
+/* The optimizer called `name` (one of optimizers[]), momentum 0.9 for the momentum ones. */
+static tfc_optimizer optimizer_of(const char *name, float lr)
+{
+    if (strcmp(name, "momentum") == 0 || strcmp(name, "nesterov") == 0) {
+        tfc_optimizer o = tfc_momentum_optimizer(lr, 0.9f);
+        o.use_nesterov = strcmp(name, "nesterov") == 0;
+        return o;
+    }
+    if (strcmp(name, "adagrad") == 0) return tfc_adagrad_optimizer(lr);
+    if (strcmp(name, "rmsprop") == 0 || strcmp(name, "centered-rmsprop") == 0) {
+        tfc_optimizer o = tfc_rmsprop_optimizer(lr);
+        o.centered = strcmp(name, "centered-rmsprop") == 0;
+        return o;
+    }
+    if (strcmp(name, "adam") == 0) return tfc_adam_optimizer(lr);
+    return tfc_gradient_descent_optimizer(lr);
+}
+
 static tfc_out accuracy_of(tfc_graph *g, tfc_out prediction, tfc_out labels)
 {
     tfc_out correct = tfc_equal(g, tfc_argmax(g, prediction, 1, NULL), tfc_argmax(g, labels, 1, NULL), "correct_prediction");
@@ -222,9 +261,14 @@ bool tfc_model_build(tfc_model *m, const char *name, const tfc_model_options *op
     m->batch_size = s->batch;
     m->steps = s->steps;
     m->epochs = s->epochs;
-    m->learning_rate = opts && opts->learning_rate > 0 ? opts->learning_rate : s->lr;
-    if (opts && opts->learning_rate_scale > 0) m->learning_rate *= opts->learning_rate_scale;
     m->optimizer = opts && opts->optimizer ? opts->optimizer : s->optimizer;
+    const optimizer_setup *o = optimizer_setup_of(m->optimizer);
+    bool ok = o || tfc_fail(st, TFC_INVALID_ARGUMENT, "unknown optimizer '%s' (known: gd, momentum, nesterov, adagrad, rmsprop, centered-rmsprop, adam)", m->optimizer);
+    /* the seed's learning rate goes with the seed's optimizer; another one brings its own */
+    m->learning_rate = opts && opts->learning_rate > 0      ? opts->learning_rate
+                       : strcmp(m->optimizer, s->optimizer) ? (o ? o->lr : 0)
+                                                            : s->lr;
+    if (opts && opts->learning_rate_scale > 0) m->learning_rate *= opts->learning_rate_scale;
     tfc_graph *g = m->g;
     tfc_device_push(g, "/cpu:0");
     if (strcmp(name, "softmax") == 0)
@@ -239,12 +283,10 @@ bool tfc_model_build(tfc_model *m, const char *name, const tfc_model_options *op
     if (opts && opts->allreduce_bucket_floats > 0) tfc_distributed_optimizer(g, opts->allreduce_bucket_floats, 0);
     bool is_deep = strcmp(name, "deep") == 0 || strcmp(name, "cnn") == 0;
     if (is_deep) tfc_scope_push(g, "train/"); /* back into the scope that holds the loss */
-    if (strcmp(m->optimizer, "adam") == 0)
-        m->train = tfc_adam_minimize(g, m->loss, m->learning_rate, NULL, m->global_step);
-    else if (strcmp(m->optimizer, "gd") == 0)
-        m->train = tfc_gradient_descent_minimize(g, m->loss, m->learning_rate, m->global_step);
-    else
-        tfc_fail(st, TFC_INVALID_ARGUMENT, "unknown optimizer '%s' (known: gd, adam)", m->optimizer);
+    if (ok) {
+        tfc_optimizer opt = optimizer_of(m->optimizer, m->learning_rate);
+        m->train = tfc_optimizer_minimize(g, &opt, m->loss, m->global_step, NULL, 0);
+    }
     if (is_deep) tfc_scope_pop(g);
     if (opts && opts->summaries) add_summaries(m, opts->histograms, opts->images);
     tfc_device_pop(g);

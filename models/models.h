@@ -8,7 +8,7 @@
 
 typedef struct {
     float learning_rate;   /* 0: the seed's */
-    const char *optimizer; /* "gd", "adam" or NULL for the seed's */
+    const char *optimizer; /* one of tfc_model_optimizers, or NULL for the seed's */
     bool histograms;       /* histogram summaries of weights, biases and activations */
     bool summaries;        /* scalar summaries Loss and Accuracy (and the histograms and images) */
     int images;            /* image summaries of this many input images (0: none) */
@@ -44,6 +44,12 @@ typedef struct {
 
 /* Names of the models, NULL-terminated: softmax, mlp, deep, cnn. */
 extern const char *const tfc_model_names[];
+
+/* Names of the optimizers a model trains with, NULL-terminated: gd, momentum, nesterov, adagrad,
+ * rmsprop, centered-rmsprop, adam (TensorFlow's settings, momentum 0.9 for momentum and nesterov).
+ * Each but the seed's own comes with its own learning rate: gd 0.5, momentum and nesterov 0.05,
+ * adagrad 0.1, the rmsprops and adam 0.001. */
+extern const char *const tfc_model_optimizers[];
 
 /* Builds model `name` into a new graph (m->g, freed by tfc_model_free). */
 bool tfc_model_build(tfc_model *m, const char *name, const tfc_model_options *opts, tfc_status *st);

@@ -33,7 +33,11 @@ static const char usage[] =
     "  --epochs N          training epochs over the 55,000 training images instead of --steps\n"
     "  --batch-size N      examples per step, per rank under mpirun (default: the model's)\n"
     "  --lr RATE           learning rate (default: the model's)\n"
-    "  --optimizer NAME    gd or adam (default: the model's)\n"
+    "  --optimizer NAME    gd, momentum, nesterov, adagrad, rmsprop, centered-rmsprop or adam\n"
+    "                      (default: the model's), with TensorFlow's settings (momentum 0.9 for\n"
+    "                      momentum and nesterov); another than the model's own comes with its own\n"
+    "                      --lr default: gd 0.5, momentum and nesterov 0.05, adagrad 0.1, the\n"
+    "                      rmsprops and adam 0.001\n"
     "  --keep-prob P       dropout's keep probability in training (default: the model's)\n"
     "  --scale-lr          under mpirun, multiply the learning rate by the number of ranks\n"
     "  --seed N            seed of the initial weights, shuffling and dropout (default 0);\n"
@@ -185,10 +189,16 @@ static int parse_args(int argc, char **argv, options *o)
             break;
         }
         case O_SCALE_LR: o->scale_lr = true; break;
-        case O_OPT:
-            if (strcmp(optarg, "gd") && strcmp(optarg, "adam")) return usage_error("--optimizer: '%s' is not gd or adam", optarg);
+        case O_OPT: {
+            bool known = false;
+            for (int i = 0; tfc_model_optimizers[i]; i++) known |= strcmp(tfc_model_optimizers[i], optarg) == 0;
+            if (!known)
+                return usage_error("--optimizer: '%s' is not one of gd, momentum, nesterov, adagrad, rmsprop, "
+                                   "centered-rmsprop, adam",
+                                   optarg);
             o->optimizer = optarg;
             break;
+        }
         case O_SEED:
             if (!parse_int(optarg, 0, LLONG_MAX, &v)) return usage_error("--seed: '%s' is not a whole number >= 0", optarg);
             o->seed = (uint64_t)v;

@@ -10,7 +10,7 @@
  *   graph.h             the graph (tfc_graph), name scopes, devices, and looking at nodes
  *   ops.h               building graphs, one function per op (tfc_matmul, tfc_relu, ...)
  *   grad.h              tf.gradients (tfc_gradients)
- *   optimizer.h         GradientDescent and Adam (tfc_adam_minimize, ...), global_step
+ *   optimizer.h         GradientDescent, Momentum, Adagrad, RMSProp, Adam; global_step
  *   session.h           running graphs (tfc_session_run) with feeds and fetches
  *   comm.h              the process group collective ops run on (tfc_comm)
  *   distributed.h       data-parallel training: gradients averaged over ranks, Horovod-style

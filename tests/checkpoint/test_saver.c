@@ -236,6 +236,61 @@ static void test_mismatch(void)
     tfc_status_free(st);
 }
 
+/* Saver(var_list) and saver.save(sess, path) without a global step: the plain prefix, recorded and
+ * kept like a stepped one; a restore of a var_list leaves the other variables alone and accepts a
+ * checkpoint holding more. */
+static void test_var_list_and_plain_prefix(void)
+{
+    tfc_status *st = tfc_status_new();
+    char sub[300], prefix[400], saved[512];
+    snprintf(sub, sizeof sub, "%s/plain", dir);
+    mkdir(sub, 0755);
+    snprintf(prefix, sizeof prefix, "%s/model.ckpt", sub);
+    model m;
+    model_new(&m, TFC_SHAPE(3, 2), true);
+    tfc_out w = {m.w, 0}, read_b = {tfc_graph_find(m.g, "model/fc1/biases/read"), 0};
+    CHECK_MSG(tfc_saver_save_vars(m.s, (tfc_out[]){read_b, w, w}, 3, prefix, TFC_SAVER_NO_STEP, 5, saved, sizeof saved, st),
+              "%s", tfc_message(st));
+    CHECK(strcmp(saved, prefix) == 0);
+    tfc_bundle *b = tfc_bundle_open(prefix, st);
+    CHECK(b && tfc_bundle_count(b) == 2 && !tfc_bundle_find(b, "global_step") && tfc_bundle_find(b, "model/fc1/biases"));
+    tfc_bundle_close(b);
+    char *state = slurp_text(path_in("plain/checkpoint"));
+    CHECK_MSG(state && strcmp(state, "model_checkpoint_path: \"model.ckpt\"\n"
+                                     "all_model_checkpoint_paths: \"model.ckpt\"\n") == 0,
+              "%s", state);
+    free(state);
+    /* the whole graph's restore wants global_step too */
+    CHECK(!tfc_saver_restore(m.s, prefix, st) && strstr(tfc_message(st), "1 missing (global_step)"));
+    tfc_status_clear(st);
+    set_scalar(&m, m.w, -4);
+    set_scalar(&m, m.b, 9);
+    set_scalar(&m, m.step, 7);
+    CHECK_MSG(tfc_saver_restore_vars(m.s, &w, 1, sub, st), "%s", tfc_message(st));
+    CHECK(value(&m, m.w, 0) == 1 && value(&m, m.b, 0) == 9 && value(&m, m.step, 0) == 7);
+    /* a full checkpoint restores into a var_list too */
+    CHECK(tfc_saver_save(m.s, prefix, 3, 5, NULL, 0, st));
+    set_scalar(&m, m.b, -1);
+    set_scalar(&m, m.step, 8);
+    char stepped[420];
+    snprintf(stepped, sizeof stepped, "%s-3", prefix);
+    CHECK_MSG(tfc_saver_restore_vars(m.s, &read_b, 1, stepped, st), "%s", tfc_message(st));
+    CHECK(value(&m, m.b, 0) == 9 && value(&m, m.step, 0) == 8);
+    /* the plain prefix counts among this saver's newest: with max_to_keep 1 it goes */
+    CHECK(tfc_saver_save(m.s, prefix, 4, 1, NULL, 0, st));
+    CHECK(count_in_dir(sub, ".index") == 1 && count_in_dir(sub, "model.ckpt-4.index") == 1);
+    /* a var_list entry that is no variable, an empty list, a negative step: errors naming them */
+    CHECK(!tfc_saver_save_vars(m.s, (tfc_out[]){{tfc_graph_find(m.g, "model/fc1/weights/Assign"), 0}}, 1, prefix, 1, 5, NULL, 0,
+                               st) &&
+          strstr(tfc_message(st), "var_list[0] ('model/fc1/weights/Assign:0') is not a variable"));
+    tfc_status_clear(st);
+    CHECK(!tfc_saver_restore_vars(m.s, &w, 0, prefix, st) && strstr(tfc_message(st), "empty"));
+    tfc_status_clear(st);
+    CHECK(!tfc_saver_save(m.s, prefix, -5, 5, NULL, 0, st) && strstr(tfc_message(st), "negative"));
+    model_free(&m);
+    tfc_status_free(st);
+}
+
 static void test_state_file(void)
 {
     tfc_status *st = tfc_status_new();
@@ -415,6 +470,7 @@ int main(void)
     test_save_restore();
     test_keep_newest();
     test_mismatch();
+    test_var_list_and_plain_prefix();
     test_state_file();
     test_killed_midway();
     test_failing_writes();

@@ -157,7 +157,7 @@ static void test_adam(void)
     tfc_out train = tfc_adam_minimize(g, loss, 0.1f, NULL, gs);
     tfc_scope_pop(g);
     CHECK_MSG(tfc_graph_ok(g), "%s", tfc_graph_error(g));
-    const char *names[] = {"model/w/Adam", "model/w/Adam_1", "beta1_power", "beta2_power", "global_step",
+    const char *names[] = {"model/w/Adam", "model/w/Adam_1", "train/beta1_power", "train/beta2_power", "global_step",
                            "train/Adam/update_model/w/ApplyAdam", "train/gradients/Fill"};
     for (size_t i = 0; i < sizeof names / sizeof *names; i++)
         CHECK_MSG(tfc_graph_find(g, names[i]) >= 0, "missing node %s", names[i]);
@@ -171,7 +171,7 @@ static void test_adam(void)
         CHECK_NEAR(tfc_f32(wv)[i], w0[i] - lrt * m / (sqrt(v) + 1e-8), 1e-6);
     }
     CHECK(tfc_i64(tfc_session_variable(s, tfc_graph_find(g, "global_step")))[0] == 1);
-    CHECK_NEAR(tfc_f32(tfc_session_variable(s, tfc_graph_find(g, "beta1_power")))[0], 0.81, 1e-6);
+    CHECK_NEAR(tfc_f32(tfc_session_variable(s, tfc_graph_find(g, "train/beta1_power")))[0], 0.81, 1e-6);
     tfc_tensor_free(wt);
     tfc_session_free(s);
     tfc_status_free(st);

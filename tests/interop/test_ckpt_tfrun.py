@@ -67,7 +67,8 @@ def test_tensorflow_uses_a_tfc_run_checkpoint(tfc_run, tfc_ckpt, mnist_dir, logd
     reader = tf.train.load_checkpoint(str(prefix))
     names = dict(tf.train.list_variables(str(prefix)))
     assert sorted(names) == sorted(mine)
-    assert {"global_step", "beta1_power", "beta2_power", "model/fc1/weights/Adam", "model/fc3/biases/Adam_1"} <= set(names)
+    assert {"global_step", "train/beta1_power", "train/beta2_power", "model/fc1/weights/Adam",
+            "model/fc3/biases/Adam_1"} <= set(names)
     for name, shape in names.items():
         dtype = reader.get_variable_to_dtype_map()[name].name
         assert mine[name][:2] == (dtype, list(shape)), name
