@@ -22,9 +22,12 @@ double tfc_tensor_value(const tfc_tensor *t, int64_t i);
 void tfc_tensor_print(const tfc_tensor *t, bool full, FILE *out);
 /* Writes the values as nested JSON arrays (a scalar as a bare value): numbers exactly (float32
  * with 9 significant digits, float64 with 17), NaN and Infinity as Python's json writes them,
- * booleans, complex numbers as [re, im], strings with each byte as one code point U+0000-U+00FF. */
+ * booleans, complex numbers as [re, im], strings as tfc_json_string writes them. */
 void tfc_tensor_print_json(const tfc_tensor *t, FILE *out);
-/* A JSON string literal of n bytes, each byte as one code point. */
+/* A JSON string literal of n bytes, itself valid UTF-8: UTF-8 text as it is (control characters,
+ * '"' and '\\' escaped), and each byte that is not part of well-formed UTF-8 as the lone
+ * surrogate \udc80-\udcff (PEP 383's escape: Python's json.loads then
+ * .encode("utf-8", "surrogateescape") gives back the bytes). */
 void tfc_json_string(const char *s, size_t n, FILE *out);
 
 #endif

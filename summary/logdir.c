@@ -1,6 +1,7 @@
 /* Loading a logdir: finding its runs and event files, and accumulating each run's scalars,
- * histograms, images and graph the way TensorBoard's EventAccumulator does (tag routing by the first
- * value's plugin, purging of orphaned steps after a restart, newest graph wins). */
+ * histograms, images, texts, other tags and graph the way TensorBoard's EventAccumulator does (tag
+ * routing by the first value's plugin, purging of orphaned steps after a restart, newest graph
+ * wins). */
 #include "logdir.h"
 
 #include <dirent.h>
@@ -49,8 +50,8 @@ static void warn_cb(void *ctx, const char *line) { add_warning(ctx, "%s", line);
 
 /* ---- one run being accumulated ---- */
 
-/* The three series types (tfc_scalar_series, tfc_histogram_series, tfc_image_series) begin with
- * the same fields, so one piece of code grows, purges, sorts and frees them all. */
+/* The series types (tfc_scalar_series, tfc_histogram_series, tfc_image_series, tfc_text_series)
+ * begin with the same fields, so one piece of code grows, purges, sorts and frees them all. */
 typedef struct {
     char *tag;
     size_t n;
@@ -73,7 +74,18 @@ static void clear_histogram_point(void *p)
 
 static void clear_image_point(void *p) { tfc_image_point_clear(p); }
 
-enum { KIND_SCALARS, KIND_HISTOGRAMS, KIND_IMAGES, NKINDS };
+void tfc_text_point_clear(tfc_text_point *t)
+{
+    if (!t->cells) return;
+    for (size_t i = 0; i < t->rows * t->cols; i++) free(t->cells[i]);
+    free(t->cells);
+    t->cells = NULL;
+    t->rows = t->cols = 0;
+}
+
+static void clear_text_point(void *p) { tfc_text_point_clear(p); }
+
+enum { KIND_SCALARS, KIND_HISTOGRAMS, KIND_IMAGES, KIND_TEXTS, NKINDS };
 static const series_kind kinds[NKINDS] = {
     {sizeof(tfc_scalar_series), sizeof(tfc_scalar_point), offsetof(tfc_run, scalars), offsetof(tfc_run, nscalars),
      NULL},
@@ -81,6 +93,8 @@ static const series_kind kinds[NKINDS] = {
      offsetof(tfc_run, nhistograms), clear_histogram_point},
     {sizeof(tfc_image_series), sizeof(tfc_image_point), offsetof(tfc_run, images), offsetof(tfc_run, nimages),
      clear_image_point},
+    {sizeof(tfc_text_series), sizeof(tfc_text_point), offsetof(tfc_run, texts), offsetof(tfc_run, ntexts),
+     clear_text_point},
 };
 
 static void **kind_array(tfc_run *r, int k) { return (void **)((char *)r + kinds[k].series_offset); }
@@ -93,7 +107,7 @@ static any_series *series_at(tfc_run *r, int k, size_t i)
 static int kind_of(tfc_plugin p)
 {
     return p == TFC_PLUGIN_SCALARS ? KIND_SCALARS : p == TFC_PLUGIN_HISTOGRAMS ? KIND_HISTOGRAMS
-           : p == TFC_PLUGIN_IMAGES ? KIND_IMAGES : -1;
+           : p == TFC_PLUGIN_IMAGES ? KIND_IMAGES : p == TFC_PLUGIN_TEXT ? KIND_TEXTS : -1;
 }
 
 typedef struct {
@@ -101,6 +115,12 @@ typedef struct {
     tfc_plugin plugin;
     long series; /* index into the run's series of its plugin's kind, -1 before the first point */
     bool warned;
+    /* TFC_PLUGIN_OTHER: what becomes the run's tfc_other_tag when the run is finished */
+    char *plugin_name;
+    size_t nvalues;
+    int64_t first_step, last_step;
+    unsigned char *blob;
+    size_t blob_len;
 } tag_info;
 
 typedef struct {
@@ -271,6 +291,38 @@ static void warn_value(run_builder *b, tag_info *t, const char *file, size_t at,
                 t->tag, kind, why);
 }
 
+/* Graph plugins whose values carry a graph (a serialized RunMetadata) or a Keras model config. */
+static bool graph_blob_plugin(const char *plugin)
+{
+    return !strcmp(plugin, "graph_run_metadata") || !strcmp(plugin, "graph_run_metadata_graph") ||
+           !strcmp(plugin, "graph_keras_model");
+}
+
+/* A value of a tag no series holds: counted, and its blob kept when a graph plugin's. */
+static void take_other(run_builder *b, tag_info *t, int64_t step, const ProtobufCBinaryData *blob)
+{
+    if (!t->nvalues || step < t->first_step) t->first_step = step;
+    if (!t->nvalues || step > t->last_step) t->last_step = step;
+    t->nvalues++;
+    if (!blob || !graph_blob_plugin(t->plugin_name)) return;
+    unsigned char *copy = malloc(blob->len ? blob->len : 1);
+    if (!copy) {
+        b->oom = true;
+        return;
+    }
+    if (blob->len) memcpy(copy, blob->data, blob->len);
+    free(t->blob);
+    t->blob = copy;
+    t->blob_len = blob->len;
+}
+
+/* Routes tag t by the plugin named; false when out of memory. */
+static bool route(tag_info *t, tfc_plugin plugin, const char *name)
+{
+    t->plugin = plugin;
+    return plugin != TFC_PLUGIN_OTHER || (t->plugin_name = strdup(name));
+}
+
 static void take_value(run_builder *b, const Tensorflow__Event *ev, const Tensorflow__Summary__Value *v,
                        const char *file, size_t at)
 {
@@ -279,14 +331,27 @@ static void take_value(run_builder *b, const Tensorflow__Event *ev, const Tensor
         b->oom = true;
         return;
     }
-    if (t->plugin == TFC_PLUGIN_NONE) t->plugin = tfc_summary_value_plugin(v);
+    if (t->plugin == TFC_PLUGIN_NONE) {
+        const char *name;
+        tfc_plugin plugin = tfc_summary_value_plugin(v, &name);
+        if (!route(t, plugin, name)) {
+            b->oom = true;
+            return;
+        }
+    }
+    const char *why = "";
+    if (t->plugin == TFC_PLUGIN_OTHER) {
+        const ProtobufCBinaryData *blob = NULL;
+        take_other(b, t, ev->step, tfc_summary_value_blob(v, &blob, &why) ? blob : NULL);
+        return;
+    }
     int k = kind_of(t->plugin);
     if (k < 0) return;
-    const char *why = "";
     union {
         tfc_scalar_point scalar;
         tfc_histogram_point histogram;
         tfc_image_point image;
+        tfc_text_point text;
     } point;
     bool ok;
     if (k == KIND_SCALARS) {
@@ -295,11 +360,14 @@ static void take_value(run_builder *b, const Tensorflow__Event *ev, const Tensor
     } else if (k == KIND_HISTOGRAMS) {
         point.histogram = (tfc_histogram_point){.step = ev->step, .wall_time = ev->wall_time};
         ok = tfc_summary_value_histogram(v, &point.histogram, &why);
-    } else {
+    } else if (k == KIND_IMAGES) {
         point.image = (tfc_image_point){.step = ev->step, .wall_time = ev->wall_time};
         ok = tfc_summary_value_images(v, &point.image, &why);
+    } else {
+        point.text = (tfc_text_point){.step = ev->step, .wall_time = ev->wall_time};
+        ok = tfc_summary_value_text(v, &point.text, &why);
     }
-    static const char *const names[NKINDS] = {"a scalar", "a histogram", "an image"};
+    static const char *const names[NKINDS] = {"a scalar", "a histogram", "an image", "a text"};
     if (!ok) return warn_value(b, t, file, at, names[k], why);
     void *slot = next_point(b, t, k);
     if (!slot) {
@@ -309,6 +377,18 @@ static void take_value(run_builder *b, const Tensorflow__Event *ev, const Tensor
     }
     memcpy(slot, &point, kinds[k].point_size);
     series_at(b->run, k, (size_t)t->series)->n++;
+}
+
+/* Event.tagged_run_metadata (TF1's add_run_metadata): TensorBoard files it under the graph
+ * plugin as profile data for the tag. */
+static void take_run_metadata(run_builder *b, const Tensorflow__Event *ev)
+{
+    tag_info *t = find_tag(b, ev->tagged_run_metadata->tag, true);
+    if (!t || (t->plugin == TFC_PLUGIN_NONE && !route(t, TFC_PLUGIN_OTHER, "graph_tagged_run_metadata"))) {
+        b->oom = true;
+        return;
+    }
+    if (t->plugin == TFC_PLUGIN_OTHER) take_other(b, t, ev->step, NULL);
 }
 
 static void take_event(run_builder *b, const Tensorflow__Event *ev, const char *file, size_t at)
@@ -322,6 +402,7 @@ static void take_event(run_builder *b, const Tensorflow__Event *ev, const char *
     switch (ev->what_case) {
     case TENSORFLOW__EVENT__WHAT_GRAPH_DEF: set_graph(b, ev->graph_def.data, ev->graph_def.len, false); break;
     case TENSORFLOW__EVENT__WHAT_META_GRAPH_DEF: take_meta_graph(b, file, at, &ev->meta_graph_def); break;
+    case TENSORFLOW__EVENT__WHAT_TAGGED_RUN_METADATA: take_run_metadata(b, ev); break;
     case TENSORFLOW__EVENT__WHAT_SUMMARY:
         for (size_t i = 0; i < ev->summary->n_value; i++) take_value(b, ev, ev->summary->value[i], file, at);
         break;
@@ -371,16 +452,43 @@ static void run_free(tfc_run *r)
         }
         free(*kind_array(r, k));
     }
+    for (size_t i = 0; i < r->nothers; i++) {
+        free(r->others[i].tag);
+        free(r->others[i].plugin);
+        free(r->others[i].blob);
+    }
+    free(r->others);
     free(r->graph_def);
     free(r->name);
     free(r->dir);
 }
 
+static int cmp_other_tag(const void *a, const void *b)
+{
+    return strcmp(((const tfc_other_tag *)a)->tag, ((const tfc_other_tag *)b)->tag);
+}
+
+/* Turns the tags of other plugins into the run's tfc_other_tag list, frees the builder's
+ * tables and sorts every list by tag. */
 static void finish_run(run_builder *b)
 {
     tfc_run *run = b->run;
-    for (size_t i = 0; i < b->tags_cap; i++) free(b->tags[i].tag);
+    size_t nothers = 0;
+    for (size_t i = 0; i < b->tags_cap; i++) nothers += b->tags[i].tag && b->tags[i].nvalues;
+    if (nothers && !(run->others = calloc(nothers, sizeof *run->others))) b->oom = true;
+    for (size_t i = 0; i < b->tags_cap; i++) {
+        tag_info *t = &b->tags[i];
+        if (t->tag && t->nvalues && run->others) {
+            run->others[run->nothers++] = (tfc_other_tag){t->tag, t->plugin_name, t->nvalues, t->first_step,
+                                                          t->last_step, t->blob, t->blob_len};
+            continue;
+        }
+        free(t->tag);
+        free(t->plugin_name);
+        free(t->blob);
+    }
     free(b->tags);
+    if (run->nothers) qsort(run->others, run->nothers, sizeof *run->others, cmp_other_tag);
     for (int k = 0; k < NKINDS; k++) {
         free(b->points_cap[k]);
         if (*kind_count(run, k)) qsort(*kind_array(run, k), *kind_count(run, k), kinds[k].series_size, cmp_series);
@@ -615,4 +723,15 @@ const tfc_histogram_series *tfc_run_histogram(const tfc_run *run, const char *ta
 const tfc_image_series *tfc_run_images(const tfc_run *run, const char *tag)
 {
     return find_series(run, KIND_IMAGES, tag);
+}
+
+const tfc_text_series *tfc_run_text(const tfc_run *run, const char *tag)
+{
+    return find_series(run, KIND_TEXTS, tag);
+}
+
+const tfc_other_tag *tfc_run_other(const tfc_run *run, const char *tag)
+{
+    tfc_other_tag key = {.tag = (char *)tag};
+    return run->nothers ? bsearch(&key, run->others, run->nothers, sizeof key, cmp_other_tag) : NULL;
 }

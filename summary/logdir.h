@@ -1,6 +1,7 @@
 /* A whole logdir read into memory: runs (the logdir itself and every sub-folder holding event
- * files), and in each run the scalar, histogram and image series and graphs, as TensorBoard sees
- * them. This is what tfc-plot and tfc-graph work from. */
+ * files), and in each run the scalar, histogram, image and text series, the graph, and the names,
+ * plugins and steps of every other tag, as TensorBoard sees them. This is what tfc-plot and
+ * tfc-graph work from. */
 #ifndef TFC_LOGDIR_H
 #define TFC_LOGDIR_H
 
@@ -66,6 +67,37 @@ typedef struct {
     tfc_image_point *points;
 } tfc_image_series;
 
+/* One text summary: a string tensor shaped as TensorBoard's text plugin shows it (a scalar is
+ * 1x1, a vector one column, a higher-rank tensor its first matrix); cells row-major, each the
+ * bytes as written (UTF-8 Markdown, normally) with a NUL after them. */
+typedef struct {
+    int64_t step;
+    double wall_time;
+    size_t rows, cols;
+    char **cells;
+} tfc_text_point;
+
+typedef struct {
+    char *tag;
+    size_t n;
+    tfc_text_point *points;
+} tfc_text_series;
+
+/* A tag of a kind read no further than its name, plugin and steps: audio, PR curves, hparams,
+ * custom-scalar layouts, graph traces and model configs, run metadata... */
+typedef struct {
+    char *tag;
+    char *plugin;  /* the TensorBoard plugin it is routed to: "audio", "pr_curves", "hparams",
+                      "graph_run_metadata_graph", "graph_keras_model",
+                      "graph_tagged_run_metadata" (Event.tagged_run_metadata), ... */
+    size_t n;      /* values */
+    int64_t first_step, last_step;
+    /* For the graph plugins graph_run_metadata(_graph) and graph_keras_model: the newest value's
+     * serialized RunMetadata or Keras model JSON; NULL for the others. */
+    unsigned char *blob;
+    size_t blob_len;
+} tfc_other_tag;
+
 typedef struct {
     char *name; /* path relative to the logdir; "." for event files directly in it */
     char *dir;  /* the folder on disk */
@@ -75,6 +107,10 @@ typedef struct {
     tfc_histogram_series *histograms; /* sorted by tag */
     size_t nimages;
     tfc_image_series *images; /* sorted by tag */
+    size_t ntexts;
+    tfc_text_series *texts; /* sorted by tag */
+    size_t nothers;
+    tfc_other_tag *others; /* sorted by tag */
     /* The newest GraphDef of the run (Event.graph_def, or else meta_graph_def.graph_def),
      * serialized; NULL when the run has none. */
     unsigned char *graph_def;
@@ -103,5 +139,10 @@ void tfc_logdir_free(tfc_logdir *ld);
 const tfc_scalar_series *tfc_run_scalar(const tfc_run *run, const char *tag);
 const tfc_histogram_series *tfc_run_histogram(const tfc_run *run, const char *tag);
 const tfc_image_series *tfc_run_images(const tfc_run *run, const char *tag);
+const tfc_text_series *tfc_run_text(const tfc_run *run, const char *tag);
+const tfc_other_tag *tfc_run_other(const tfc_run *run, const char *tag);
+
+/* Frees a text point's cells (NULL-safe) and zeroes them. */
+void tfc_text_point_clear(tfc_text_point *t);
 
 #endif

@@ -1,25 +1,28 @@
-/* Reading scalars, histograms and images out of Summary.Value messages, legacy and
- * tensor-encoded. */
+/* Reading scalars, histograms, images and text out of Summary.Value messages, legacy and
+ * tensor-encoded, and which plugin a value belongs to. */
 #include "summary_value.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-tfc_plugin tfc_summary_value_plugin(const Tensorflow__Summary__Value *v)
+tfc_plugin tfc_summary_value_plugin(const Tensorflow__Summary__Value *v, const char **name)
 {
+    const char *unused;
+    if (!name) name = &unused;
     switch (v->value_case) {
-    case TENSORFLOW__SUMMARY__VALUE__VALUE_SIMPLE_VALUE: return TFC_PLUGIN_SCALARS;
-    case TENSORFLOW__SUMMARY__VALUE__VALUE_HISTO: return TFC_PLUGIN_HISTOGRAMS;
-    case TENSORFLOW__SUMMARY__VALUE__VALUE_IMAGE: return TFC_PLUGIN_IMAGES;
-    case TENSORFLOW__SUMMARY__VALUE__VALUE_AUDIO: return TFC_PLUGIN_OTHER;
+    case TENSORFLOW__SUMMARY__VALUE__VALUE_SIMPLE_VALUE: *name = "scalars"; return TFC_PLUGIN_SCALARS;
+    case TENSORFLOW__SUMMARY__VALUE__VALUE_HISTO: *name = "histograms"; return TFC_PLUGIN_HISTOGRAMS;
+    case TENSORFLOW__SUMMARY__VALUE__VALUE_IMAGE: *name = "images"; return TFC_PLUGIN_IMAGES;
+    case TENSORFLOW__SUMMARY__VALUE__VALUE_AUDIO: *name = "audio"; return TFC_PLUGIN_OTHER;
     default: break;
     }
-    if (!v->metadata) return TFC_PLUGIN_NONE;
-    const char *name = v->metadata->plugin_data ? v->metadata->plugin_data->plugin_name : "";
-    if (strcmp(name, "scalars") == 0) return TFC_PLUGIN_SCALARS;
-    if (strcmp(name, "histograms") == 0) return TFC_PLUGIN_HISTOGRAMS;
-    if (strcmp(name, "images") == 0) return TFC_PLUGIN_IMAGES;
+    *name = v->metadata && v->metadata->plugin_data ? v->metadata->plugin_data->plugin_name : "";
+    if (!**name) return TFC_PLUGIN_NONE;
+    if (strcmp(*name, "scalars") == 0) return TFC_PLUGIN_SCALARS;
+    if (strcmp(*name, "histograms") == 0) return TFC_PLUGIN_HISTOGRAMS;
+    if (strcmp(*name, "images") == 0) return TFC_PLUGIN_IMAGES;
+    if (strcmp(*name, "text") == 0) return TFC_PLUGIN_TEXT;
     return TFC_PLUGIN_OTHER;
 }
 
@@ -333,4 +336,50 @@ void tfc_image_point_clear(tfc_image_point *p)
     free(p->images);
     p->images = NULL;
     p->nimages = 0;
+}
+
+/* ---- Text and blobs ---- */
+
+bool tfc_summary_value_text(const Tensorflow__Summary__Value *v, tfc_text_point *t, const char **why)
+{
+    if (v->value_case != TENSORFLOW__SUMMARY__VALUE__VALUE_TENSOR ||
+        v->tensor->dtype != TENSORFLOW__DATA_TYPE__DT_STRING) {
+        *why = "the value is not a string tensor";
+        return false;
+    }
+    const Tensorflow__TensorProto *tp = v->tensor;
+    int64_t numel = tensor_numel(tp);
+    if (numel < 0 || (size_t)numel != tp->n_string_val) {
+        *why = "the string tensor's values do not fill its shape";
+        return false;
+    }
+    size_t rank = tp->tensor_shape ? tp->tensor_shape->n_dim : 0;
+    const Tensorflow__TensorShapeProto__Dim *const *dim = rank ? (const Tensorflow__TensorShapeProto__Dim *const *)tp->tensor_shape->dim : NULL;
+    t->rows = rank == 0 ? 1 : (size_t)dim[rank >= 2 ? rank - 2 : 0]->size;
+    t->cols = rank < 2 ? 1 : (size_t)dim[rank - 1]->size;
+    size_t n = t->rows * t->cols;
+    t->cells = calloc(n ? n : 1, sizeof *t->cells);
+    if (!t->cells) return *why = "out of memory", false;
+    for (size_t i = 0; i < n; i++) {
+        const ProtobufCBinaryData *s = &tp->string_val[i];
+        if (!(t->cells[i] = malloc(s->len + 1))) {
+            tfc_text_point_clear(t);
+            return *why = "out of memory", false;
+        }
+        if (s->len) memcpy(t->cells[i], s->data, s->len);
+        t->cells[i][s->len] = '\0';
+    }
+    return true;
+}
+
+bool tfc_summary_value_blob(const Tensorflow__Summary__Value *v, const ProtobufCBinaryData **blob,
+                            const char **why)
+{
+    if (v->value_case != TENSORFLOW__SUMMARY__VALUE__VALUE_TENSOR ||
+        v->tensor->dtype != TENSORFLOW__DATA_TYPE__DT_STRING || v->tensor->n_string_val == 0) {
+        *why = "the value is not a string tensor";
+        return false;
+    }
+    *blob = &v->tensor->string_val[0];
+    return true;
 }

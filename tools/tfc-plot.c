@@ -13,11 +13,12 @@
 static const char usage[] =
     "Usage: tfc-plot [--logdir DIR]... --scalar TAG [--scalar TAG]... [-o FILE] [options]\n"
     "  or:  tfc-plot [--logdir DIR]... --histogram TAG [--histogram-mode offset] [-o FILE]\n"
+    "  or:  tfc-plot [--logdir DIR]... --text TAG\n"
     "  or:  tfc-plot [--logdir DIR]... --list\n"
     "\n"
     "Plots the scalar summaries (one curve per run, one panel per tag), the histogram\n"
     "summaries or the image summaries of TensorBoard logdirs written by tfc, TensorFlow 1/2\n"
-    "or PyTorch.\n"
+    "or PyTorch, and prints their text summaries.\n"
     "\n"
     "  --logdir DIR          a logdir (runs are its sub-folders) or an event file; repeat to\n"
     "                        compare logdirs (runs are then named DIR/run). Default: events\n"
@@ -35,7 +36,12 @@ static const char usage[] =
     "                        e.g. Loss.png; images.png for --image)\n"
     "  --csv FILE            write run,tag,step,wall_time,value,smoothed as CSV ('-': stdout);\n"
     "                        the picture is then drawn only when -o is given too\n"
-    "  --list                list the runs with their tags, counts and step ranges\n"
+    "  --text TAG            print text summary TAG (or every text tag a regular expression\n"
+    "                        matches) of every run, step by step, Markdown as plain text;\n"
+    "                        repeatable\n"
+    "  --list                list the runs with every tag, its kind (TensorBoard's plugin:\n"
+    "                        scalars, images, audio, text, PR curves, hparams, ...), count and\n"
+    "                        step range\n"
     "  --smoothing W         TensorBoard's smoothing weight, 0 <= W < 1 (default 0.6, 0 = off)\n"
     "  --x step|relative|wall  the x axis: step (default), time since the run's first point,\n"
     "                        or clock time\n"
@@ -52,7 +58,7 @@ static const char usage[] =
 enum {
     OPT_LOGDIR = 256, OPT_SCALAR, OPT_HISTOGRAM, OPT_HIST_MODE, OPT_CSV, OPT_LIST, OPT_SMOOTHING,
     OPT_X, OPT_LOG_Y, OPT_XLIM, OPT_YLIM, OPT_OUTLIERS, OPT_SIZE, OPT_DPI, OPT_TITLE, OPT_IMAGE,
-    OPT_MAX_STEPS,
+    OPT_MAX_STEPS, OPT_TEXT,
 };
 
 static int usage_error(const char *fmt, const char *arg)
@@ -77,8 +83,8 @@ static bool parse_number(const char *s, double *out)
 }
 
 typedef struct {
-    const char **logdirs, **scalars, **histograms, **images;
-    size_t nlogdirs, nscalars, nhistograms, nimages;
+    const char **logdirs, **scalars, **histograms, **images, **texts;
+    size_t nlogdirs, nscalars, nhistograms, nimages, ntexts;
     long max_steps;
     const char *output, *csv;
     bool list;
@@ -107,6 +113,7 @@ static int parse_flags(int argc, char **argv, flags *f, tfc_status *st)
         {"output", required_argument, NULL, 'o'},
         {"csv", required_argument, NULL, OPT_CSV},
         {"list", no_argument, NULL, OPT_LIST},
+        {"text", required_argument, NULL, OPT_TEXT},
         {"smoothing", required_argument, NULL, OPT_SMOOTHING},
         {"x", required_argument, NULL, OPT_X},
         {"log-y", no_argument, NULL, OPT_LOG_Y},
@@ -136,6 +143,7 @@ static int parse_flags(int argc, char **argv, flags *f, tfc_status *st)
         case 'o': f->output = optarg; break;
         case OPT_CSV: f->csv = optarg; break;
         case OPT_LIST: f->list = true; break;
+        case OPT_TEXT: push(&f->texts, &f->ntexts, optarg); break;
         case OPT_SMOOTHING:
             if (!parse_number(optarg, &f->opt.smoothing) || f->opt.smoothing < 0 ||
                 f->opt.smoothing >= 1)
@@ -178,8 +186,8 @@ static int parse_flags(int argc, char **argv, flags *f, tfc_status *st)
     }
     if (optind < argc) return usage_error("unexpected argument '%s'", argv[optind]);
     if (f->output && !tfc_plot_page_check_path(f->output, st)) return usage_error("%s", tfc_message(st));
-    if (!f->list && f->nscalars == 0 && f->nhistograms == 0 && f->nimages == 0)
-        return usage_error("%s", "nothing to plot: give --scalar TAG, --histogram TAG, --image TAG or --list");
+    if (!f->list && f->nscalars == 0 && f->nhistograms == 0 && f->nimages == 0 && f->ntexts == 0)
+        return usage_error("%s", "nothing to plot: give --scalar TAG, --histogram TAG, --image TAG, --text TAG or --list");
     if (f->nimages && (f->nscalars || f->nhistograms))
         return usage_error("%s", "--image draws a picture of its own: give it without --scalar and --histogram");
     if (f->nimages && f->csv) return usage_error("%s", "--csv writes scalars and histograms, not images");
@@ -227,7 +235,20 @@ static int run(flags *f, tfc_plot_source *src, tfc_status *st)
         tfc_plot_list(src, stdout);
         return 0;
     }
+    char **texts = NULL;
+    size_t ntexts = 0;
+    bool texts_ok = true;
+    for (size_t i = 0; texts_ok && i < f->ntexts; i++)
+        texts_ok = tfc_plot_select(src, TFC_PLOT_TEXTS, f->texts[i], &texts, &ntexts, st);
+    for (size_t i = 0; texts_ok && i < ntexts; i++) {
+        if (i) putchar('\n');
+        tfc_plot_print_text(src, texts[i], stdout);
+    }
+    for (size_t i = 0; i < ntexts; i++) free(texts[i]);
+    free(texts);
+    if (!texts_ok) return select_failed(st);
     if (f->nimages) return run_images(f, src, st);
+    if (f->nscalars == 0 && f->nhistograms == 0) return 0;
 
     char **scalars = NULL, **hists = NULL;
     size_t nscalars = 0, nhists = 0;
@@ -273,6 +294,7 @@ int main(int argc, char **argv)
     free(f.scalars);
     free(f.histograms);
     free(f.images);
+    free(f.texts);
     tfc_status_free(st);
     tfc_plot_release_caches();
     return tfc_stdout_exit("tfc-plot", rc);

@@ -37,12 +37,12 @@ void tfc_plot_source_add_run(tfc_plot_source *src, const char *name, const tfc_r
 
 /* ---- Picking tags ---- */
 
-typedef enum { TFC_PLOT_SCALARS, TFC_PLOT_HISTOGRAMS, TFC_PLOT_IMAGES } tfc_plot_kind;
+typedef enum { TFC_PLOT_SCALARS, TFC_PLOT_HISTOGRAMS, TFC_PLOT_IMAGES, TFC_PLOT_TEXTS } tfc_plot_kind;
 
 /* The tags of KIND that PATTERN names: the tag itself when a run has it, else every tag the POSIX
  * extended regular expression finds a match in. Appends them (sorted, without repeats) to
  * *TAGS / *NTAGS (a malloc'ed array of malloc'ed strings). An unknown tag fails with a message
- * listing the known ones. */
+ * listing the known ones, or saying which kind of tag it is when it is one of another kind. */
 bool tfc_plot_select(const tfc_plot_source *src, tfc_plot_kind kind, const char *pattern,
                      char ***tags, size_t *ntags, tfc_status *st);
 
@@ -113,8 +113,16 @@ bool tfc_plot_images_render(const tfc_plot_source *src, char *const *tags, size_
 
 /* ---- Listing ---- */
 
-/* Prints every run with its scalar and histogram tags (count, step range) and its graph. */
+/* Prints every run with its tags of every kind (count, step range), grouped by TensorBoard
+ * plugin, saying which tfc draws, and its graph. */
 void tfc_plot_list(const tfc_plot_source *src, FILE *out);
+
+/* ---- Text summaries ---- */
+
+/* Prints text summary TAG of every run holding it, value by value ("TAG, run RUN, step N:" and
+ * the text indented below it): Markdown as plain text, a vector one cell a line, a matrix as
+ * aligned columns; control characters and bytes that are not UTF-8 escaped (). */
+void tfc_plot_print_text(const tfc_plot_source *src, const char *tag, FILE *out);
 
 /* Releases the caches Cairo and fontconfig keep for the whole process (call at exit, so that
  * leak checkers see only real leaks). No drawing may follow. */

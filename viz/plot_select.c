@@ -43,17 +43,35 @@ static int cmp_str(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/* The I-th tag of KIND in RUN, and how many RUN has. */
+static size_t count_of(const tfc_run *run, tfc_plot_kind kind)
+{
+    switch (kind) {
+    case TFC_PLOT_SCALARS: return run->nscalars;
+    case TFC_PLOT_HISTOGRAMS: return run->nhistograms;
+    case TFC_PLOT_IMAGES: return run->nimages;
+    case TFC_PLOT_TEXTS: return run->ntexts;
+    }
+    return 0;
+}
+
+static const char *tag_of(const tfc_run *run, tfc_plot_kind kind, size_t i)
+{
+    switch (kind) {
+    case TFC_PLOT_SCALARS: return run->scalars[i].tag;
+    case TFC_PLOT_HISTOGRAMS: return run->histograms[i].tag;
+    case TFC_PLOT_IMAGES: return run->images[i].tag;
+    case TFC_PLOT_TEXTS: return run->texts[i].tag;
+    }
+    return "";
+}
+
 static bool all_tags(const tfc_plot_source *src, tfc_plot_kind kind, tag_set *s)
 {
     for (size_t r = 0; r < src->nruns; r++) {
         const tfc_run *run = src->runs[r].run;
-        size_t n = kind == TFC_PLOT_SCALARS ? run->nscalars : kind == TFC_PLOT_HISTOGRAMS ? run->nhistograms : run->nimages;
-        for (size_t i = 0; i < n; i++) {
-            const char *tag = kind == TFC_PLOT_SCALARS      ? run->scalars[i].tag
-                              : kind == TFC_PLOT_HISTOGRAMS ? run->histograms[i].tag
-                                                            : run->images[i].tag;
-            if (!set_add(s, tag)) return false;
-        }
+        for (size_t i = 0; i < count_of(run, kind); i++)
+            if (!set_add(s, tag_of(run, kind, i))) return false;
     }
     if (s->n > 1) qsort(s->tags, s->n, sizeof *s->tags, cmp_str);
     return true;
@@ -79,10 +97,42 @@ static void known_list(const tag_set *s, char *buf, size_t size)
     }
 }
 
+static const char *kind_name(tfc_plot_kind kind)
+{
+    static const char *const names[] = {"scalar", "histogram", "image", "text"};
+    return names[kind];
+}
+
+/* When TAG is a tag of another kind in some run: "'TAG' is a histogram tag, not a scalar tag
+ * (use --histogram)", "'TAG' is a tag of TensorBoard's audio plugin, which tfc-plot does not
+ * draw". */
+static bool fail_other_kind(const tfc_plot_source *src, tfc_plot_kind kind, const char *tag, tfc_status *st)
+{
+    static const char *const flags[] = {"--scalar", "--histogram", "--image", "--text"};
+    for (size_t r = 0; r < src->nruns; r++) {
+        const tfc_run *run = src->runs[r].run;
+        for (int k = TFC_PLOT_SCALARS; k <= TFC_PLOT_TEXTS; k++) {
+            if (k == (int)kind) continue;
+            for (size_t i = 0; i < count_of(run, (tfc_plot_kind)k); i++)
+                if (!strcmp(tag_of(run, (tfc_plot_kind)k, i), tag))
+                    return tfc_fail(st, TFC_NOT_FOUND, "'%s' is %s %s tag, not a %s tag (use %s)", tag,
+                                    k == TFC_PLOT_IMAGES ? "an" : "a", kind_name((tfc_plot_kind)k),
+                                    kind_name(kind), flags[k]);
+        }
+        const tfc_other_tag *o = tfc_run_other(run, tag);
+        if (o)
+            return tfc_fail(st, TFC_NOT_FOUND,
+                            "'%s' is a tag of TensorBoard's %s plugin, which tfc-plot does not draw "
+                            "(tfc-plot --list shows every tag with its kind)",
+                            tag, o->plugin);
+    }
+    return false;
+}
+
 bool tfc_plot_select(const tfc_plot_source *src, tfc_plot_kind kind, const char *pattern,
                      char ***tags, size_t *ntags, tfc_status *st)
 {
-    const char *what = kind == TFC_PLOT_SCALARS ? "scalar" : kind == TFC_PLOT_HISTOGRAMS ? "histogram" : "image";
+    const char *what = kind_name(kind);
     tag_set known = {0}, out = {.n = *ntags, .cap = *ntags, .tags = *tags};
     bool ok = true;
     if (!all_tags(src, kind, &known)) {
@@ -102,10 +152,12 @@ bool tfc_plot_select(const tfc_plot_source *src, tfc_plot_kind kind, const char 
                 if (regexec(&re, known.tags[i], 0, NULL, 0) == 0 && !set_add(&out, known.tags[i]))
                     ok = tfc_fail(st, TFC_INTERNAL, "out of memory");
             regfree(&re);
-            if (ok && out.n == before) {
+            if (ok && out.n == before && !fail_other_kind(src, kind, pattern, st)) {
                 char list[1024];
                 known_list(&known, list, sizeof list);
                 ok = tfc_fail(st, TFC_NOT_FOUND, "no %s tag '%s' (known: %s)", what, pattern, list);
+            } else if (ok && out.n == before) {
+                ok = false;
             }
         }
     }

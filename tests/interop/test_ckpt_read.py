@@ -56,7 +56,7 @@ def to_numpy(dtype, shape, values):
         return None
     if dtype == "string":
         flat = np.array(values, dtype=object).reshape(-1) if shape else [values]
-        a = np.array([s.encode("latin-1") for s in flat], dtype=object)
+        a = np.array([s.encode("utf-8", "surrogateescape") for s in flat], dtype=object)
         return a.reshape(shape) if shape else a[0]
     if dtype.startswith("complex"):
         a = np.array(values, dtype=np.float64).reshape(list(shape) + [2])

@@ -40,6 +40,10 @@ static Tensorflow__SummaryMetadata__PluginData images_plugin = {PROTOBUF_C_MESSA
     &tensorflow__summary_metadata__plugin_data__descriptor), "images", {0, NULL}};
 static Tensorflow__SummaryMetadata__PluginData text_plugin = {PROTOBUF_C_MESSAGE_INIT(
     &tensorflow__summary_metadata__plugin_data__descriptor), "text", {0, NULL}};
+static Tensorflow__SummaryMetadata__PluginData pr_plugin = {PROTOBUF_C_MESSAGE_INIT(
+    &tensorflow__summary_metadata__plugin_data__descriptor), "pr_curves", {0, NULL}};
+static Tensorflow__SummaryMetadata__PluginData trace_plugin = {PROTOBUF_C_MESSAGE_INIT(
+    &tensorflow__summary_metadata__plugin_data__descriptor), "graph_run_metadata_graph", {0, NULL}};
 
 /* A tensor value: dtype, shape dims, and either raw content or the fields set by the caller. */
 static void tensor_value(FILE *f, int64_t step, const char *tag, Tensorflow__SummaryMetadata__PluginData *plugin,
@@ -131,7 +135,55 @@ static void make_logdir(void)
     t.dtype = TENSORFLOW__DATA_TYPE__DT_FLOAT;
     t.tensor_content = (ProtobufCBinaryData){sizeof fv, (uint8_t *)&fv};
     tensor_value(f, 1, "unrouted", NULL, &t);
-    tensor_value(f, 1, "text_tag", &text_plugin, &t);
+    tensor_value(f, 1, "pr_tag", &pr_plugin, &t);
+    tensor_value(f, 6, "pr_tag", NULL, &t);
+
+    /* Text: a scalar string, then a [2,2] table; a float under the text tag is skipped with a
+     * warning, and a rank-3 tensor shows its first matrix. */
+    Tensorflow__TensorShapeProto__Dim sd[3] = {TENSORFLOW__TENSOR_SHAPE_PROTO__DIM__INIT,
+                                               TENSORFLOW__TENSOR_SHAPE_PROTO__DIM__INIT,
+                                               TENSORFLOW__TENSOR_SHAPE_PROTO__DIM__INIT};
+    Tensorflow__TensorShapeProto__Dim *sdims[3] = {&sd[0], &sd[1], &sd[2]};
+    Tensorflow__TensorShapeProto sshape = TENSORFLOW__TENSOR_SHAPE_PROTO__INIT;
+    ProtobufCBinaryData words[8] = {{5, (uint8_t *)"# hi\n"}, {1, (uint8_t *)"b"}, {1, (uint8_t *)"c"},
+                                    {1, (uint8_t *)"d"}, {1, (uint8_t *)"e"}, {1, (uint8_t *)"f"},
+                                    {1, (uint8_t *)"g"}, {1, (uint8_t *)"h"}};
+    Tensorflow__TensorProto ts = TENSORFLOW__TENSOR_PROTO__INIT;
+    ts.dtype = TENSORFLOW__DATA_TYPE__DT_STRING;
+    ts.tensor_shape = &sshape;
+    ts.n_string_val = 1;
+    ts.string_val = words;
+    tensor_value(f, 1, "text_tag", &text_plugin, &ts);
+    sd[0].size = sd[1].size = 2;
+    sshape.n_dim = 2;
+    sshape.dim = sdims;
+    ts.n_string_val = 4;
+    tensor_value(f, 2, "text_tag", NULL, &ts);
+    tensor_value(f, 3, "text_tag", NULL, &t);
+    sd[2].size = 2;
+    sshape.n_dim = 3;
+    ts.n_string_val = 8;
+    tensor_value(f, 4, "text_tag", NULL, &ts);
+    /* A graph trace keeps its newest blob. */
+    ts.n_string_val = 1;
+    sshape.n_dim = 0;
+    tensor_value(f, 5, "trace", &trace_plugin, &ts);
+    ts.string_val = &words[6];
+    tensor_value(f, 8, "trace", NULL, &ts);
+    /* Legacy audio, and run metadata of TF1's add_run_metadata. */
+    Tensorflow__Summary__Audio snd = TENSORFLOW__SUMMARY__AUDIO__INIT;
+    Tensorflow__Summary__Value sndv = TENSORFLOW__SUMMARY__VALUE__INIT;
+    sndv.tag = "snd";
+    sndv.value_case = TENSORFLOW__SUMMARY__VALUE__VALUE_AUDIO;
+    sndv.audio = &snd;
+    eb_value(f, 40.0, 3, &sndv);
+    Tensorflow__TaggedRunMetadata trm = TENSORFLOW__TAGGED_RUN_METADATA__INIT;
+    trm.tag = "step_9";
+    Tensorflow__Event rev = TENSORFLOW__EVENT__INIT;
+    rev.step = 9;
+    rev.what_case = TENSORFLOW__EVENT__WHAT_TAGGED_RUN_METADATA;
+    rev.tagged_run_metadata = &trm;
+    eb_write_event(f, &rev);
 
     /* A TF2 histogram: rows (left, right, count). */
     Tensorflow__TensorShapeProto__Dim d0 = TENSORFLOW__TENSOR_SHAPE_PROTO__DIM__INIT, d1 = d0, *dims[2] = {&d0, &d1};
@@ -205,7 +257,26 @@ static void test_logdir(void)
             CHECK(ts->points[2].value == 1234567 && ts->points[3].value == 1.5);
             CHECK(ts->points[3].step == 4 && ts->points[3].wall_time == 104.0);
         }
-        CHECK(!tfc_run_scalar(r, "unrouted") && !tfc_run_scalar(r, "text_tag"));
+        CHECK(!tfc_run_scalar(r, "unrouted") && !tfc_run_scalar(r, "text_tag") && !tfc_run_other(r, "unrouted"));
+        const tfc_text_series *tx = tfc_run_text(r, "text_tag");
+        CHECK(tx && tx->n == 3 && r->ntexts == 1);
+        if (tx && tx->n == 3) {
+            CHECK(tx->points[0].step == 1 && tx->points[0].rows == 1 && tx->points[0].cols == 1);
+            CHECK(strcmp(tx->points[0].cells[0], "# hi\n") == 0);
+            CHECK(tx->points[1].step == 2 && tx->points[1].rows == 2 && tx->points[1].cols == 2);
+            CHECK(strcmp(tx->points[1].cells[3], "d") == 0);
+            CHECK(tx->points[2].step == 4 && tx->points[2].rows == 2 && tx->points[2].cols == 2);
+        }
+        const tfc_other_tag *pr = tfc_run_other(r, "pr_tag"), *tr = tfc_run_other(r, "trace");
+        const tfc_other_tag *snd = tfc_run_other(r, "snd"), *rm = tfc_run_other(r, "step_9");
+        CHECK(pr && strcmp(pr->plugin, "pr_curves") == 0 && pr->n == 2 && pr->first_step == 1 &&
+              pr->last_step == 6 && !pr->blob);
+        CHECK(tr && strcmp(tr->plugin, "graph_run_metadata_graph") == 0 && tr->n == 2 && tr->blob_len == 1 &&
+              tr->blob[0] == 'g');
+        CHECK(snd && strcmp(snd->plugin, "audio") == 0 && snd->n == 1 && snd->first_step == 3);
+        CHECK(rm && strcmp(rm->plugin, "graph_tagged_run_metadata") == 0 && rm->last_step == 9);
+        CHECK(r->nothers == 4);
+        for (size_t i = 1; i < r->nothers; i++) CHECK(strcmp(r->others[i - 1].tag, r->others[i].tag) < 0);
         const tfc_histogram_series *th = tfc_run_histogram(r, "t_histogram");
         CHECK(th && th->n == 1);
         if (th && th->n == 1) {
@@ -232,8 +303,11 @@ static void test_logdir(void)
         CHECK(other && other->n == 1);
         CHECK(r->nevents == 7);
     }
-    CHECK(ld->nwarnings == 1);
-    if (ld->nwarnings == 1) CHECK_MSG(strstr(ld->warnings[0], "tag 'mixed' is a scalar tag"), "%s", ld->warnings[0]);
+    CHECK(ld->nwarnings == 2);
+    if (ld->nwarnings == 2) {
+        CHECK_MSG(strstr(ld->warnings[0], "tag 'text_tag' is a text tag"), "%s", ld->warnings[0]);
+        CHECK_MSG(strstr(ld->warnings[1], "tag 'mixed' is a scalar tag"), "%s", ld->warnings[1]);
+    }
     tfc_logdir_free(ld);
 
     /* One file: a run named after its folder. */

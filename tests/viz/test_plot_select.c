@@ -56,6 +56,9 @@ int main(void)
     CHECK(tfc_status_code(st) == TFC_INVALID_ARGUMENT && strstr(tfc_message(st), "'('"));
     tfc_status_clear(st);
     CHECK(!tfc_plot_select(src, TFC_PLOT_HISTOGRAMS, "Loss", &tags, &n, st));
+    CHECK(strstr(tfc_message(st), "'Loss' is a scalar tag, not a histogram tag (use --scalar)"));
+    tfc_status_clear(st);
+    CHECK(!tfc_plot_select(src, TFC_PLOT_HISTOGRAMS, "nope", &tags, &n, st));
     CHECK(strstr(tfc_message(st), "histogram") && strstr(tfc_message(st), "known: none"));
     tfc_status_clear(st);
     free_tags(tags, n);
