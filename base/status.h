@@ -5,6 +5,10 @@
 
 #include <stdbool.h>
 
+#include "api.h"
+
+TFC_BEGIN_DECLS
+
 typedef enum {
     TFC_OK = 0,
     TFC_INVALID_ARGUMENT, /* bad shapes, bad flags, bad values given by the caller */
@@ -17,17 +21,19 @@ typedef enum {
 
 typedef struct tfc_status tfc_status;
 
-tfc_status *tfc_status_new(void);
-void tfc_status_free(tfc_status *st);
-bool tfc_ok(const tfc_status *st);
-tfc_code tfc_status_code(const tfc_status *st);
+TFC_API tfc_status *tfc_status_new(void);
+TFC_API void tfc_status_free(tfc_status *st);
+TFC_API bool tfc_ok(const tfc_status *st);
+TFC_API tfc_code tfc_status_code(const tfc_status *st);
 /* The message of the first error, or "" when ok. */
-const char *tfc_message(const tfc_status *st);
+TFC_API const char *tfc_message(const tfc_status *st);
 /* Records an error unless one is already there; returns false so callers can
  * `return tfc_fail(st, ...)`. A NULL status is allowed and ignores the error. */
-bool tfc_fail(tfc_status *st, tfc_code code, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+TFC_API bool tfc_fail(tfc_status *st, tfc_code code, const char *fmt, ...)
+    TFC_PRINTF(3, 4);
 /* Forgets the error. */
-void tfc_status_clear(tfc_status *st);
+TFC_API void tfc_status_clear(tfc_status *st);
+
+TFC_END_DECLS
 
 #endif

@@ -197,3 +197,25 @@ double tfc_tensor_get(const tfc_tensor *t, int64_t i)
     default: return NAN;
     }
 }
+
+const char *tfc_tensor_string(const tfc_tensor *t, int64_t i, size_t *len)
+{
+    if (len) *len = 0;
+    if (!t || t->dtype != TFC_STRING || i < 0 || i >= t->size) return NULL;
+    const tfc_bytes *b = &((const tfc_bytes *)t->data)[i];
+    if (len) *len = b->len;
+    return b->ptr ? b->ptr : "";
+}
+
+bool tfc_tensor_set_string(tfc_tensor *t, int64_t i, const void *bytes, size_t n)
+{
+    if (!t || t->dtype != TFC_STRING || i < 0 || i >= t->size || (!bytes && n)) return false;
+    char *copy = malloc(n + 1);
+    if (!copy) return false;
+    if (n) memcpy(copy, bytes, n);
+    copy[n] = '\0';
+    tfc_bytes *b = &((tfc_bytes *)t->data)[i];
+    free(b->ptr);
+    *b = (tfc_bytes){n, copy};
+    return true;
+}

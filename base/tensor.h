@@ -7,6 +7,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "api.h"
+
+TFC_BEGIN_DECLS
+
 typedef enum {
     TFC_INVALID = 0,
     TFC_FLOAT = 1,
@@ -57,30 +61,30 @@ typedef struct tfc_tensor {
 } tfc_tensor;
 
 /* Bytes per element (sizeof(tfc_bytes) for strings), 0 for an unknown dtype. */
-size_t tfc_dtype_size(tfc_dtype dt);
+TFC_API size_t tfc_dtype_size(tfc_dtype dt);
 /* "float32", "int64", ...: NumPy's names. "?" for an unknown dtype. */
-const char *tfc_dtype_name(tfc_dtype dt);
+TFC_API const char *tfc_dtype_name(tfc_dtype dt);
 /* The inverse of tfc_dtype_name; TFC_INVALID if unknown. */
-tfc_dtype tfc_dtype_from_name(const char *name);
+TFC_API tfc_dtype tfc_dtype_from_name(const char *name);
 
 /* Number of elements, or -1 when a dim or the rank is unknown. */
-int64_t tfc_shape_numel(tfc_shape s);
-bool tfc_shape_known(tfc_shape s);
-bool tfc_shape_equal(tfc_shape a, tfc_shape b);
+TFC_API int64_t tfc_shape_numel(tfc_shape s);
+TFC_API bool tfc_shape_known(tfc_shape s);
+TFC_API bool tfc_shape_equal(tfc_shape a, tfc_shape b);
 /* "[?,784]"; "[]" for a scalar, "<unknown>" for unknown rank. Returns buf. */
 #define TFC_SHAPE_STR_MAX 192
-char *tfc_shape_str(tfc_shape s, char buf[TFC_SHAPE_STR_MAX]);
+TFC_API char *tfc_shape_str(tfc_shape s, char buf[TFC_SHAPE_STR_MAX]);
 
 /* A new zero-filled tensor (empty strings); NULL if the shape is not fully known, the dtype
  * unknown, or the size overflows. */
-tfc_tensor *tfc_tensor_new(tfc_dtype dt, tfc_shape shape);
+TFC_API tfc_tensor *tfc_tensor_new(tfc_dtype dt, tfc_shape shape);
 /* A new tensor holding a copy of data (numeric dtypes only). */
-tfc_tensor *tfc_tensor_from(tfc_dtype dt, tfc_shape shape, const void *data);
+TFC_API tfc_tensor *tfc_tensor_from(tfc_dtype dt, tfc_shape shape, const void *data);
 /* start, start+1, ... converted to dt, filling shape (the seed's np.arange(0, 10)[:, None]). */
-tfc_tensor *tfc_tensor_range(tfc_dtype dt, double start, tfc_shape shape);
-tfc_tensor *tfc_tensor_scalar_f32(float v);
-tfc_tensor *tfc_tensor_copy(const tfc_tensor *t);
-void tfc_tensor_free(tfc_tensor *t);
+TFC_API tfc_tensor *tfc_tensor_range(tfc_dtype dt, double start, tfc_shape shape);
+TFC_API tfc_tensor *tfc_tensor_scalar_f32(float v);
+TFC_API tfc_tensor *tfc_tensor_copy(const tfc_tensor *t);
+TFC_API void tfc_tensor_free(tfc_tensor *t);
 
 static inline float *tfc_f32(const tfc_tensor *t) { return (float *)t->data; }
 static inline int32_t *tfc_i32(const tfc_tensor *t) { return (int32_t *)t->data; }
@@ -89,6 +93,16 @@ static inline uint8_t *tfc_u8(const tfc_tensor *t) { return (uint8_t *)t->data; 
 static inline size_t tfc_tensor_nbytes(const tfc_tensor *t) { return (size_t)t->size * tfc_dtype_size(t->dtype); }
 
 /* Element i converted to double (numeric dtypes; NaN for strings). */
-double tfc_tensor_get(const tfc_tensor *t, int64_t i);
+TFC_API double tfc_tensor_get(const tfc_tensor *t, int64_t i);
+
+/* Element i of a TFC_STRING tensor (a summary op's serialized Summary, for one): its bytes, which
+ * the tensor owns and which may hold '\0' (a '\0' follows the last), and their count in *len
+ * (len may be NULL). NULL, with *len 0, when t is NULL or not a string tensor or i is out of range. */
+TFC_API const char *tfc_tensor_string(const tfc_tensor *t, int64_t i, size_t *len);
+/* Sets element i of a TFC_STRING tensor to a copy of the n bytes at bytes. False, leaving t as it
+ * was, when t is NULL or not a string tensor, i is out of range, or memory runs out. */
+TFC_API bool tfc_tensor_set_string(tfc_tensor *t, int64_t i, const void *bytes, size_t n);
+
+TFC_END_DECLS
 
 #endif

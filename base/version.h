@@ -4,6 +4,10 @@
 #ifndef TFC_VERSION_H
 #define TFC_VERSION_H
 
+#include "api.h"
+
+TFC_BEGIN_DECLS
+
 #define TFC_VERSION_MAJOR 0
 #define TFC_VERSION_MINOR 1
 #define TFC_VERSION_PATCH 0
@@ -12,6 +16,8 @@
 #define TFC_VERSION_NUMBER (TFC_VERSION_MAJOR * 10000 + TFC_VERSION_MINOR * 100 + TFC_VERSION_PATCH)
 
 /* The version of the library linked at run time, "MAJOR.MINOR.PATCH" (a static string). */
-const char *tfc_version(void);
+TFC_API const char *tfc_version(void);
+
+TFC_END_DECLS
 
 #endif

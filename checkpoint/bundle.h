@@ -10,8 +10,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "api.h"
 #include "status.h"
 #include "tensor.h"
+
+TFC_BEGIN_DECLS
 
 /* ---- Writing ---- */
 
@@ -22,14 +25,14 @@ typedef struct tfc_bundle_writer tfc_bundle_writer;
 bool tfc_bundle_prefix_ok(const char *prefix, tfc_status *st);
 /* Starts PREFIX.data-00000-of-00001 as a temporary file (<file>.tempstate<random>) in PREFIX's
  * folder, which must exist. */
-tfc_bundle_writer *tfc_bundle_writer_new(const char *prefix, tfc_status *st);
+TFC_API tfc_bundle_writer *tfc_bundle_writer_new(const char *prefix, tfc_status *st);
 /* Appends one tensor (any dtype tfc has, strings included) under a unique, non-empty name. */
-bool tfc_bundle_writer_add(tfc_bundle_writer *w, const char *name, const tfc_tensor *t, tfc_status *st);
+TFC_API bool tfc_bundle_writer_add(tfc_bundle_writer *w, const char *name, const tfc_tensor *t, tfc_status *st);
 /* Writes the index, fsyncs both files and renames them into place (data first, then the index,
  * which makes the checkpoint visible), then fsyncs the folder. */
-bool tfc_bundle_writer_finish(tfc_bundle_writer *w, tfc_status *st);
+TFC_API bool tfc_bundle_writer_finish(tfc_bundle_writer *w, tfc_status *st);
 /* Frees the writer; an unfinished bundle's temporary files are removed. */
-void tfc_bundle_writer_free(tfc_bundle_writer *w);
+TFC_API void tfc_bundle_writer_free(tfc_bundle_writer *w);
 
 /* ---- Reading ---- */
 
@@ -45,25 +48,27 @@ typedef struct tfc_bundle tfc_bundle;
 
 /* Opens a checkpoint by prefix: PREFIX.index (V2), else the file PREFIX or the shards
  * PREFIX-?????-of-NNNNN (V1). Every entry is parsed and checked against its data file here. */
-tfc_bundle *tfc_bundle_open(const char *prefix, tfc_status *st);
+TFC_API tfc_bundle *tfc_bundle_open(const char *prefix, tfc_status *st);
 /* A checkpoint held in memory (tests and fuzzing): a V2 index and its one data file, or, when
  * data is NULL, a whole V1 checkpoint. */
-tfc_bundle *tfc_bundle_open_memory(const void *index, size_t index_len, const void *data, size_t data_len,
-                                   const char *name, tfc_status *st);
-void tfc_bundle_close(tfc_bundle *b);
+TFC_API tfc_bundle *tfc_bundle_open_memory(const void *index, size_t index_len, const void *data, size_t data_len,
+                                           const char *name, tfc_status *st);
+TFC_API void tfc_bundle_close(tfc_bundle *b);
 
 /* 1 or 2. */
-int tfc_bundle_version(const tfc_bundle *b);
-const char *tfc_bundle_prefix(const tfc_bundle *b);
+TFC_API int tfc_bundle_version(const tfc_bundle *b);
+TFC_API const char *tfc_bundle_prefix(const tfc_bundle *b);
 /* Tensors sorted by name. */
-int tfc_bundle_count(const tfc_bundle *b);
-const tfc_bundle_entry *tfc_bundle_at(const tfc_bundle *b, int i);
-const tfc_bundle_entry *tfc_bundle_find(const tfc_bundle *b, const char *name);
+TFC_API int tfc_bundle_count(const tfc_bundle *b);
+TFC_API const tfc_bundle_entry *tfc_bundle_at(const tfc_bundle *b, int i);
+TFC_API const tfc_bundle_entry *tfc_bundle_find(const tfc_bundle *b, const char *name);
 /* A new tensor with the named tensor's values (the caller frees it), CRC-checked. */
-tfc_tensor *tfc_bundle_read(tfc_bundle *b, const char *name, tfc_status *st);
+TFC_API tfc_tensor *tfc_bundle_read(tfc_bundle *b, const char *name, tfc_status *st);
 
 /* "float32", ... for dtypes tfc knows, TensorFlow's names ("qint8", "resource", "variant", ...)
  * for the others, "dtype(N)" for unknown numbers. buf is used for the last case. */
-const char *tfc_bundle_dtype_name(int dtype, char buf[24]);
+TFC_API const char *tfc_bundle_dtype_name(int dtype, char buf[24]);
+
+TFC_END_DECLS
 
 #endif

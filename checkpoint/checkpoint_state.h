@@ -7,7 +7,10 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "api.h"
 #include "status.h"
+
+TFC_BEGIN_DECLS
 
 typedef struct {
     char *model_checkpoint_path;       /* the newest; NULL when none */
@@ -19,22 +22,24 @@ typedef struct {
 } tfc_checkpoint_state;
 
 /* Reads DIR/checkpoint; TFC_NOT_FOUND when there is none. Paths are returned as written. */
-bool tfc_checkpoint_state_read(const char *dir, tfc_checkpoint_state *cs, tfc_status *st);
+TFC_API bool tfc_checkpoint_state_read(const char *dir, tfc_checkpoint_state *cs, tfc_status *st);
 /* Writes DIR/checkpoint atomically (temporary file, fsync, rename). */
-bool tfc_checkpoint_state_write(const char *dir, const tfc_checkpoint_state *cs, tfc_status *st);
+TFC_API bool tfc_checkpoint_state_write(const char *dir, const tfc_checkpoint_state *cs, tfc_status *st);
 /* Frees the fields and empties *cs. */
-void tfc_checkpoint_state_clear(tfc_checkpoint_state *cs);
+TFC_API void tfc_checkpoint_state_clear(tfc_checkpoint_state *cs);
 
 /* A path from the state file as a usable path: a relative one is taken from DIR. An absolute one
  * whose checkpoint is gone but whose basename is in DIR (a moved folder) is taken from DIR. */
-bool tfc_checkpoint_path_in(const char *dir, const char *path, char *out, size_t cap, tfc_status *st);
+TFC_API bool tfc_checkpoint_path_in(const char *dir, const char *path, char *out, size_t cap, tfc_status *st);
 
 /* The newest checkpoint prefix listed in DIR/checkpoint (relative paths resolved against DIR). */
-bool tfc_checkpoint_latest(const char *dir, char *prefix_out, size_t cap, tfc_status *st);
+TFC_API bool tfc_checkpoint_latest(const char *dir, char *prefix_out, size_t cap, tfc_status *st);
 
 /* The checkpoint prefix PATH stands for: PATH itself (PATH.index or a V1 file exists), a
  * PATH.index or PATH.data-*-of-* file named directly, the newest in PATH/checkpoint, or, for a
  * folder without one, the newest in the most recently written `checkpoint` file below it. */
-bool tfc_checkpoint_resolve(const char *path, char *prefix_out, size_t cap, tfc_status *st);
+TFC_API bool tfc_checkpoint_resolve(const char *path, char *prefix_out, size_t cap, tfc_status *st);
+
+TFC_END_DECLS
 
 #endif

@@ -8,8 +8,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "api.h"
 #include "checkpoint_state.h"
 #include "session.h"
+
+TFC_BEGIN_DECLS
 
 /* For step: save to PREFIX itself, as saver.save(sess, path) without a global_step. */
 #define TFC_SAVER_NO_STEP (-1)
@@ -19,20 +22,22 @@
  * `checkpoint` file in PREFIX's folder, keeps the newest max_to_keep checkpoints of this PREFIX
  * (PREFIX and PREFIX-<digits>; all when max_to_keep <= 0) and deletes the files of older ones.
  * Writes the path saved into path_out when not NULL. */
-bool tfc_saver_save(tfc_session *s, const char *prefix, int64_t step, int max_to_keep, char *path_out, size_t path_cap,
-                    tfc_status *st);
+TFC_API bool tfc_saver_save(tfc_session *s, const char *prefix, int64_t step, int max_to_keep, char *path_out, size_t path_cap,
+                            tfc_status *st);
 
 /* Restores the variables by name from a checkpoint prefix, or from a folder holding a `checkpoint`
  * file (its newest). Checks dtypes and shapes; variables missing from the checkpoint, tensors of
  * the checkpoint the graph lacks and mismatched ones are one error naming all of them, and then
  * no variable is changed. */
-bool tfc_saver_restore(tfc_session *s, const char *path, tfc_status *st);
+TFC_API bool tfc_saver_restore(tfc_session *s, const char *path, tfc_status *st);
 
 /* The same for the n variables of var_list only (tf.compat.v1.train.Saver(var_list=...)): each a
  * variable's read tensor or VariableV2 node; var_list NULL means every variable. A restore then
  * leaves the other variables alone, and the checkpoint may hold more tensors than these. */
-bool tfc_saver_save_vars(tfc_session *s, const tfc_out *var_list, int n, const char *prefix, int64_t step, int max_to_keep,
-                         char *path_out, size_t path_cap, tfc_status *st);
-bool tfc_saver_restore_vars(tfc_session *s, const tfc_out *var_list, int n, const char *path, tfc_status *st);
+TFC_API bool tfc_saver_save_vars(tfc_session *s, const tfc_out *var_list, int n, const char *prefix, int64_t step, int max_to_keep,
+                                 char *path_out, size_t path_cap, tfc_status *st);
+TFC_API bool tfc_saver_restore_vars(tfc_session *s, const tfc_out *var_list, int n, const char *path, tfc_status *st);
+
+TFC_END_DECLS
 
 #endif

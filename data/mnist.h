@@ -6,7 +6,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "api.h"
 #include "status.h"
+
+TFC_BEGIN_DECLS
 
 typedef struct {
     int n;
@@ -25,10 +28,10 @@ typedef enum { TFC_DATASET_MNIST, TFC_DATASET_FASHION } tfc_dataset;
 /* Finds the folder holding the four IDX files: data_dir if given, else $TFC_DATA_DIR, ./MNIST_data,
  * the user cache folder (${XDG_CACHE_HOME:-~/.cache}/tfc/mnist); for Fashion-MNIST also
  * /usr/share/datasets/fashion-mnist. When none has them, st says where it looked and how to get them. */
-bool tfc_mnist_find(tfc_dataset ds, const char *data_dir, char *dir_out, size_t cap, tfc_status *st);
+TFC_API bool tfc_mnist_find(tfc_dataset ds, const char *data_dir, char *dir_out, size_t cap, tfc_status *st);
 /* Loads and checks the four files (magic numbers, sizes, label range). */
-tfc_mnist *tfc_mnist_load(const char *dir, tfc_status *st);
-void tfc_mnist_free(tfc_mnist *m);
+TFC_API tfc_mnist *tfc_mnist_load(const char *dir, tfc_status *st);
+TFC_API void tfc_mnist_free(tfc_mnist *m);
 
 /* TensorFlow's DataSet.next_batch: the data are shuffled before the first batch and at the end of
  * each epoch; a batch crossing the end of an epoch takes the rest and continues in the new order. */
@@ -41,17 +44,19 @@ typedef struct {
     int shuffle;
 } tfc_batcher;
 
-bool tfc_batcher_init(tfc_batcher *b, const tfc_mnist_split *split, uint64_t seed, int shuffle);
-void tfc_batcher_free(tfc_batcher *b);
+TFC_API bool tfc_batcher_init(tfc_batcher *b, const tfc_mnist_split *split, uint64_t seed, int shuffle);
+TFC_API void tfc_batcher_free(tfc_batcher *b);
 /* Fills x (batch x pixels) and, when not NULL, one-hot labels y (batch x 10) and the labels. */
-void tfc_batcher_next(tfc_batcher *b, int batch, float *x, float *y, uint8_t *labels);
+TFC_API void tfc_batcher_next(tfc_batcher *b, int batch, float *x, float *y, uint8_t *labels);
 /* One rank's share of a batch of batch x nranks examples, for data-parallel training: the batcher
  * moves on by the whole batch and rank `rank` takes its rows [rank x batch, (rank + 1) x batch), so
  * the ranks together see the same examples as one process with the whole batch, none twice. */
-void tfc_batcher_next_shard(tfc_batcher *b, int batch, int rank, int nranks, float *x, float *y, uint8_t *labels);
+TFC_API void tfc_batcher_next_shard(tfc_batcher *b, int batch, int rank, int nranks, float *x, float *y, uint8_t *labels);
 /* Moves on n examples without copying them (resuming a run at a step). */
-void tfc_batcher_skip(tfc_batcher *b, int64_t n);
+TFC_API void tfc_batcher_skip(tfc_batcher *b, int64_t n);
 /* Copies examples [start, start + n) of a split, in order, with one-hot labels. */
-void tfc_mnist_slice(const tfc_mnist_split *s, int start, int n, float *x, float *y);
+TFC_API void tfc_mnist_slice(const tfc_mnist_split *s, int start, int n, float *x, float *y);
+
+TFC_END_DECLS
 
 #endif

@@ -4,8 +4,11 @@
 #ifndef TFC_GRAPH_H
 #define TFC_GRAPH_H
 
+#include "api.h"
 #include "status.h"
 #include "tensor.h"
+
+TFC_BEGIN_DECLS
 
 typedef struct tfc_graph tfc_graph;
 
@@ -17,23 +20,23 @@ typedef struct {
 #define TFC_NO_OUT ((tfc_out){-1, 0})
 static inline bool tfc_out_ok(tfc_out o) { return o.node >= 0; }
 
-tfc_graph *tfc_graph_new(void);
-void tfc_graph_free(tfc_graph *g);
-bool tfc_graph_ok(const tfc_graph *g);
+TFC_API tfc_graph *tfc_graph_new(void);
+TFC_API void tfc_graph_free(tfc_graph *g);
+TFC_API bool tfc_graph_ok(const tfc_graph *g);
 /* The first build error, "" when none. */
-const char *tfc_graph_error(const tfc_graph *g);
+TFC_API const char *tfc_graph_error(const tfc_graph *g);
 /* Copies the graph's build error, if any, into st; returns tfc_graph_ok(g). */
-bool tfc_graph_check(const tfc_graph *g, tfc_status *st);
+TFC_API bool tfc_graph_check(const tfc_graph *g, tfc_status *st);
 
 /* Name scopes, as tf.name_scope: "model" then "fc1" gives "model/fc1/"; a scope entered again
  * is uniquified ("dropout_1/"). A name ending in '/' is used verbatim. */
-void tfc_scope_push(tfc_graph *g, const char *name);
-void tfc_scope_pop(tfc_graph *g);
+TFC_API void tfc_scope_push(tfc_graph *g, const char *name);
+TFC_API void tfc_scope_pop(tfc_graph *g);
 /* The current scope with its trailing '/', "" at the top. */
-const char *tfc_scope(const tfc_graph *g);
+TFC_API const char *tfc_scope(const tfc_graph *g);
 /* Device strings ("/cpu:0"), recorded on the nodes built while pushed. */
-void tfc_device_push(tfc_graph *g, const char *device);
-void tfc_device_pop(tfc_graph *g);
+TFC_API void tfc_device_push(tfc_graph *g, const char *device);
+TFC_API void tfc_device_pop(tfc_graph *g);
 
 /* tf.control_dependencies: the nodes built until the matching pop get control inputs on the nodes
  * of deps (run after them), as TensorFlow adds them: not where an input of the new node was itself
@@ -87,51 +90,53 @@ typedef struct {
 /* The most outputs a node may have. */
 #define TFC_MAX_OUTPUTS 65536
 
-int tfc_graph_num_nodes(const tfc_graph *g);
+TFC_API int tfc_graph_num_nodes(const tfc_graph *g);
 /* Node id by full name, -1 if none. */
-int tfc_graph_find(const tfc_graph *g, const char *name);
-const char *tfc_node_name(const tfc_graph *g, int node);
-const char *tfc_node_op(const tfc_graph *g, int node);
-const char *tfc_node_device(const tfc_graph *g, int node); /* "" when none */
-int tfc_node_num_inputs(const tfc_graph *g, int node);
-tfc_out tfc_node_input(const tfc_graph *g, int node, int i);
-int tfc_node_num_controls(const tfc_graph *g, int node);
-int tfc_node_control(const tfc_graph *g, int node, int i);
-int tfc_node_num_outputs(const tfc_graph *g, int node);
-tfc_dtype tfc_node_output_dtype(const tfc_graph *g, int node, int i);
-tfc_shape tfc_node_output_shape(const tfc_graph *g, int node, int i);
-int tfc_node_num_attrs(const tfc_graph *g, int node);
-const tfc_attr *tfc_node_attr(const tfc_graph *g, int node, int i);
-const tfc_attr *tfc_node_find_attr(const tfc_graph *g, int node, const char *name);
+TFC_API int tfc_graph_find(const tfc_graph *g, const char *name);
+TFC_API const char *tfc_node_name(const tfc_graph *g, int node);
+TFC_API const char *tfc_node_op(const tfc_graph *g, int node);
+TFC_API const char *tfc_node_device(const tfc_graph *g, int node); /* "" when none */
+TFC_API int tfc_node_num_inputs(const tfc_graph *g, int node);
+TFC_API tfc_out tfc_node_input(const tfc_graph *g, int node, int i);
+TFC_API int tfc_node_num_controls(const tfc_graph *g, int node);
+TFC_API int tfc_node_control(const tfc_graph *g, int node, int i);
+TFC_API int tfc_node_num_outputs(const tfc_graph *g, int node);
+TFC_API tfc_dtype tfc_node_output_dtype(const tfc_graph *g, int node, int i);
+TFC_API tfc_shape tfc_node_output_shape(const tfc_graph *g, int node, int i);
+TFC_API int tfc_node_num_attrs(const tfc_graph *g, int node);
+TFC_API const tfc_attr *tfc_node_attr(const tfc_graph *g, int node, int i);
+TFC_API const tfc_attr *tfc_node_find_attr(const tfc_graph *g, int node, const char *name);
 /* The static dtype and shape of a tensor. */
-tfc_dtype tfc_out_dtype(const tfc_graph *g, tfc_out o);
-tfc_shape tfc_out_shape(const tfc_graph *g, tfc_out o);
+TFC_API tfc_dtype tfc_out_dtype(const tfc_graph *g, tfc_out o);
+TFC_API tfc_shape tfc_out_shape(const tfc_graph *g, tfc_out o);
 /* "name:index" into buf. */
-const char *tfc_out_name(const tfc_graph *g, tfc_out o, char *buf, size_t n);
+TFC_API const char *tfc_out_name(const tfc_graph *g, tfc_out o, char *buf, size_t n);
 /* The tensor "name:index" of the graph; "name" alone is output 0, or the node itself as a run
  * target when it has no outputs (a NoOp train op). TFC_NO_OUT when there is no such tensor. */
-tfc_out tfc_graph_tensor(const tfc_graph *g, const char *name);
+TFC_API tfc_out tfc_graph_tensor(const tfc_graph *g, const char *name);
 
 /* Variables (VariableV2 and VarHandleOp nodes) in creation order: their count, and the i-th
  * one's node id. */
-int tfc_graph_num_variables(const tfc_graph *g);
-int tfc_graph_variable(const tfc_graph *g, int i);
+TFC_API int tfc_graph_num_variables(const tfc_graph *g);
+TFC_API int tfc_graph_variable(const tfc_graph *g, int i);
 /* Whether optimizers train the variable (false for optimizer slots and global_step). */
-bool tfc_variable_trainable(const tfc_graph *g, int node);
-void tfc_variable_set_trainable(tfc_graph *g, int var, bool trainable);
+TFC_API bool tfc_variable_trainable(const tfc_graph *g, int node);
+TFC_API void tfc_variable_set_trainable(tfc_graph *g, int var, bool trainable);
 /* A variable's initialiser, the node global_variables_initializer runs for it (its Assign);
  * -1 when it has none. Builders set it; graph import sets it from the MetaGraph. */
-int tfc_variable_initializer(const tfc_graph *g, int var);
-void tfc_variable_set_initializer(tfc_graph *g, int var, int init);
+TFC_API int tfc_variable_initializer(const tfc_graph *g, int var);
+TFC_API void tfc_variable_set_initializer(tfc_graph *g, int var, int init);
 
 /* Collections, as TensorFlow's Graph keeps them: named lists of node names ("train/Adam") and
  * tensor names ("Merge/MergeSummary:0") that a MetaGraph carries (train_op, summaries,
  * update_ops, ...). The variables are not kept here: the graph knows them. */
-bool tfc_graph_add_to_collection(tfc_graph *g, const char *key, const char *item);
-int tfc_graph_num_collections(const tfc_graph *g);
-const char *tfc_graph_collection_key(const tfc_graph *g, int i);
-int tfc_graph_collection_size(const tfc_graph *g, const char *key);
+TFC_API bool tfc_graph_add_to_collection(tfc_graph *g, const char *key, const char *item);
+TFC_API int tfc_graph_num_collections(const tfc_graph *g);
+TFC_API const char *tfc_graph_collection_key(const tfc_graph *g, int i);
+TFC_API int tfc_graph_collection_size(const tfc_graph *g, const char *key);
 /* Item i of a collection, NULL when there is none. */
-const char *tfc_graph_collection_item(const tfc_graph *g, const char *key, int i);
+TFC_API const char *tfc_graph_collection_item(const tfc_graph *g, const char *key, int i);
+
+TFC_END_DECLS
 
 #endif

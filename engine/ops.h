@@ -4,93 +4,98 @@
 #ifndef TFC_OPS_H
 #define TFC_OPS_H
 
+#include "api.h"
 #include "graph.h"
 
+TFC_BEGIN_DECLS
+
 /* ---- constants, placeholders, variables ---- */
-tfc_out tfc_const(tfc_graph *g, const tfc_tensor *value, const char *name); /* copies value */
-tfc_out tfc_const_scalar(tfc_graph *g, float v, const char *name);
-tfc_out tfc_const_int(tfc_graph *g, int32_t v, const char *name);
+TFC_API tfc_out tfc_const(tfc_graph *g, const tfc_tensor *value, const char *name); /* copies value */
+TFC_API tfc_out tfc_const_scalar(tfc_graph *g, float v, const char *name);
+TFC_API tfc_out tfc_const_int(tfc_graph *g, int32_t v, const char *name);
 /* An int32 vector constant (shapes, axes). */
-tfc_out tfc_const_ints(tfc_graph *g, const int32_t *v, int n, const char *name);
-tfc_out tfc_placeholder(tfc_graph *g, tfc_dtype dt, tfc_shape shape, const char *name);
+TFC_API tfc_out tfc_const_ints(tfc_graph *g, const int32_t *v, int n, const char *name);
+TFC_API tfc_out tfc_placeholder(tfc_graph *g, tfc_dtype dt, tfc_shape shape, const char *name);
 /* tf.Variable(initial_value, name): nodes NAME (VariableV2), NAME/Assign (its initialiser) and
  * NAME/read (Identity); returns NAME/read:0. The initial value is any tensor of known shape. */
-tfc_out tfc_variable(tfc_graph *g, tfc_out initial_value, const char *name);
+TFC_API tfc_out tfc_variable(tfc_graph *g, tfc_out initial_value, const char *name);
 /* tf.Variable(<constant>, name): a NAME/initial_value Const as TensorFlow builds it. */
-tfc_out tfc_variable_const(tfc_graph *g, const tfc_tensor *value, const char *name);
-tfc_out tfc_variable_scalar(tfc_graph *g, float v, const char *name);
+TFC_API tfc_out tfc_variable_const(tfc_graph *g, const tfc_tensor *value, const char *name);
+TFC_API tfc_out tfc_variable_scalar(tfc_graph *g, float v, const char *name);
 /* A variable NAME/... named from the root scope and initialised from NAME/Initializer/zeros, as
  * TensorFlow makes optimizer slots and global_step. */
-tfc_out tfc_variable_zeros(tfc_graph *g, tfc_shape shape, tfc_dtype dt, const char *name, bool trainable);
+TFC_API tfc_out tfc_variable_zeros(tfc_graph *g, tfc_shape shape, tfc_dtype dt, const char *name, bool trainable);
 /* The VariableV2 node behind a variable's read tensor (or the node itself), -1 if none. */
-int tfc_variable_node(const tfc_graph *g, tfc_out var);
+TFC_API int tfc_variable_node(const tfc_graph *g, tfc_out var);
 /* NoOp "init" whose control inputs are all variables' initialisers (global_variables_initializer). */
-tfc_out tfc_global_variables_initializer(tfc_graph *g);
+TFC_API tfc_out tfc_global_variables_initializer(tfc_graph *g);
 
 /* ---- initial values ---- */
-tfc_out tfc_zeros(tfc_graph *g, tfc_shape shape, tfc_dtype dt, const char *name);
-tfc_out tfc_fill(tfc_graph *g, tfc_shape shape, float value, const char *name);
+TFC_API tfc_out tfc_zeros(tfc_graph *g, tfc_shape shape, tfc_dtype dt, const char *name);
+TFC_API tfc_out tfc_fill(tfc_graph *g, tfc_shape shape, float value, const char *name);
 /* tf.random_normal / tf.truncated_normal: mean + stddev * N(0,1) (truncated at 2 stddev). seed 0:
  * from the session's seed. */
-tfc_out tfc_random_normal(tfc_graph *g, tfc_shape shape, float mean, float stddev, int64_t seed, const char *name);
-tfc_out tfc_truncated_normal(tfc_graph *g, tfc_shape shape, float mean, float stddev, int64_t seed, const char *name);
+TFC_API tfc_out tfc_random_normal(tfc_graph *g, tfc_shape shape, float mean, float stddev, int64_t seed, const char *name);
+TFC_API tfc_out tfc_truncated_normal(tfc_graph *g, tfc_shape shape, float mean, float stddev, int64_t seed, const char *name);
 /* Uniform in [0, 1) of the runtime shape given by an int32 vector tensor. */
-tfc_out tfc_random_uniform(tfc_graph *g, tfc_out shape, int64_t seed, const char *name);
+TFC_API tfc_out tfc_random_uniform(tfc_graph *g, tfc_out shape, int64_t seed, const char *name);
 
 /* ---- state ---- */
-tfc_out tfc_assign(tfc_graph *g, tfc_out var, tfc_out value, const char *name);
-tfc_out tfc_assign_add(tfc_graph *g, tfc_out var, tfc_out value, const char *name);
-tfc_out tfc_identity(tfc_graph *g, tfc_out x, const char *name);
+TFC_API tfc_out tfc_assign(tfc_graph *g, tfc_out var, tfc_out value, const char *name);
+TFC_API tfc_out tfc_assign_add(tfc_graph *g, tfc_out var, tfc_out value, const char *name);
+TFC_API tfc_out tfc_identity(tfc_graph *g, tfc_out x, const char *name);
 /* NoOp with control inputs on the given nodes (tf.group). */
-tfc_out tfc_group(tfc_graph *g, const tfc_out *deps, int n, const char *name);
+TFC_API tfc_out tfc_group(tfc_graph *g, const tfc_out *deps, int n, const char *name);
 
 /* ---- math (NumPy broadcasting) ---- */
-tfc_out tfc_add(tfc_graph *g, tfc_out x, tfc_out y, const char *name); /* AddV2 */
-tfc_out tfc_sub(tfc_graph *g, tfc_out x, tfc_out y, const char *name);
-tfc_out tfc_mul(tfc_graph *g, tfc_out x, tfc_out y, const char *name);
-tfc_out tfc_div(tfc_graph *g, tfc_out x, tfc_out y, const char *name); /* RealDiv */
-tfc_out tfc_maximum(tfc_graph *g, tfc_out x, tfc_out y, const char *name);
-tfc_out tfc_minimum(tfc_graph *g, tfc_out x, tfc_out y, const char *name);
-tfc_out tfc_add_n(tfc_graph *g, const tfc_out *xs, int n, const char *name);
-tfc_out tfc_equal(tfc_graph *g, tfc_out x, tfc_out y, const char *name);
-tfc_out tfc_greater_equal(tfc_graph *g, tfc_out x, tfc_out y, const char *name);
-tfc_out tfc_less_equal(tfc_graph *g, tfc_out x, tfc_out y, const char *name);
-tfc_out tfc_matmul(tfc_graph *g, tfc_out a, tfc_out b, bool transpose_a, bool transpose_b, const char *name);
-tfc_out tfc_neg(tfc_graph *g, tfc_out x, const char *name);
-tfc_out tfc_relu(tfc_graph *g, tfc_out x, const char *name);
-tfc_out tfc_sigmoid(tfc_graph *g, tfc_out x, const char *name);
-tfc_out tfc_tanh(tfc_graph *g, tfc_out x, const char *name);
-tfc_out tfc_log(tfc_graph *g, tfc_out x, const char *name);
-tfc_out tfc_exp(tfc_graph *g, tfc_out x, const char *name);
-tfc_out tfc_square(tfc_graph *g, tfc_out x, const char *name);
-tfc_out tfc_sqrt(tfc_graph *g, tfc_out x, const char *name);
-tfc_out tfc_reciprocal(tfc_graph *g, tfc_out x, const char *name);
-tfc_out tfc_floor(tfc_graph *g, tfc_out x, const char *name);
-tfc_out tfc_cast(tfc_graph *g, tfc_out x, tfc_dtype to, const char *name);
+TFC_API tfc_out tfc_add(tfc_graph *g, tfc_out x, tfc_out y, const char *name); /* AddV2 */
+TFC_API tfc_out tfc_sub(tfc_graph *g, tfc_out x, tfc_out y, const char *name);
+TFC_API tfc_out tfc_mul(tfc_graph *g, tfc_out x, tfc_out y, const char *name);
+TFC_API tfc_out tfc_div(tfc_graph *g, tfc_out x, tfc_out y, const char *name); /* RealDiv */
+TFC_API tfc_out tfc_maximum(tfc_graph *g, tfc_out x, tfc_out y, const char *name);
+TFC_API tfc_out tfc_minimum(tfc_graph *g, tfc_out x, tfc_out y, const char *name);
+TFC_API tfc_out tfc_add_n(tfc_graph *g, const tfc_out *xs, int n, const char *name);
+TFC_API tfc_out tfc_equal(tfc_graph *g, tfc_out x, tfc_out y, const char *name);
+TFC_API tfc_out tfc_greater_equal(tfc_graph *g, tfc_out x, tfc_out y, const char *name);
+TFC_API tfc_out tfc_less_equal(tfc_graph *g, tfc_out x, tfc_out y, const char *name);
+TFC_API tfc_out tfc_matmul(tfc_graph *g, tfc_out a, tfc_out b, bool transpose_a, bool transpose_b, const char *name);
+TFC_API tfc_out tfc_neg(tfc_graph *g, tfc_out x, const char *name);
+TFC_API tfc_out tfc_relu(tfc_graph *g, tfc_out x, const char *name);
+TFC_API tfc_out tfc_sigmoid(tfc_graph *g, tfc_out x, const char *name);
+TFC_API tfc_out tfc_tanh(tfc_graph *g, tfc_out x, const char *name);
+TFC_API tfc_out tfc_log(tfc_graph *g, tfc_out x, const char *name);
+TFC_API tfc_out tfc_exp(tfc_graph *g, tfc_out x, const char *name);
+TFC_API tfc_out tfc_square(tfc_graph *g, tfc_out x, const char *name);
+TFC_API tfc_out tfc_sqrt(tfc_graph *g, tfc_out x, const char *name);
+TFC_API tfc_out tfc_reciprocal(tfc_graph *g, tfc_out x, const char *name);
+TFC_API tfc_out tfc_floor(tfc_graph *g, tfc_out x, const char *name);
+TFC_API tfc_out tfc_cast(tfc_graph *g, tfc_out x, tfc_dtype to, const char *name);
 /* tf.clip_by_value: clip_by_value/Minimum then clip_by_value (Maximum) under scope NAME. */
-tfc_out tfc_clip_by_value(tfc_graph *g, tfc_out x, float lo, float hi, const char *name);
+TFC_API tfc_out tfc_clip_by_value(tfc_graph *g, tfc_out x, float lo, float hi, const char *name);
 
 /* ---- reductions; axes NULL = all; negative axes count from the end ---- */
-tfc_out tfc_reduce_sum(tfc_graph *g, tfc_out x, const int *axes, int naxes, bool keep_dims, const char *name);
-tfc_out tfc_reduce_mean(tfc_graph *g, tfc_out x, const int *axes, int naxes, bool keep_dims, const char *name);
-tfc_out tfc_argmax(tfc_graph *g, tfc_out x, int axis, const char *name); /* int64 result */
+TFC_API tfc_out tfc_reduce_sum(tfc_graph *g, tfc_out x, const int *axes, int naxes, bool keep_dims, const char *name);
+TFC_API tfc_out tfc_reduce_mean(tfc_graph *g, tfc_out x, const int *axes, int naxes, bool keep_dims, const char *name);
+TFC_API tfc_out tfc_argmax(tfc_graph *g, tfc_out x, int axis, const char *name); /* int64 result */
 
 /* ---- neural network ---- */
-tfc_out tfc_bias_add(tfc_graph *g, tfc_out x, tfc_out bias, const char *name);
-tfc_out tfc_softmax(tfc_graph *g, tfc_out logits, const char *name);
+TFC_API tfc_out tfc_bias_add(tfc_graph *g, tfc_out x, tfc_out bias, const char *name);
+TFC_API tfc_out tfc_softmax(tfc_graph *g, tfc_out logits, const char *name);
 /* Per-example loss (output 0 of SoftmaxCrossEntropyWithLogits; output 1 is the backprop). */
-tfc_out tfc_softmax_cross_entropy_with_logits(tfc_graph *g, tfc_out labels, tfc_out logits, const char *name);
+TFC_API tfc_out tfc_softmax_cross_entropy_with_logits(tfc_graph *g, tfc_out labels, tfc_out logits, const char *name);
 /* tf.nn.dropout(x, keep_prob) under scope NAME (default "dropout"): x / keep_prob * floor(keep_prob + U[0,1)). */
-tfc_out tfc_dropout(tfc_graph *g, tfc_out x, tfc_out keep_prob, int64_t seed, const char *name);
+TFC_API tfc_out tfc_dropout(tfc_graph *g, tfc_out x, tfc_out keep_prob, int64_t seed, const char *name);
 /* Conv2D on NHWC input with an HWIO filter; strides as [1, sh, sw, 1]; padding "SAME" or "VALID". */
-tfc_out tfc_conv2d(tfc_graph *g, tfc_out input, tfc_out filter, const int64_t strides[4], const char *padding,
-                   const char *name);
-tfc_out tfc_max_pool(tfc_graph *g, tfc_out input, const int64_t ksize[4], const int64_t strides[4],
-                     const char *padding, const char *name);
+TFC_API tfc_out tfc_conv2d(tfc_graph *g, tfc_out input, tfc_out filter, const int64_t strides[4], const char *padding,
+                           const char *name);
+TFC_API tfc_out tfc_max_pool(tfc_graph *g, tfc_out input, const int64_t ksize[4], const int64_t strides[4],
+                             const char *padding, const char *name);
 
 /* ---- arrays ---- */
 /* shape may hold one -1. */
-tfc_out tfc_reshape(tfc_graph *g, tfc_out x, tfc_shape shape, const char *name);
-tfc_out tfc_shape_of(tfc_graph *g, tfc_out x, const char *name); /* Shape, int32 */
+TFC_API tfc_out tfc_reshape(tfc_graph *g, tfc_out x, tfc_shape shape, const char *name);
+TFC_API tfc_out tfc_shape_of(tfc_graph *g, tfc_out x, const char *name); /* Shape, int32 */
+
+TFC_END_DECLS
 
 #endif

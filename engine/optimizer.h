@@ -4,7 +4,10 @@
 #ifndef TFC_OPTIMIZER_H
 #define TFC_OPTIMIZER_H
 
+#include "api.h"
 #include "graph.h"
+
+TFC_BEGIN_DECLS
 
 typedef enum {
     TFC_GRADIENT_DESCENT, /* var -= lr * grad */
@@ -34,38 +37,40 @@ typedef struct {
     const char *name;                /* the update ops' scope and slot suffix: "Momentum", ... */
 } tfc_optimizer;
 
-tfc_optimizer tfc_gradient_descent_optimizer(float learning_rate);
-tfc_optimizer tfc_momentum_optimizer(float learning_rate, float momentum);
-tfc_optimizer tfc_adagrad_optimizer(float learning_rate);
-tfc_optimizer tfc_rmsprop_optimizer(float learning_rate);
-tfc_optimizer tfc_adam_optimizer(float learning_rate);
+TFC_API tfc_optimizer tfc_gradient_descent_optimizer(float learning_rate);
+TFC_API tfc_optimizer tfc_momentum_optimizer(float learning_rate, float momentum);
+TFC_API tfc_optimizer tfc_adagrad_optimizer(float learning_rate);
+TFC_API tfc_optimizer tfc_rmsprop_optimizer(float learning_rate);
+TFC_API tfc_optimizer tfc_adam_optimizer(float learning_rate);
 
 /* The int64 variable global_step (created once; later calls return the same). */
-tfc_out tfc_global_step(tfc_graph *g);
+TFC_API tfc_out tfc_global_step(tfc_graph *g);
 
 /* tf.compat.v1.trainable_variables(): the trainable variables (VariableV2 outputs) in creation
  * order, at most cap of them into vars; returns how many there are. */
-int tfc_trainable_variables(const tfc_graph *g, tfc_out *vars, int cap);
+TFC_API int tfc_trainable_variables(const tfc_graph *g, tfc_out *vars, int cap);
 
 /* Optimizer.minimize: the gradients of loss for var_list (n of them; NULL for every trainable
  * variable) as tfc_gradients computes them, then tfc_optimizer_apply_gradients. Returns the train op
  * (run it as a fetch). global_step: TFC_NO_OUT for none, else the step counter the train op
  * increments after the updates. */
-tfc_out tfc_optimizer_minimize(tfc_graph *g, const tfc_optimizer *opt, tfc_out loss, tfc_out global_step,
-                               const tfc_out *var_list, int n);
+TFC_API tfc_out tfc_optimizer_minimize(tfc_graph *g, const tfc_optimizer *opt, tfc_out loss, tfc_out global_step,
+                                       const tfc_out *var_list, int n);
 
 /* Optimizer.apply_gradients: the slots, then one update op per variable vars[i] (a variable's read
  * tensor or node) with a gradient grads[i] (TFC_NO_OUT ones are skipped; an error when all are),
  * grouped into the returned train op NAME, or NAME/update followed by global_step += 1 as NAME. */
-tfc_out tfc_optimizer_apply_gradients(tfc_graph *g, const tfc_optimizer *opt, const tfc_out *grads, const tfc_out *vars,
-                                      int n, tfc_out global_step);
+TFC_API tfc_out tfc_optimizer_apply_gradients(tfc_graph *g, const tfc_optimizer *opt, const tfc_out *grads, const tfc_out *vars,
+                                              int n, tfc_out global_step);
 
 /* The float-taking forms the seeds use (TensorFlow's default settings otherwise). */
 typedef struct {
     float beta1, beta2, epsilon; /* 0 = TensorFlow's defaults 0.9, 0.999, 1e-8 */
 } tfc_adam_options;
-tfc_out tfc_gradient_descent_minimize(tfc_graph *g, tfc_out loss, float learning_rate, tfc_out global_step);
-tfc_out tfc_adam_minimize(tfc_graph *g, tfc_out loss, float learning_rate, const tfc_adam_options *opts,
-                          tfc_out global_step);
+TFC_API tfc_out tfc_gradient_descent_minimize(tfc_graph *g, tfc_out loss, float learning_rate, tfc_out global_step);
+TFC_API tfc_out tfc_adam_minimize(tfc_graph *g, tfc_out loss, float learning_rate, const tfc_adam_options *opts,
+                                  tfc_out global_step);
+
+TFC_END_DECLS
 
 #endif

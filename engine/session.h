@@ -3,7 +3,10 @@
 #ifndef TFC_SESSION_H
 #define TFC_SESSION_H
 
+#include "api.h"
 #include "graph.h"
+
+TFC_BEGIN_DECLS
 
 typedef struct tfc_session tfc_session;
 
@@ -20,37 +23,39 @@ typedef struct {
 } tfc_session_options;
 
 /* The graph must outlive the session; nodes added later are runnable too. */
-tfc_session *tfc_session_new(tfc_graph *g, const tfc_session_options *opts, tfc_status *st);
-void tfc_session_free(tfc_session *s);
+TFC_API tfc_session *tfc_session_new(tfc_graph *g, const tfc_session_options *opts, tfc_status *st);
+TFC_API void tfc_session_free(tfc_session *s);
 
 /* Runs the graph for the fetches. outputs[i] receives a new tensor the caller frees, or NULL for a
  * fetch with no value (an op such as a train step or `init`). outputs may be NULL when nothing is
  * wanted back. On error, every outputs[i] is NULL. */
-bool tfc_session_run(tfc_session *s, const tfc_feed *feeds, int nfeeds, const tfc_out *fetches, int nfetches,
-                     tfc_tensor **outputs, tfc_status *st);
+TFC_API bool tfc_session_run(tfc_session *s, const tfc_feed *feeds, int nfeeds, const tfc_out *fetches, int nfetches,
+                             tfc_tensor **outputs, tfc_status *st);
 
 /* Runs the initialisers of all variables (global_variables_initializer). */
-bool tfc_session_run_init(tfc_session *s, tfc_status *st);
+TFC_API bool tfc_session_run_init(tfc_session *s, tfc_status *st);
 
 /* The value a variable (a VariableV2 node) holds, borrowed; NULL while uninitialised. */
-const tfc_tensor *tfc_session_variable(const tfc_session *s, int node);
+TFC_API const tfc_tensor *tfc_session_variable(const tfc_session *s, int node);
 /* Sets a variable to a copy of value; its dtype and shape must match the variable's. */
-bool tfc_session_assign(tfc_session *s, int node, const tfc_tensor *value, tfc_status *st);
+TFC_API bool tfc_session_assign(tfc_session *s, int node, const tfc_tensor *value, tfc_status *st);
 
-tfc_graph *tfc_session_graph(const tfc_session *s);
+TFC_API tfc_graph *tfc_session_graph(const tfc_session *s);
 
 /* With options.profile: the wall time spent in a node's kernel and how many runs executed it, summed
  * since the session began. Returns false (and zeros) when the session does not profile. */
-bool tfc_session_node_time(const tfc_session *s, int node, double *seconds, int64_t *runs);
+TFC_API bool tfc_session_node_time(const tfc_session *s, int node, double *seconds, int64_t *runs);
 /* Sets those totals back to zero (to time training without the initialisation before it). */
-void tfc_session_reset_profile(tfc_session *s);
+TFC_API void tfc_session_reset_profile(tfc_session *s);
 
 /* Keys the random ops' streams: after this call each random op restarts from a stream that
  * depends only on the session seed, the op and the key. Training sets the key to the step, so a run
  * resumed from a checkpoint draws the same dropout masks as an uninterrupted one. */
-void tfc_session_set_random_key(tfc_session *s, uint64_t key);
+TFC_API void tfc_session_set_random_key(tfc_session *s, uint64_t key);
 
 #define TFC_FEEDS(...) ((const tfc_feed[]){__VA_ARGS__}), (int)(sizeof((tfc_feed[]){__VA_ARGS__}) / sizeof(tfc_feed))
 #define TFC_FETCHES(...) ((const tfc_out[]){__VA_ARGS__}), (int)(sizeof((tfc_out[]){__VA_ARGS__}) / sizeof(tfc_out))
+
+TFC_END_DECLS
 
 #endif

@@ -7,11 +7,16 @@
 
 #include <stddef.h>
 
+#include "api.h"
 #include "graph.h"
 #include "status.h"
 
+TFC_BEGIN_DECLS
+
 /* The serialized GraphDef (malloc'ed, *len bytes), or NULL with st set (the graph's build
  * error, or out of memory). */
-unsigned char *tfc_graphdef_serialize(const tfc_graph *g, size_t *len, tfc_status *st);
+TFC_API unsigned char *tfc_graphdef_serialize(const tfc_graph *g, size_t *len, tfc_status *st);
+
+TFC_END_DECLS
 
 #endif

@@ -3,8 +3,11 @@
 #ifndef TFC_MODELS_H
 #define TFC_MODELS_H
 
+#include "api.h"
 #include "graph.h"
 #include "mnist.h"
+
+TFC_BEGIN_DECLS
 
 typedef struct {
     float learning_rate;   /* 0: the seed's */
@@ -43,7 +46,7 @@ typedef struct {
 } tfc_model;
 
 /* Names of the models, NULL-terminated: softmax, mlp, deep, cnn. */
-extern const char *const tfc_model_names[];
+TFC_API extern const char *const tfc_model_names[];
 
 /* Names of the optimizers a model trains with, NULL-terminated: gd, momentum, nesterov, adagrad,
  * rmsprop, centered-rmsprop, adam (TensorFlow's settings, momentum 0.9 for momentum and nesterov).
@@ -52,12 +55,14 @@ extern const char *const tfc_model_names[];
 extern const char *const tfc_model_optimizers[];
 
 /* Builds model `name` into a new graph (m->g, freed by tfc_model_free). */
-bool tfc_model_build(tfc_model *m, const char *name, const tfc_model_options *opts, tfc_status *st);
-void tfc_model_free(tfc_model *m);
+TFC_API bool tfc_model_build(tfc_model *m, const char *name, const tfc_model_options *opts, tfc_status *st);
+TFC_API void tfc_model_free(tfc_model *m);
 
 struct tfc_session;
 /* Mean accuracy and loss of the model over a whole split, fed in batches of `batch` (dropout off). */
-bool tfc_model_evaluate(const tfc_model *m, struct tfc_session *s, const tfc_mnist_split *split, int batch,
-                        double *accuracy, double *loss, tfc_status *st);
+TFC_API bool tfc_model_evaluate(const tfc_model *m, struct tfc_session *s, const tfc_mnist_split *split, int batch,
+                                double *accuracy, double *loss, tfc_status *st);
+
+TFC_END_DECLS
 
 #endif

@@ -10,31 +10,36 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "api.h"
 #include "graph.h"
 #include "status.h"
+
+TFC_BEGIN_DECLS
 
 typedef struct tfc_event_writer tfc_event_writer;
 
 /* Creates dir (like mkdir -p) and <dir>/events.out.tfevents.<%010d secs>.<hostname><suffix>,
    writes the file_version record (FORMATS.md §3) and flushes it. suffix may be NULL.
    An existing file of that name is an error (TensorFlow would overwrite it). */
-tfc_event_writer *tfc_event_writer_open(const char *dir, const char *suffix, tfc_status *st);
-const char *tfc_event_writer_path(const tfc_event_writer *w);
+TFC_API tfc_event_writer *tfc_event_writer_open(const char *dir, const char *suffix, tfc_status *st);
+TFC_API const char *tfc_event_writer_path(const tfc_event_writer *w);
 /* Event{wall_time, graph_def}: the graph as a GraphDef (summary/graphdef.h). */
-bool tfc_event_writer_add_graph(tfc_event_writer *w, const tfc_graph *g, tfc_status *st);
+TFC_API bool tfc_event_writer_add_graph(tfc_event_writer *w, const tfc_graph *g, tfc_status *st);
 /* Event{wall_time, graph_def} from an already serialized GraphDef. */
-bool tfc_event_writer_add_graph_def(tfc_event_writer *w, const void *graph_def, size_t len, tfc_status *st);
+TFC_API bool tfc_event_writer_add_graph_def(tfc_event_writer *w, const void *graph_def, size_t len, tfc_status *st);
 /* A serialized Summary message (what the summary ops output) as Event{wall_time, step, summary}. */
-bool tfc_event_writer_add_summary(tfc_event_writer *w, const void *summary, size_t len, int64_t step, tfc_status *st);
-bool tfc_event_writer_add_scalar(tfc_event_writer *w, const char *tag, float value, int64_t step, tfc_status *st);
-bool tfc_event_writer_flush(tfc_event_writer *w, tfc_status *st);
-bool tfc_event_writer_close(tfc_event_writer *w, tfc_status *st); /* flushes and frees; NULL ok */
+TFC_API bool tfc_event_writer_add_summary(tfc_event_writer *w, const void *summary, size_t len, int64_t step, tfc_status *st);
+TFC_API bool tfc_event_writer_add_scalar(tfc_event_writer *w, const char *tag, float value, int64_t step, tfc_status *st);
+TFC_API bool tfc_event_writer_flush(tfc_event_writer *w, tfc_status *st);
+TFC_API bool tfc_event_writer_close(tfc_event_writer *w, tfc_status *st); /* flushes and frees; NULL ok */
 
 /* Installs SIGINT and SIGTERM handlers that write out every open writer's buffered records
  * with write(2) and then re-raise the signal with its default action. Best effort: a writer
  * that another thread is flushing at that moment is left to that flush, so its last record
  * may end up incomplete, which readers treat as the normal end of a file. The first 64 open
  * writers are covered. */
-void tfc_event_writer_flush_on_signals(void);
+TFC_API void tfc_event_writer_flush_on_signals(void);
+
+TFC_END_DECLS
 
 #endif

@@ -8,7 +8,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "api.h"
 #include "status.h"
+
+TFC_BEGIN_DECLS
 
 typedef struct {
     int64_t step;
@@ -130,19 +133,21 @@ typedef struct {
 /* Reads PATH: a logdir (walked recursively), or a single event file (one run named after its
  * folder). Files whose name contains "tfevents" are event files, read in name order.
  * Returns NULL with st set when PATH does not exist or holds no event file. */
-tfc_logdir *tfc_logdir_load(const char *path, tfc_status *st);
+TFC_API tfc_logdir *tfc_logdir_load(const char *path, tfc_status *st);
 /* Reads the bytes of one event file (len bytes at data, not kept) as a logdir of one run ".";
  * name stands for the file in warnings. NULL with st set only when out of memory. */
-tfc_logdir *tfc_logdir_from_memory(const char *name, const void *data, size_t len, tfc_status *st);
-void tfc_logdir_free(tfc_logdir *ld);
+TFC_API tfc_logdir *tfc_logdir_from_memory(const char *name, const void *data, size_t len, tfc_status *st);
+TFC_API void tfc_logdir_free(tfc_logdir *ld);
 
-const tfc_scalar_series *tfc_run_scalar(const tfc_run *run, const char *tag);
-const tfc_histogram_series *tfc_run_histogram(const tfc_run *run, const char *tag);
-const tfc_image_series *tfc_run_images(const tfc_run *run, const char *tag);
-const tfc_text_series *tfc_run_text(const tfc_run *run, const char *tag);
-const tfc_other_tag *tfc_run_other(const tfc_run *run, const char *tag);
+TFC_API const tfc_scalar_series *tfc_run_scalar(const tfc_run *run, const char *tag);
+TFC_API const tfc_histogram_series *tfc_run_histogram(const tfc_run *run, const char *tag);
+TFC_API const tfc_image_series *tfc_run_images(const tfc_run *run, const char *tag);
+TFC_API const tfc_text_series *tfc_run_text(const tfc_run *run, const char *tag);
+TFC_API const tfc_other_tag *tfc_run_other(const tfc_run *run, const char *tag);
 
 /* Frees a text point's cells (NULL-safe) and zeroes them. */
-void tfc_text_point_clear(tfc_text_point *t);
+TFC_API void tfc_text_point_clear(tfc_text_point *t);
+
+TFC_END_DECLS
 
 #endif

@@ -408,8 +408,9 @@ static bool write_summaries(run_state *r, int64_t step, tfc_status *st)
 {
     tfc_tensor *out = NULL;
     if (!run_on_batch(r, r->model.summaries, &out, st)) return false;
-    const tfc_bytes *b = out->data;
-    bool ok = tfc_event_writer_add_summary(r->events, b->ptr, b->len, step, st);
+    size_t len;
+    const char *summary = tfc_tensor_string(out, 0, &len);
+    bool ok = tfc_event_writer_add_summary(r->events, summary, len, step, st);
     tfc_tensor_free(out);
     return ok;
 }

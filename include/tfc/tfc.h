@@ -4,6 +4,7 @@
  *     cc prog.c $(pkg-config --cflags --libs tfc)
  *
  * It brings the whole public API, each part documented in its own header:
+ *   api.h               TFC_API (what libtfc exports) and C linkage for C++
  *   version.h           TFC_VERSION_* and tfc_version()
  *   status.h            errors as values (tfc_status): the first error wins, later ones are ignored
  *   tensor.h            tensors (tfc_tensor) and their dtypes and shapes
@@ -30,6 +31,7 @@
 #ifndef TFC_TFC_H
 #define TFC_TFC_H
 
+#include "api.h"
 #include "version.h"
 #include "status.h"
 #include "tensor.h"

@@ -97,11 +97,58 @@ def test_examples_built_out_of_tree(staged, tmp_path, mnist_dir):
     assert float(re.search(r"test accuracy: ([0-9.]+)", p.stdout).group(1)) >= 0.915
 
 
+def test_summaries_and_saver_example(staged, tmp_path, events_dump):
+    exe = build(staged, REPO / "examples" / "summaries_saver.c", tmp_path / "summaries_saver")
+    p = run_program(staged, exe, tmp_path / "logdir")
+    assert p.returncode == 0, p.stderr
+    final = float(re.search(r"^final value ([0-9.]+)$", p.stdout, re.M).group(1))
+    assert float(re.search(r"^restored ([0-9.]+) from .*model.ckpt-1000$", p.stdout, re.M).group(1)) == final
+    dump = events_dump(tmp_path / "logdir")
+    points = dump.scalars[(".", "value")]
+    assert [s for s, _, _ in points] == list(range(1000))
+    values = [v for _, _, v in points]
+    assert values == sorted(values) and values[-1] == final and values[0] < final
+    assert dump.runs["."][1] > 0  # the graph
+
+
 def test_static_library(staged, tmp_path):
     exe = build(staged, REPO / "examples" / "graph_basics.c", tmp_path / "graph_basics", static=True)
     assert "libtfc" not in run(["ldd", exe]).stdout
     p = run([exe])
     assert p.returncode == 0 and p.stdout.startswith("Variable a is 9.0"), p.stderr
+
+
+CXX_PROGRAM = r"""
+#include <tfc/tfc.h>
+#include <cstdio>
+#include <cstring>
+
+int main()
+{
+    if (std::strcmp(tfc_version(), TFC_VERSION_STRING) != 0) return 1;
+    tfc_status *st = tfc_status_new();
+    tfc_graph *g = tfc_graph_new();
+    tfc_out a = tfc_mul(g, tfc_const_scalar(g, 3.0f, "x"), tfc_const_scalar(g, 4.0f, "y"), "a");
+    tfc_session *s = tfc_session_new(g, NULL, st);
+    tfc_tensor *out = NULL;
+    bool ok = s && tfc_session_run(s, NULL, 0, &a, 1, &out, st);
+    if (ok) std::printf("%s %g\n", tfc_version(), tfc_f32(out)[0]);
+    tfc_tensor_free(out);
+    tfc_session_free(s);
+    tfc_graph_free(g);
+    tfc_status_free(st);
+    return ok ? 0 : 1;
+}
+"""
+
+
+def test_cxx_program(staged, tmp_path):
+    src = tmp_path / "prog.cc"
+    src.write_text(CXX_PROGRAM)
+    exe = build(staged, src, tmp_path / "prog", compiler=CXX, std="-std=c++11")
+    p = run_program(staged, exe)
+    assert p.returncode == 0, p.stderr
+    assert p.stdout.split()[1] == "12"
 
 
 def public_headers(staged):
@@ -121,10 +168,49 @@ def test_each_header_compiles_alone(staged, lang):
     failed = []
     for h in public_headers(staged):
         p = run([compiler, std, "-Wall", "-Wextra", "-pedantic", "-Werror", "-fsyntax-only", "-x", lang, "-",
-                 *staged.flags("--cflags")], input=f"#include <tfc/{h.name}>\n")
+                 *staged.flags("--cflags")], input=f"#include <tfc/{h.name}>\ntypedef int not_empty;\n")
         if p.returncode:
             failed.append(f"{h.name}:\n{p.stderr}")
     assert not failed, "\n".join(failed)
+
+
+def declared_functions(staged, tmp_path):
+    """{name: header} of every function the public headers declare (static inline ones aside), as
+    gcc's -aux-info lists them (gcc whatever $CC is: clang has no -aux-info)."""
+    aux = tmp_path / "aux.txt"
+    p = run(["gcc", "-std=c11", "-fsyntax-only", "-aux-info", aux, "-x", "c", "-", *staged.flags("--cflags")],
+            input="#include <tfc/tfc.h>\n")
+    assert p.returncode == 0, p.stderr
+    found = {}
+    for line in aux.read_text().splitlines():
+        m = re.match(r"/\* (\S+):\d+:NC \*/ .*?(\w+) \(", line)
+        if m and Path(m.group(1)).parent == staged.include:
+            found[m.group(2)] = Path(m.group(1)).name
+    return found
+
+
+def exported(staged):
+    p = run(["nm", "-D", "--defined-only", staged.libdir / "libtfc.so"])
+    assert p.returncode == 0, p.stderr
+    return {f[2] for f in (line.split() for line in p.stdout.splitlines()) if len(f) == 3}
+
+
+def test_exports_only_prefixed_symbols(staged):
+    unprefixed = sorted(s for s in exported(staged) if not s.startswith("tfc_"))
+    assert not unprefixed, f"libtfc.so exports symbols without the tfc_ prefix: {unprefixed[:20]}"
+
+
+def test_exports_exactly_the_public_functions(staged, tmp_path):
+    declared = declared_functions(staged, tmp_path)
+    assert len(declared) > 100, declared
+    symbols = exported(staged)
+    hidden = sorted(f"{name} ({h})" for name, h in declared.items() if name not in symbols)
+    assert not hidden, ("declared in a public header but not exported from libtfc.so (mark the declaration "
+                        f"TFC_API, see base/api.h, and define it in libtfc): {hidden}")
+    # variables (tfc_model_names) are declared too, but -aux-info lists functions only
+    text = "".join(h.read_text() for h in public_headers(staged))
+    stray = sorted(s for s in symbols if s not in declared and not re.search(rf"\b{s}\b", text))
+    assert not stray, f"exported from libtfc.so but declared in no public header: {stray}"
 
 
 def man_text(page):
