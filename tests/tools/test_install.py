@@ -213,6 +213,18 @@ def test_exports_exactly_the_public_functions(staged, tmp_path):
     assert not stray, f"exported from libtfc.so but declared in no public header: {stray}"
 
 
+def test_every_function_links_from_cxx(staged, tmp_path):
+    """A C++ program taking every public function's address links: each has C linkage."""
+    names = sorted(declared_functions(staged, tmp_path))
+    src = tmp_path / "all.cc"
+    src.write_text("#include <tfc/tfc.h>\n#include <cstdio>\nstatic void (*const fns[])() = {\n" +
+                   "".join(f"    reinterpret_cast<void (*)()>(&{n}),\n" for n in names) +
+                   "};\nint main() { std::printf(\"%zu\\n\", sizeof fns / sizeof *fns); return 0; }\n")
+    exe = build(staged, src, tmp_path / "all", compiler=CXX, std="-std=c++11")
+    p = run_program(staged, exe)
+    assert p.returncode == 0 and p.stdout.strip() == str(len(names)), p.stderr
+
+
 def man_text(page):
     """The page as man shows it, wide enough that no line is broken or hyphenated."""
     env = dict(os.environ, MANWIDTH="1000", LC_ALL="C", MAN_KEEP_FORMATTING="")
