@@ -7,8 +7,11 @@
 
 #include <stddef.h>
 
+#include "api.h"
 #include "graph.h"
 #include "status.h"
+
+TFC_BEGIN_DECLS
 
 /* Imports a binary GraphDef into g. prefix NULL or "": the nodes keep their names; otherwise they
  * become PREFIX/name (and their inputs follow). Before anything is added the whole GraphDef is
@@ -19,13 +22,15 @@
  * variable's initialiser is the NAME/Assign (or AssignVariableOp) that tf.Variable builds. On an
  * error, st says why; an error while nodes are being added is also kept by the graph, which then
  * builds nothing more (as after any failed build call). */
-bool tfc_graph_import(tfc_graph *g, const void *bytes, size_t len, const char *prefix, tfc_status *st);
+TFC_API bool tfc_graph_import(tfc_graph *g, const void *bytes, size_t len, const char *prefix, tfc_status *st);
 
 /* A file: a MetaGraph when its name ends in ".meta", otherwise a binary GraphDef. Errors start
  * with the path; a text-format GraphDef (.pbtxt) is named as such. */
-bool tfc_graph_import_file(tfc_graph *g, const char *path, const char *prefix, tfc_status *st);
+TFC_API bool tfc_graph_import_file(tfc_graph *g, const char *path, const char *prefix, tfc_status *st);
 
 /* The largest GraphDef or MetaGraph file read (protobuf's own limit is 2 GiB). */
 #define TFC_GRAPH_FILE_MAX ((size_t)1 << 31)
+
+TFC_END_DECLS
 
 #endif
