@@ -22,7 +22,7 @@ typedef struct tfc_bundle_writer tfc_bundle_writer;
 
 /* Whether PREFIX ends in a file name ("dir/model.ckpt", not "dir/", "dir/." or ""): the bundle's
  * files are PREFIX.index and PREFIX.data-*, which would otherwise be hidden files in the folder. */
-bool tfc_bundle_prefix_ok(const char *prefix, tfc_status *st);
+TFC_API bool tfc_bundle_prefix_ok(const char *prefix, tfc_status *st);
 /* Starts PREFIX.data-00000-of-00001 as a temporary file (<file>.tempstate<random>) in PREFIX's
  * folder, which must exist. */
 TFC_API tfc_bundle_writer *tfc_bundle_writer_new(const char *prefix, tfc_status *st);
