@@ -43,8 +43,8 @@ TFC_API void tfc_device_pop(tfc_graph *g);
  * built inside the context (it already runs after deps), and not on a node the new one takes as a
  * data input. Contexts nest and add up; deps NULL (TensorFlow's None) opens a clean one, whose nodes
  * get no control inputs from the contexts around it. */
-void tfc_control_dependencies_push(tfc_graph *g, const tfc_out *deps, int n);
-void tfc_control_dependencies_pop(tfc_graph *g);
+TFC_API void tfc_control_dependencies_push(tfc_graph *g, const tfc_out *deps, int n);
+TFC_API void tfc_control_dependencies_pop(tfc_graph *g);
 
 /* ---- Introspection (used by the GraphDef writer, the saver and the tools) ---- */
 

@@ -52,7 +52,7 @@ TFC_API extern const char *const tfc_model_names[];
  * rmsprop, centered-rmsprop, adam (TensorFlow's settings, momentum 0.9 for momentum and nesterov).
  * Each but the seed's own comes with its own learning rate: gd 0.5, momentum and nesterov 0.05,
  * adagrad 0.1, the rmsprops and adam 0.001. */
-extern const char *const tfc_model_optimizers[];
+TFC_API extern const char *const tfc_model_optimizers[];
 
 /* Builds model `name` into a new graph (m->g, freed by tfc_model_free). */
 TFC_API bool tfc_model_build(tfc_model *m, const char *name, const tfc_model_options *opts, tfc_status *st);
