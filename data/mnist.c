@@ -118,16 +118,10 @@ out:
     return data;
 }
 
-static bool make_split(tfc_mnist_split *s, const unsigned char *img, const unsigned char *lab, int from, int n, int pixels)
+/* A split is examples [from, from + n) of a file's images and labels, pointed to where they lie. */
+static tfc_mnist_split make_split(const unsigned char *img, const unsigned char *lab, int from, int n, int pixels)
 {
-    s->n = n;
-    s->pixels = pixels;
-    s->images = malloc((size_t)n * (size_t)pixels * sizeof *s->images);
-    s->labels = malloc((size_t)n);
-    if (!s->images || !s->labels) return false;
-    for (size_t i = 0; i < (size_t)n * (size_t)pixels; i++) s->images[i] = img[(size_t)from * (size_t)pixels + i] * (1.0f / 255.0f);
-    memcpy(s->labels, lab + from, (size_t)n);
-    return true;
+    return (tfc_mnist_split){n, pixels, img + (size_t)from * (size_t)pixels, lab + from};
 }
 
 tfc_mnist *tfc_mnist_load(const char *dir, tfc_status *st)
@@ -135,7 +129,7 @@ tfc_mnist *tfc_mnist_load(const char *dir, tfc_status *st)
     tfc_mnist *m = calloc(1, sizeof *m);
     if (!m) return tfc_fail(st, TFC_INTERNAL, "out of memory"), NULL;
     snprintf(m->dir, sizeof m->dir, "%s", dir);
-    unsigned char *buf[4] = {0};
+    unsigned char **buf = m->files;
     uint32_t dims[4][3] = {{0}};
     const uint32_t magic[4] = {0x803, 0x801, 0x803, 0x801};
     char path[1200];
@@ -165,12 +159,10 @@ tfc_mnist *tfc_mnist_load(const char *dir, tfc_status *st)
     }
     if (ok) {
         int ntrain = (int)dims[0][0];
-        ok = make_split(&m->validation, buf[0], buf[1], 0, validation, 784) &&
-             make_split(&m->train, buf[0], buf[1], validation, ntrain - validation, 784) &&
-             make_split(&m->test, buf[2], buf[3], 0, (int)dims[2][0], 784);
-        if (!ok) tfc_fail(st, TFC_INTERNAL, "out of memory loading %s", dir);
+        m->validation = make_split(buf[0], buf[1], 0, validation, 784);
+        m->train = make_split(buf[0], buf[1], validation, ntrain - validation, 784);
+        m->test = make_split(buf[2], buf[3], 0, (int)dims[2][0], 784);
     }
-    for (int i = 0; i < 4; i++) free(buf[i]);
     if (!ok) {
         tfc_mnist_free(m);
         return NULL;
@@ -178,18 +170,10 @@ tfc_mnist *tfc_mnist_load(const char *dir, tfc_status *st)
     return m;
 }
 
-static void free_split(tfc_mnist_split *s)
-{
-    free(s->images);
-    free(s->labels);
-}
-
 void tfc_mnist_free(tfc_mnist *m)
 {
     if (!m) return;
-    free_split(&m->train);
-    free_split(&m->validation);
-    free_split(&m->test);
+    for (int i = 0; i < 4; i++) free(m->files[i]);
     free(m);
 }
 
@@ -230,9 +214,13 @@ void tfc_batcher_free(tfc_batcher *b)
     b->perm = NULL;
 }
 
+/* Row `row` of a batch from example idx: its pixels scaled to [0, 1] here, batch by batch, so that
+ * a data set stays in memory as its bytes (a quarter of its floats). */
 static void copy_example(const tfc_mnist_split *s, int idx, int row, float *x, float *y, uint8_t *labels)
 {
-    memcpy(x + (size_t)row * (size_t)s->pixels, s->images + (size_t)idx * (size_t)s->pixels, (size_t)s->pixels * sizeof *x);
+    const uint8_t *from = s->images + (size_t)idx * (size_t)s->pixels;
+    float *to = x + (size_t)row * (size_t)s->pixels;
+    for (int j = 0; j < s->pixels; j++) to[j] = from[j] * (1.0f / 255.0f);
     if (y) {
         memset(y + (size_t)row * 10, 0, 10 * sizeof *y);
         y[(size_t)row * 10 + s->labels[idx]] = 1.0f;

@@ -11,16 +11,19 @@
 
 TFC_BEGIN_DECLS
 
+/* Examples of one split as the IDX files hold them: batches (tfc_batcher_next, tfc_mnist_slice)
+ * scale the pixels to floats in [0, 1] as they copy them out. */
 typedef struct {
     int n;
-    int pixels;     /* 784 */
-    float *images;  /* n x pixels, scaled to [0, 1] */
-    uint8_t *labels; /* n, 0..9 */
+    int pixels;             /* 784 */
+    const uint8_t *images;  /* n x pixels, 0..255 */
+    const uint8_t *labels;  /* n, 0..9 */
 } tfc_mnist_split;
 
 typedef struct {
     char dir[1024];
-    tfc_mnist_split train, validation, test;
+    tfc_mnist_split train, validation, test; /* point into files */
+    uint8_t *files[4]; /* the data of the IDX files: train images, train labels, test images, test labels */
 } tfc_mnist;
 
 typedef enum { TFC_DATASET_MNIST, TFC_DATASET_FASHION } tfc_dataset;
