@@ -7,12 +7,15 @@
 #include <dirent.h>
 #include <errno.h>
 #include <math.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "event_reader.h"
 #include "meta_graph.pb-c.h"
@@ -629,6 +632,57 @@ static void walk(walk_state *w, const char *dir, const char *rel)
     free_strings(subdirs, nsub);
 }
 
+/* ---- reading the runs, several at once ---- */
+
+/* Runs share nothing, so they are read on up to one thread per core; each keeps its warnings
+ * apart, and they are joined in run order afterwards: the result does not depend on timing. */
+typedef struct {
+    tfc_logdir *ld;
+    const found_run *found;
+    tfc_logdir *sinks; /* per run: its warnings */
+    bool *oom;
+    atomic_size_t next;
+} load_job;
+
+static void *load_worker(void *arg)
+{
+    load_job *j = arg;
+    for (size_t i; (i = atomic_fetch_add(&j->next, 1)) < j->ld->nruns;)
+        j->oom[i] = !load_run(&j->sinks[i], &j->ld->runs[i], j->found[i].files, j->found[i].nfiles);
+    return NULL;
+}
+
+static bool load_runs(tfc_logdir *ld, const found_run *found)
+{
+    load_job j = {.ld = ld, .found = found};
+    j.sinks = calloc(ld->nruns, sizeof *j.sinks);
+    j.oom = calloc(ld->nruns, sizeof *j.oom);
+    atomic_init(&j.next, 0);
+    if (!j.sinks || !j.oom) {
+        free(j.sinks);
+        free(j.oom);
+        return false;
+    }
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    size_t nthreads = cores > 1 ? (size_t)cores : 1;
+    if (nthreads > ld->nruns) nthreads = ld->nruns;
+    if (nthreads > 16) nthreads = 16;
+    pthread_t threads[16];
+    size_t started = 0;
+    while (started + 1 < nthreads && pthread_create(&threads[started], NULL, load_worker, &j) == 0) started++;
+    load_worker(&j);
+    for (size_t i = 0; i < started; i++) pthread_join(threads[i], NULL);
+    bool ok = true;
+    for (size_t i = 0; i < ld->nruns; i++) {
+        ok = ok && !j.oom[i];
+        for (size_t k = 0; k < j.sinks[i].nwarnings; k++) add_warning(ld, "%s", j.sinks[i].warnings[k]);
+        free_strings(j.sinks[i].warnings, j.sinks[i].nwarnings);
+    }
+    free(j.sinks);
+    free(j.oom);
+    return ok;
+}
+
 static int cmp_run(const void *a, const void *b)
 {
     return strcmp(((const tfc_run *)a)->name, ((const tfc_run *)b)->name);
@@ -671,18 +725,19 @@ tfc_logdir *tfc_logdir_load(const char *path, tfc_status *st)
     if (w.oom) tfc_fail(st, TFC_INTERNAL, "%s: out of memory", path);
     if (tfc_ok(st) && !(ld->runs = calloc(w.nruns, sizeof *ld->runs)))
         tfc_fail(st, TFC_INTERNAL, "%s: out of memory", path);
-    for (size_t i = 0; i < w.nruns; i++) {
-        found_run *fr = &w.runs[i];
-        if (tfc_ok(st)) {
-            tfc_run *run = &ld->runs[ld->nruns++];
-            run->name = fr->name;
-            run->dir = fr->dir;
-            fr->name = fr->dir = NULL;
-            if (!load_run(ld, run, fr->files, fr->nfiles)) tfc_fail(st, TFC_INTERNAL, "%s: out of memory", path);
+    if (tfc_ok(st)) {
+        for (size_t i = 0; i < w.nruns; i++) {
+            ld->runs[i].name = w.runs[i].name;
+            ld->runs[i].dir = w.runs[i].dir;
+            w.runs[i].name = w.runs[i].dir = NULL;
         }
-        free(fr->name);
-        free(fr->dir);
-        free_strings(fr->files, fr->nfiles);
+        ld->nruns = w.nruns;
+        if (!load_runs(ld, w.runs)) tfc_fail(st, TFC_INTERNAL, "%s: out of memory", path);
+    }
+    for (size_t i = 0; i < w.nruns; i++) {
+        free(w.runs[i].name);
+        free(w.runs[i].dir);
+        free_strings(w.runs[i].files, w.runs[i].nfiles);
     }
     free(w.runs);
     if (!tfc_ok(st)) {
