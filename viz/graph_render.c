@@ -551,16 +551,57 @@ static GVC_t *graphviz_context(void)
     return gvc;
 }
 
-/* Renders into memory, then writes the file ourselves: Graphviz ends the process (exit(1)) on a
- * write error of its own, with no word of which file or why. */
-static bool render_file(GVC_t *gvc, Agraph_t *g, const char *renderer, const char *path,
+/* Lays out and renders the view into memory (gvFreeRenderData frees *data); what names the
+ * output in messages. */
+static bool render_data(const tfc_gdraw_model *m, const tfc_gdraw_view *v, const tfc_gdraw_style *style,
+                        tfc_gdraw_format fmt, const char *what, char **data, unsigned int *len, double *scale,
                         tfc_status *st)
 {
-    char *data = NULL;
-    unsigned int len = 0;
-    agreseterrors();
-    bool ok = gvRenderData(gvc, g, renderer, &data, &len) == 0 && agerrors() < AGERR;
-    if (!ok) graphviz_failed("rendering", path, st);
+    static const char *const renderers[] = {"png:cairo", "svg", "pdf:cairo"};
+    *data = NULL;
+    *len = 0;
+    agerrlevel_t level = agseterr(AGMAX);
+    builder b = {.m = m, .v = v, .style = style};
+    Agraph_t *g = build_graph(&b);
+    bool ok = true;
+    GVC_t *gvc = graphviz_context();
+    if (b.oom) {
+        ok = tfc_fail(st, TFC_INTERNAL, "out of memory drawing '%s'", what);
+    } else if (!gvc) {
+        ok = tfc_fail(st, TFC_INTERNAL, "cannot start Graphviz");
+    } else if (gvLayout(gvc, g, "dot") != 0) {
+        ok = graphviz_failed("laying out", what, st);
+    } else {
+        if (fmt == TFC_GDRAW_PNG && scale) *scale = limit_png(g);
+        agreseterrors();
+        ok = gvRenderData(gvc, g, renderers[fmt], data, len) == 0 && agerrors() < AGERR;
+        if (!ok) graphviz_failed("rendering", what, st);
+        gvFreeLayout(gvc, g);
+    }
+    if (g) agclose(g);
+    agseterr(level);
+    return ok;
+}
+
+bool tfc_gdraw_render(const tfc_gdraw_model *m, const tfc_gdraw_view *v,
+                      const tfc_gdraw_style *style, const char *path, tfc_gdraw_format fmt,
+                      double *scale, tfc_status *st)
+{
+    if (scale) *scale = 1.0;
+    if (fmt == TFC_GDRAW_DOT) {
+        agerrlevel_t level = agseterr(AGMAX);
+        builder b = {.m = m, .v = v, .style = style};
+        Agraph_t *g = build_graph(&b);
+        bool ok = b.oom ? tfc_fail(st, TFC_INTERNAL, "out of memory drawing '%s'", path) : write_dot(g, path, st);
+        if (g) agclose(g);
+        agseterr(level);
+        return ok;
+    }
+    /* Rendered into memory, then written by us: Graphviz ends the process (exit(1)) on a write
+     * error of its own, with no word of which file or why. */
+    char *data;
+    unsigned int len;
+    bool ok = render_data(m, v, style, fmt, path, &data, &len, scale, st);
     tfc_out_file out;
     ok = ok && tfc_out_file_open(&out, path, st);
     if (ok && !tfc_out_file_write(&out, data, len, st)) {
@@ -573,33 +614,21 @@ static bool render_file(GVC_t *gvc, Agraph_t *g, const char *renderer, const cha
     return ok;
 }
 
-bool tfc_gdraw_render(const tfc_gdraw_model *m, const tfc_gdraw_view *v,
-                      const tfc_gdraw_style *style, const char *path, tfc_gdraw_format fmt,
-                      double *scale, tfc_status *st)
+char *tfc_gdraw_render_svg(const tfc_gdraw_model *m, const tfc_gdraw_view *v, const tfc_gdraw_style *style,
+                           size_t *len, tfc_status *st)
 {
-    if (scale) *scale = 1.0;
-    static const char *const renderers[] = {"png:cairo", "svg", "pdf:cairo"};
-    agerrlevel_t level = agseterr(AGMAX);
-    builder b = {.m = m, .v = v, .style = style};
-    Agraph_t *g = build_graph(&b);
-    bool ok = true;
-    if (b.oom) {
-        ok = tfc_fail(st, TFC_INTERNAL, "out of memory drawing '%s'", path);
-    } else if (fmt == TFC_GDRAW_DOT) {
-        ok = write_dot(g, path, st);
-    } else {
-        GVC_t *gvc = graphviz_context();
-        if (!gvc) {
-            ok = tfc_fail(st, TFC_INTERNAL, "cannot start Graphviz");
-        } else if (gvLayout(gvc, g, "dot") != 0) {
-            ok = graphviz_failed("laying out", path, st);
+    char *data;
+    unsigned int n;
+    char *svg = NULL;
+    if (render_data(m, v, style, TFC_GDRAW_SVG, "the graph (SVG)", &data, &n, NULL, st)) {
+        if ((svg = malloc((size_t)n + 1))) {
+            memcpy(svg, data, n);
+            svg[n] = '\0';
+            *len = n;
         } else {
-            if (fmt == TFC_GDRAW_PNG && scale) *scale = limit_png(g);
-            ok = render_file(gvc, g, renderers[fmt], path, st);
-            gvFreeLayout(gvc, g);
+            tfc_fail(st, TFC_INTERNAL, "out of memory drawing the graph");
         }
     }
-    if (g) agclose(g);
-    agseterr(level);
-    return ok;
+    if (data) gvFreeRenderData(data);
+    return svg;
 }

@@ -32,4 +32,10 @@ bool tfc_gdraw_render(const tfc_gdraw_model *m, const tfc_gdraw_view *v,
                       const tfc_gdraw_style *style, const char *path, tfc_gdraw_format fmt,
                       double *scale, tfc_status *st);
 
+/* The view drawn as SVG into memory: a malloc'ed, NUL-terminated text of *len bytes, or NULL
+ * with st set. Scopes drawn collapsed are nodes titled "PATH/", open ones clusters titled
+ * "cluster_PATH" (what the report's foldable graph finds them by). */
+char *tfc_gdraw_render_svg(const tfc_gdraw_model *m, const tfc_gdraw_view *v, const tfc_gdraw_style *style,
+                           size_t *len, tfc_status *st);
+
 #endif
