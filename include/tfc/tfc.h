@@ -16,7 +16,7 @@
  *   comm.h              the process group collective ops run on (tfc_comm)
  *   distributed.h       data-parallel training: gradients averaged over ranks, Horovod-style
  *   mpi_comm.h          joining an MPI job (mpirun) as a tfc_comm
- *   summary_ops.h       tf.summary.scalar / histogram / merge_all as graph ops
+ *   summary_ops.h       tf.summary.scalar / histogram / image / merge_all as graph ops
  *   event_writer.h      TensorBoard event files (tfc_event_writer)
  *   graphdef.h          a graph as a serialized TensorFlow GraphDef
  *   graph_import.h      TensorFlow's GraphDefs (.pb) and MetaGraphs (.meta) imported into a graph
