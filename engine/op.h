@@ -39,6 +39,11 @@ enum {
     /* Holds a variable's value between runs (VariableV2; VarHandleOp, whose output is the
      * variable's handle): the graph lists it among its variables and the session keeps its value. */
     TFC_OP_VARIABLE = 1u << 3,
+    /* Output 0 may be input 0's tensor itself (tfc_kernel_forward(k, 0, k->in[0]), as Identity):
+     * what reads it reads the input, so the plan orders it with the variable writes that input
+     * may see. Forwarding an input without this flag is a run-time error. Update ops (REF_INPUT0)
+     * pass their variable on without it. */
+    TFC_OP_FORWARDS_INPUT0 = 1u << 4,
 };
 
 /* The op registered under a type name, NULL if none. */

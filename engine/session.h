@@ -1,5 +1,6 @@
 /* A session runs parts of a graph: it computes only what the fetches need, each node once per
- * run, and holds the values of the variables between runs. */
+ * run, and holds the values of the variables between runs. Every function takes a NULL session
+ * (a failed tfc_session_new) and reports it through the status. One run at a time per session. */
 #ifndef TFC_SESSION_H
 #define TFC_SESSION_H
 
@@ -16,9 +17,9 @@ typedef struct {
 } tfc_feed;
 
 typedef struct {
-    int threads; /* 0: all cores */
+    int threads; /* 0: all cores; nodes run side by side on them, 1 runs them one by one */
     uint64_t seed; /* graph-level seed for random ops without their own */
-    bool profile; /* time every kernel: see tfc_session_node_time */
+    bool profile; /* time every kernel: see tfc_session_node_time and tfc_session_node_trace */
     struct tfc_comm *comm; /* the process group collective ops run on (comm.h); NULL: this process alone */
 } tfc_session_options;
 
@@ -27,8 +28,9 @@ TFC_API tfc_session *tfc_session_new(tfc_graph *g, const tfc_session_options *op
 TFC_API void tfc_session_free(tfc_session *s);
 
 /* Runs the graph for the fetches. outputs[i] receives a new tensor the caller frees, or NULL for a
- * fetch with no value (an op such as a train step or `init`). outputs may be NULL when nothing is
- * wanted back. On error, every outputs[i] is NULL. */
+ * fetch with no value (an op such as a train step or `init`, fetched as output 0). outputs may be
+ * NULL when nothing is wanted back. On error, every outputs[i] is NULL. The first run with a
+ * given list of fed and fetched tensors compiles its plan; later runs with the same lists reuse it. */
 TFC_API bool tfc_session_run(tfc_session *s, const tfc_feed *feeds, int nfeeds, const tfc_out *fetches, int nfetches,
                              tfc_tensor **outputs, tfc_status *st);
 
@@ -47,6 +49,14 @@ TFC_API tfc_graph *tfc_session_graph(const tfc_session *s);
 TFC_API bool tfc_session_node_time(const tfc_session *s, int node, double *seconds, int64_t *runs);
 /* Sets those totals back to zero (to time training without the initialisation before it). */
 TFC_API void tfc_session_reset_profile(tfc_session *s);
+
+/* For tests and tools: how the executor worked. The number of plans the session has compiled (one
+ * per signature of feeds and fetches; repeated runs reuse it, a graph that grows compiles anew). */
+TFC_API int64_t tfc_session_plans_compiled(const tfc_session *s);
+/* With options.profile, the last run's trace: the thread that ran a node's kernel (0 the caller,
+ * 1.. the session's workers) and when it began and ended, in seconds from the run's start. False
+ * (and zeros) when the node's kernel did not run in that run. */
+TFC_API bool tfc_session_node_trace(const tfc_session *s, int node, int *thread, double *begin, double *end);
 
 /* Keys the random ops' streams: after this call each random op restarts from a stream that
  * depends only on the session seed, the op and the key. Training sets the key to the step, so a run

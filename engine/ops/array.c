@@ -103,7 +103,8 @@ static void grad_identity(tfc_graph *g, int node, const tfc_out *dy, tfc_out *dx
     dx[0] = dy[0];
 }
 
-const tfc_op_def tfc_op_Identity = {"Identity", tfc_infer_same_as_input, k_identity, grad_identity, 0, .ninputs = 1};
+const tfc_op_def tfc_op_Identity = {"Identity", tfc_infer_same_as_input, k_identity, grad_identity,
+                                    TFC_OP_FORWARDS_INPUT0, .ninputs = 1};
 const tfc_op_def tfc_op_NoOp = {"NoOp", NULL, NULL, NULL, 0, .ninputs = 0};
 
 tfc_out tfc_identity(tfc_graph *g, tfc_out x, const char *name) { return tfc_unary(g, "Identity", x, name); }

@@ -1,7 +1,8 @@
 /* The thread pool's loops: every item of [0, n) in exactly one piece, pieces no smaller than the
  * grain (unless the loop is), shrinking as the loop goes on, and the same pieces on every run
- * whichever threads take them. */
+ * whichever threads take them, also when several loops run at once from queued tasks. */
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 
 #include "check.h"
@@ -36,12 +37,26 @@ static int by_begin(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-/* Runs one loop and checks it; returns the number of pieces, their sorted begins in begins. */
-static int check_loop(tfc_threadpool *p, int64_t n, int64_t grain, int64_t *begins)
+static record *new_record(void)
 {
     record *r = calloc(1, sizeof *r);
     pthread_mutex_init(&r->mu, NULL);
+    return r;
+}
+
+static int check_record(tfc_threadpool *p, record *r, int64_t n, int64_t grain, int64_t *begins);
+
+/* Runs one loop and checks it; returns the number of pieces, their sorted begins in begins. */
+static int check_loop(tfc_threadpool *p, int64_t n, int64_t grain, int64_t *begins)
+{
+    record *r = new_record();
     tfc_threadpool_run(p, n, grain, note_piece, r);
+    return check_record(p, r, n, grain, begins);
+}
+
+/* Checks the pieces a loop ran (and frees the record), as check_loop. */
+static int check_record(tfc_threadpool *p, record *r, int64_t n, int64_t grain, int64_t *begins)
+{
     for (int64_t i = 0; i < n; i++) CHECK_MSG(r->hits[i] == 1, "n %lld grain %lld: item %lld run %d times", (long long)n, (long long)grain, (long long)i, r->hits[i]);
     CHECK(r->pieces <= MAX_PIECES);
     int64_t shortest = n, longest = 0;
@@ -63,6 +78,44 @@ static int check_loop(tfc_threadpool *p, int64_t n, int64_t grain, int64_t *begi
     return pieces;
 }
 
+#define SIDE_LOOPS 6
+
+typedef struct {
+    tfc_threadpool *p;
+    int64_t n;
+    record *r[SIDE_LOOPS];
+    atomic_int pending;
+} side_job;
+
+/* A task that runs a loop, as a node whose kernel splits its work. */
+static void loop_task(void *arg, int64_t i)
+{
+    side_job *j = arg;
+    tfc_threadpool_run(j->p, j->n, 1, note_piece, j->r[i]);
+    if (atomic_fetch_sub(&j->pending, 1) == 1) tfc_threadpool_wake(j->p);
+}
+
+/* Loops started side by side from tasks, the caller helping until they are done: each covers its
+ * items once, in the pieces it has alone. */
+static void check_side_by_side(tfc_threadpool *p, int64_t n)
+{
+    int64_t alone[MAX_PIECES], side[MAX_PIECES];
+    int a = check_loop(p, n, 1, alone);
+    side_job j = {.p = p, .n = n};
+    atomic_init(&j.pending, SIDE_LOOPS);
+    for (int i = 0; i < SIDE_LOOPS; i++) {
+        j.r[i] = new_record();
+        tfc_threadpool_submit(p, loop_task, &j, i);
+    }
+    tfc_threadpool_help(p, &j.pending);
+    CHECK(atomic_load(&j.pending) == 0);
+    for (int i = 0; i < SIDE_LOOPS; i++) {
+        int b = check_record(p, j.r[i], n, 1, side);
+        CHECK_MSG(a == b, "%d threads, loop %d beside others: %d pieces, alone %d", tfc_threadpool_size(p), i, b, a);
+        for (int k = 0; k < a && a == b && k < MAX_PIECES; k++) CHECK(alone[k] == side[k]);
+    }
+}
+
 int main(void)
 {
     const int64_t sizes[] = {1, 2, 3, 7, 50, 64, 999, 1000, 4999};
@@ -81,6 +134,7 @@ int main(void)
                 }
             }
         tfc_threadpool_run(p, 0, 1, note_piece, NULL); /* an empty loop calls nothing */
+        for (int rep = 0; rep < 20; rep++) check_side_by_side(p, 4999);
         tfc_threadpool_free(p);
     }
     return check_result();

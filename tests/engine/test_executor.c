@@ -1,0 +1,222 @@
+/* The plan and the executor: one plan per signature, compiled again when the graph grows; the
+ * seed's two sums running side by side on two threads (seen in the trace) and one after the other
+ * on one; a training step of the deep model giving the same bits run after run whatever the
+ * schedule; variable writes kept in graph order with their reads. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "models.h"
+#include "ops.h"
+#include "session.h"
+
+/* The seed's graph a = (b + c) * (c + 2), c a variable of n elements and b fed n elements. */
+typedef struct {
+    tfc_graph *g;
+    tfc_out b, c, d, e, a;
+} seed_graph;
+
+static seed_graph seed_build(int64_t n)
+{
+    seed_graph sg = {.g = tfc_graph_new()};
+    tfc_graph *g = sg.g;
+    tfc_tensor *c0 = tfc_tensor_new(TFC_FLOAT, TFC_SHAPE(n, 1));
+    for (int64_t i = 0; i < n; i++) tfc_f32(c0)[i] = 1.0f;
+    tfc_out cst = tfc_const_scalar(g, 2.0f, "const");
+    sg.c = tfc_variable_const(g, c0, "c");
+    sg.b = tfc_placeholder(g, TFC_FLOAT, TFC_SHAPE(-1, 1), "b");
+    sg.d = tfc_add(g, sg.b, sg.c, "d");
+    sg.e = tfc_add(g, sg.c, cst, "e");
+    sg.a = tfc_mul(g, sg.d, sg.e, "a");
+    tfc_tensor_free(c0);
+    return sg;
+}
+
+static void test_plan_cache(void)
+{
+    seed_graph sg = seed_build(1);
+    tfc_graph *g = sg.g;
+    tfc_status *st = tfc_status_new();
+    tfc_session *s = tfc_session_new(g, &(tfc_session_options){.threads = 1}, st);
+    CHECK(s && tfc_session_run_init(s, st));
+    CHECK(tfc_session_plans_compiled(s) == 1);
+    tfc_tensor *bv = tfc_tensor_range(TFC_FLOAT, 0, TFC_SHAPE(10, 1)), *out = NULL;
+    for (int i = 0; i < 100; i++) {
+        CHECK(tfc_session_run(s, TFC_FEEDS({sg.b, bv}), TFC_FETCHES(sg.a), &out, st));
+        CHECK(out && tfc_f32(out)[9] == (9 + 1) * (1 + 2));
+        tfc_tensor_free(out);
+    }
+    CHECK_MSG(tfc_session_plans_compiled(s) == 2, "%lld plans", (long long)tfc_session_plans_compiled(s));
+    /* another signature, then the first again: one new plan */
+    CHECK(tfc_session_run(s, NULL, 0, TFC_FETCHES(sg.e), &out, st));
+    CHECK(out && tfc_f32(out)[0] == 3);
+    tfc_tensor_free(out);
+    CHECK(tfc_session_run(s, TFC_FEEDS({sg.b, bv}), TFC_FETCHES(sg.a), &out, st));
+    tfc_tensor_free(out);
+    CHECK(tfc_session_plans_compiled(s) == 3);
+    /* a node added after: the plans are compiled again (a new reader of d makes d's buffer shared) */
+    tfc_out twice = tfc_mul(g, sg.d, tfc_const_scalar(g, 2.0f, NULL), "twice");
+    tfc_tensor *outs[2] = {0};
+    CHECK(tfc_session_run(s, TFC_FEEDS({sg.b, bv}), TFC_FETCHES(sg.a), outs, st));
+    tfc_tensor_free(outs[0]);
+    CHECK(tfc_session_plans_compiled(s) == 4);
+    CHECK(tfc_session_run(s, TFC_FEEDS({sg.b, bv}), TFC_FETCHES(sg.a, twice), outs, st));
+    CHECK(outs[0] && outs[1] && tfc_f32(outs[0])[9] == 30 && tfc_f32(outs[1])[9] == 20);
+    tfc_tensor_free(outs[0]);
+    tfc_tensor_free(outs[1]);
+    /* an output a node does not have is an error, not a silent NULL */
+    CHECK(!tfc_session_run(s, TFC_FEEDS({sg.b, bv}), TFC_FETCHES((tfc_out){sg.a.node, 1}), &out, st));
+    CHECK_MSG(strstr(tfc_message(st), "'a'") && strstr(tfc_message(st), "no output 1"), "message: %s", tfc_message(st));
+    CHECK(out == NULL);
+    tfc_tensor_free(bv);
+    tfc_session_free(s);
+    tfc_status_free(st);
+    tfc_graph_free(g);
+}
+
+/* Whether d and e ran on different threads at overlapping times in the last run. */
+static bool side_by_side(const tfc_session *s, const seed_graph *sg, bool *in_order)
+{
+    int td, te;
+    double bd, ed, be, ee;
+    CHECK(tfc_session_node_trace(s, sg->d.node, &td, &bd, &ed) && tfc_session_node_trace(s, sg->e.node, &te, &be, &ee));
+    *in_order = ed <= be;
+    return td != te && bd < ee && be < ed;
+}
+
+static void test_side_by_side(void)
+{
+    const int64_t n = 1 << 22; /* a few milliseconds a sum: long enough for a sleeping thread to wake */
+    seed_graph sg = seed_build(n);
+    tfc_status *st = tfc_status_new();
+    tfc_tensor *bv = tfc_tensor_range(TFC_FLOAT, 0, TFC_SHAPE(n, 1));
+    for (int threads = 1; threads <= 2; threads++) {
+        tfc_session *s = tfc_session_new(sg.g, &(tfc_session_options){.threads = threads, .profile = true}, st);
+        CHECK(s && tfc_session_run_init(s, st));
+        /* a busy machine may hold a thread back for a whole run: some of 20 runs must overlap */
+        int overlapped = 0;
+        for (int run = 0; run < (threads == 1 ? 5 : 20) && !(threads == 2 && overlapped); run++) {
+            tfc_tensor *out = NULL;
+            CHECK(tfc_session_run(s, TFC_FEEDS({sg.b, bv}), TFC_FETCHES(sg.a), &out, st));
+            CHECK(out && tfc_f32(out)[n - 1] == (float)(n - 1 + 1) * 3);
+            tfc_tensor_free(out);
+            bool in_order;
+            overlapped += side_by_side(s, &sg, &in_order);
+            if (threads == 1) CHECK_MSG(in_order, "one thread ran e before d ended");
+        }
+        if (threads == 1) CHECK_MSG(overlapped == 0, "one thread ran d and e side by side");
+        if (threads == 2) CHECK_MSG(overlapped > 0, "two threads ran d and e one after the other in 20 runs");
+        tfc_session_free(s);
+    }
+    tfc_tensor_free(bv);
+    tfc_status_free(st);
+    tfc_graph_free(sg.g);
+}
+
+/* Copies of every variable's value. */
+static tfc_tensor **snapshot(const tfc_session *s, const tfc_graph *g)
+{
+    int nv = tfc_graph_num_variables(g);
+    tfc_tensor **v = calloc((size_t)nv, sizeof *v);
+    for (int i = 0; i < nv; i++) v[i] = tfc_tensor_copy(tfc_session_variable(s, tfc_graph_variable(g, i)));
+    return v;
+}
+
+static void free_snapshot(tfc_tensor **v, int nv)
+{
+    for (int i = 0; i < nv; i++) tfc_tensor_free(v[i]);
+    free(v);
+}
+
+/* The deep model's training step (dropout, Adam) from the same weights, batch and random key,
+ * 100 times on two threads: the weights after it are the same bits every time. */
+static void test_deep_step_repeats(void)
+{
+    tfc_status *st = tfc_status_new();
+    tfc_model m = {0};
+    CHECK(tfc_model_build(&m, "deep", NULL, st));
+    tfc_graph *g = m.g;
+    int nv = tfc_graph_num_variables(g);
+    tfc_session *s = tfc_session_new(g, &(tfc_session_options){.threads = 2, .seed = 3}, st);
+    CHECK(s && tfc_session_run_init(s, st));
+    tfc_tensor *x = tfc_tensor_new(TFC_FLOAT, TFC_SHAPE(100, 784)), *y = tfc_tensor_new(TFC_FLOAT, TFC_SHAPE(100, 10));
+    tfc_tensor *keep = tfc_tensor_scalar_f32(m.train_keep_prob);
+    for (int64_t i = 0; i < x->size; i++) tfc_f32(x)[i] = (float)((i * 2654435761u) % 1000) / 1000.0f;
+    for (int64_t i = 0; i < 100; i++) tfc_f32(y)[i * 10 + i % 10] = 1.0f;
+    tfc_tensor **start = snapshot(s, g), **first = NULL;
+    int differ = 0;
+    for (int run = 0; run < 100 && s; run++) {
+        for (int i = 0; i < nv; i++) CHECK(tfc_session_assign(s, tfc_graph_variable(g, i), start[i], st));
+        tfc_session_set_random_key(s, 7);
+        CHECK_MSG(tfc_session_run(s, TFC_FEEDS({m.x, x}, {m.labels, y}, {m.keep_prob, keep}), TFC_FETCHES(m.train),
+                                  NULL, st),
+                  "%s", tfc_message(st));
+        tfc_tensor **now = snapshot(s, g);
+        if (!first) {
+            first = now;
+            continue;
+        }
+        for (int i = 0; i < nv; i++)
+            if (memcmp(now[i]->data, first[i]->data, tfc_tensor_nbytes(first[i])) != 0) {
+                if (!differ++)
+                    fprintf(stderr, "run %d: '%s' differs from the first run's\n", run,
+                            tfc_node_name(g, tfc_graph_variable(g, i)));
+            }
+        free_snapshot(now, nv);
+    }
+    CHECK_MSG(differ == 0, "%d variables differed over 100 runs", differ);
+    /* and the step did train: the first layer's weights moved */
+    int w = tfc_graph_find(g, "model/fc1/weights");
+    CHECK(w >= 0 && first);
+    for (int i = 0; first && i < nv; i++)
+        if (tfc_graph_variable(g, i) == w) CHECK(memcmp(first[i]->data, start[i]->data, tfc_tensor_nbytes(start[i])) != 0);
+    free_snapshot(start, nv);
+    if (first) free_snapshot(first, nv);
+    tfc_tensor_free(x);
+    tfc_tensor_free(y);
+    tfc_tensor_free(keep);
+    tfc_session_free(s);
+    tfc_model_free(&m);
+    tfc_status_free(st);
+}
+
+/* A variable written in the same run as it is read, by big enough nodes to run side by side: the
+ * reads before the write in graph order see the old value, those after it the new one. */
+static void test_variable_order(void)
+{
+    const int64_t n = 1 << 18;
+    tfc_graph *g = tfc_graph_new();
+    tfc_status *st = tfc_status_new();
+    tfc_out v = tfc_variable(g, tfc_fill(g, TFC_SHAPE(n), 1.0f, NULL), "v");
+    /* the read comes late (after a chain of products), the write's value is ready early */
+    tfc_out slow = tfc_fill(g, TFC_SHAPE(n), 1.0f, NULL);
+    for (int i = 0; i < 6; i++) slow = tfc_mul(g, slow, slow, NULL);
+    tfc_out before = tfc_mul(g, tfc_mul(g, v, slow, NULL), tfc_const_scalar(g, 3.0f, NULL), "before");
+    tfc_out set = tfc_assign(g, v, tfc_fill(g, TFC_SHAPE(n), 5.0f, NULL), "set");
+    tfc_out after = tfc_mul(g, tfc_identity(g, set, NULL), tfc_const_scalar(g, 2.0f, NULL), "after");
+    tfc_out ends[2] = {before, after};
+    for (int threads = 1; threads <= 3; threads += 2) {
+        tfc_session *s = tfc_session_new(g, &(tfc_session_options){.threads = threads}, st);
+        for (int run = 0; run < 10 && s; run++) {
+            tfc_tensor *out[2] = {0};
+            CHECK(tfc_session_run_init(s, st) && tfc_session_run(s, NULL, 0, ends, 2, out, st));
+            CHECK_MSG(out[0] && out[1] && tfc_f32(out[0])[n - 1] == 3.0f && tfc_f32(out[1])[n - 1] == 10.0f,
+                      "%d threads: before %g after %g", threads, out[0] ? tfc_f32(out[0])[n - 1] : -1,
+                      out[1] ? tfc_f32(out[1])[n - 1] : -1);
+            tfc_tensor_free(out[0]);
+            tfc_tensor_free(out[1]);
+        }
+        tfc_session_free(s);
+    }
+    tfc_status_free(st);
+    tfc_graph_free(g);
+}
+
+int main(void)
+{
+    test_plan_cache();
+    test_side_by_side();
+    test_deep_step_repeats();
+    test_variable_order();
+    return check_result();
+}
