@@ -55,11 +55,24 @@ tfc_optimizer tfc_adam_optimizer(float learning_rate)
     return o;
 }
 
+/* tf.colocate_with(var) around the nodes built since `first`: each gets _class ["loc:@VAR"]. */
+static void colocate_since(tfc_graph *g, int first, int var)
+{
+    if (var < 0 || !tfc_graph_ok(g)) return;
+    char loc[600];
+    snprintf(loc, sizeof loc, "loc:@%s", tfc_node_name(g, var));
+    const char *cls[1] = {loc};
+    for (int n = first; n < tfc_graph_num_nodes(g); n++) tfc_set_attr_strings(g, n, "_class", cls, 1);
+}
+
 tfc_out tfc_global_step(tfc_graph *g)
 {
     int existing = tfc_graph_find(g, "global_step/read");
     if (existing >= 0) return (tfc_out){existing, 0};
-    return tfc_variable_zeros(g, TFC_SCALAR, TFC_INT64, "global_step", false);
+    int first = tfc_graph_num_nodes(g);
+    tfc_out gs = tfc_variable_zeros(g, TFC_SCALAR, TFC_INT64, "global_step", false);
+    colocate_since(g, first, tfc_variable_node(g, gs)); /* get_or_create_global_step's get_variable */
+    return gs;
 }
 
 int tfc_trainable_variables(const tfc_graph *g, tfc_out *vars, int cap)
@@ -173,6 +186,7 @@ static tfc_out initial_value(tfc_graph *g, tfc_shape shape, float value, const c
 static int make_slot(tfc_graph *g, int var, const char *suffix, float value, const char *kind)
 {
     char name[600], full[512];
+    int first = tfc_graph_num_nodes(g);
     snprintf(name, sizeof name, "%s/%s", tfc_node_name(g, var), suffix);
     tfc_scope_push(g, "/");
     tfc_scope_push(g, name);
@@ -184,6 +198,7 @@ static int make_slot(tfc_graph *g, int var, const char *suffix, float value, con
     int slot = tfc_variable_node(g, tfc_variable(g, init, full));
     tfc_scope_pop(g);
     if (slot >= 0) tfc_graph_node(g, slot)->trainable = false;
+    colocate_since(g, first, var); /* slots live with their variable */
     return slot;
 }
 
@@ -207,14 +222,17 @@ static tfc_out update_op(tfc_graph *g, const tfc_optimizer *opt, const char *typ
     return r;
 }
 
-/* Adam's beta powers, TensorFlow's non-slot variables: in the current name scope. */
-static bool beta_powers(tfc_graph *g, const tfc_optimizer *opt, tfc_out *b1p, tfc_out *b2p)
+/* Adam's beta powers, TensorFlow's non-slot variables: in the current name scope, colocated with
+ * the variable whose name sorts first (colocated, the node where TensorFlow puts them). */
+static bool beta_powers(tfc_graph *g, const tfc_optimizer *opt, int colocated, tfc_out *b1p, tfc_out *b2p)
 {
+    int first = tfc_graph_num_nodes(g);
     *b1p = tfc_variable_scalar(g, opt->beta1, "beta1_power");
     *b2p = tfc_variable_scalar(g, opt->beta2, "beta2_power");
     int b1n = tfc_variable_node(g, *b1p), b2n = tfc_variable_node(g, *b2p);
     if (b1n < 0 || b2n < 0) return false;
     tfc_graph_node(g, b1n)->trainable = tfc_graph_node(g, b2n)->trainable = false;
+    colocate_since(g, first, colocated);
     return true;
 }
 
@@ -252,7 +270,9 @@ static tfc_out finish(tfc_graph *g, const char *full, const tfc_out *deps, int n
     tfc_control_dependencies_push(g, &update, 1);
     tfc_tensor *one = tfc_tensor_new(TFC_INT64, TFC_SCALAR);
     if (one) tfc_i64(one)[0] = 1;
+    int first = tfc_graph_num_nodes(g);
     tfc_out c = one ? tfc_const(g, one, "value") : build_error(g, "out of memory while building the graph");
+    colocate_since(g, first, tfc_variable_node(g, global_step));
     tfc_tensor_free(one);
     tfc_control_dependencies_pop(g);
     return tfc_assign_add(g, global_step, c, verbatim);
@@ -297,8 +317,11 @@ tfc_out tfc_optimizer_apply_gradients(tfc_graph *g, const tfc_optimizer *opt, co
 
     /* Slots are made as under tf.init_scope: no control dependencies reach them. */
     tfc_out b1p = TFC_NO_OUT, b2p = TFC_NO_OUT;
+    int first_var = v[0];
+    for (int i = 1; i < m; i++)
+        if (strcmp(tfc_node_name(g, v[i]), tfc_node_name(g, first_var)) < 0) first_var = v[i];
     tfc_control_dependencies_push(g, NULL, 0);
-    bool ok = opt->kind != TFC_ADAM || beta_powers(g, opt, &b1p, &b2p);
+    bool ok = opt->kind != TFC_ADAM || beta_powers(g, opt, first_var, &b1p, &b2p);
     for (int i = 0; ok && i < m; i++) create_slots(g, opt, v[i], slots[i]);
     tfc_control_dependencies_pop(g);
     if (!ok || !tfc_graph_ok(g)) goto done;
@@ -343,8 +366,10 @@ tfc_out tfc_optimizer_apply_gradients(tfc_graph *g, const tfc_optimizer *opt, co
     if (opt->kind == TFC_ADAM) {
         /* beta powers advance after every update (TensorFlow's AdamOptimizer._finish) */
         tfc_control_dependencies_push(g, updates, m);
+        int first = tfc_graph_num_nodes(g);
         tfc_out as1 = tfc_assign(g, b1p, tfc_mul(g, b1p, c1, "mul"), "Assign");
         tfc_out as2 = tfc_assign(g, b2p, tfc_mul(g, b2p, c2, "mul_1"), "Assign_1");
+        colocate_since(g, first, first_var); /* with the beta powers */
         tfc_control_dependencies_pop(g);
         if (tfc_out_ok(as1) && tfc_out_ok(as2)) {
             tfc_set_attr_bool(g, as1.node, "use_locking", opt->use_locking);

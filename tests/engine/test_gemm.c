@@ -78,7 +78,7 @@ static void check_gemm(int64_t m, int64_t n, int64_t k, bool ta, bool tb)
 
 /* Trains y = x W (W: 300 x OUT) toward a target for a few steps; returns W afterwards. With
  * fetch_grad the run also fetches W's gradient, so the session must compute it as a MatMul. */
-static tfc_tensor *train(bool adam, bool fetch_grad, bool transpose_x, int threads, int64_t OUT, bool *fused)
+static tfc_tensor *train(tfc_optimizer_kind kind, bool fetch_grad, bool transpose_x, int threads, int64_t OUT, bool *fused)
 {
     enum { B = 20, IN = 300 }; /* 300 x 130 weights are split across threads */
     tfc_graph *g = tfc_graph_new();
@@ -94,10 +94,18 @@ static tfc_tensor *train(bool adam, bool fetch_grad, bool transpose_x, int threa
     tfc_out x = tfc_const(g, xv, "x"), w = tfc_variable_const(g, wv, "w");
     tfc_out y = tfc_matmul(g, x, w, transpose_x, false, "y");
     tfc_out loss = tfc_reduce_mean(g, tfc_square(g, tfc_sub(g, y, tfc_const(g, tv, "target"), NULL), NULL), NULL, 0, false, "loss");
-    tfc_out step = adam ? tfc_adam_minimize(g, loss, 0.01f, NULL, TFC_NO_OUT) : tfc_gradient_descent_minimize(g, loss, 0.5f, TFC_NO_OUT);
+    tfc_optimizer opt = kind == TFC_ADAM      ? tfc_adam_optimizer(0.01f)
+                        : kind == TFC_ADAGRAD ? tfc_adagrad_optimizer(0.1f)
+                        : kind == TFC_RMSPROP ? tfc_rmsprop_optimizer(0.01f)
+                                              : tfc_gradient_descent_optimizer(0.5f);
+    if (kind == TFC_RMSPROP) {
+        opt.momentum = 0.5f;
+        opt.centered = true;
+    }
+    tfc_out step = tfc_optimizer_minimize(g, &opt, loss, TFC_NO_OUT, NULL, 0);
     int update = -1;
     for (int v = 0; v < tfc_graph_num_nodes(g); v++)
-        if (strcmp(tfc_node_op(g, v), adam ? "ApplyAdam" : "ApplyGradientDescent") == 0) update = v;
+        if (strncmp(tfc_node_op(g, v), "Apply", 5) == 0) update = v;
     CHECK(update >= 0);
     tfc_out grad = tfc_node_input(g, update, tfc_node_num_inputs(g, update) - 1);
     CHECK(strcmp(tfc_node_op(g, grad.node), "MatMul") == 0);
@@ -124,22 +132,24 @@ static tfc_tensor *train(bool adam, bool fetch_grad, bool transpose_x, int threa
     return result;
 }
 
-static void check_fused_update(bool adam, bool transpose_x, int threads, int64_t out)
+static void check_fused_update(tfc_optimizer_kind kind, bool transpose_x, int threads, int64_t out)
 {
-    bool fused_a = false, fused_b = true;
-    tfc_tensor *a = train(adam, false, transpose_x, threads, out, &fused_a), *b = train(adam, true, transpose_x, threads, out, &fused_b);
+    static const char *const names[] = {"GD", "Momentum", "Adagrad", "RMSProp", "Adam"};
+    bool fused_a = false, fused_b = true, adaptive = kind != TFC_GRADIENT_DESCENT;
+    tfc_tensor *a = train(kind, false, transpose_x, threads, out, &fused_a), *b = train(kind, true, transpose_x, threads, out, &fused_b);
     CHECK_MSG(fused_a && !fused_b, "%s: the gradient product was %sleft to the update, and %sleft when fetched",
-              adam ? "Adam" : "GD", fused_a ? "" : "not ", fused_b ? "" : "not ");
+              names[kind], fused_a ? "" : "not ", fused_b ? "" : "not ");
     double err = 0, scale = 0;
     for (int64_t i = 0; a && b && i < a->size; i++) {
         err = fmax(err, fabs(tfc_f32(a)[i] - tfc_f32(b)[i]));
         scale = fmax(scale, fabs(tfc_f32(b)[i]));
     }
-    /* The products sum in another order than OpenBLAS's, and Adam scales each step to about the
-     * learning rate (0.01) whatever the gradient's size, so last-bit differences in tiny gradients
-     * show as ~1e-6 in the weights; a misplaced band moves them by ~0.1. */
-    CHECK_MSG(a && b && scale > 0 && err <= 1e-4 * (adam ? 1 : scale), "%s (x%s, %lld outputs, %d threads): fused and unfused weights differ by %g",
-              adam ? "Adam" : "GD", transpose_x ? " transposed" : "", (long long)out, threads, err);
+    /* The products sum in another order than OpenBLAS's, and the adaptive updates scale each step
+     * to about the learning rate whatever the gradient's size, so last-bit differences in tiny
+     * gradients show as ~1e-6 in the weights; a misplaced band moves them by ~0.1. */
+    CHECK_MSG(a && b && scale > 0 && err <= 1e-4 * (adaptive ? 1 : scale),
+              "%s (x%s, %lld outputs, %d threads): fused and unfused weights differ by %g", names[kind],
+              transpose_x ? " transposed" : "", (long long)out, threads, err);
     tfc_tensor_free(a);
     tfc_tensor_free(b);
 }
@@ -155,10 +165,12 @@ int main(void)
     for (size_t i = 0; i < sizeof shapes / sizeof *shapes; i++)
         for (int t = 0; t < 4; t++) check_gemm(shapes[i][0], shapes[i][1], shapes[i][2], t & 1, t & 2);
     for (int threads = 1; threads <= 3; threads += 2)
-        for (int adam = 0; adam < 2; adam++)
+        for (tfc_optimizer_kind kind = TFC_GRADIENT_DESCENT; kind <= TFC_ADAM; kind++) {
+            if (kind == TFC_MOMENTUM) continue; /* its gradient is not its last input: never fused */
             for (int tx = 0; tx < 2; tx++) {
-                check_fused_update(adam, tx, threads, 130);
-                check_fused_update(adam, tx, threads, 10); /* narrower than a tile: through OpenBLAS */
+                check_fused_update(kind, tx, threads, 130);
+                check_fused_update(kind, tx, threads, 10); /* narrower than a tile: through OpenBLAS */
             }
+        }
     return check_result();
 }
