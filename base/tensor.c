@@ -66,6 +66,15 @@ bool tfc_shape_equal(tfc_shape a, tfc_shape b)
     return true;
 }
 
+bool tfc_shape_compatible(tfc_shape a, tfc_shape b)
+{
+    if (a.rank < 0 || b.rank < 0) return true;
+    if (a.rank != b.rank) return false;
+    for (int i = 0; i < a.rank; i++)
+        if (a.dims[i] >= 0 && b.dims[i] >= 0 && a.dims[i] != b.dims[i]) return false;
+    return true;
+}
+
 char *tfc_shape_str(tfc_shape s, char buf[TFC_SHAPE_STR_MAX])
 {
     if (s.rank < 0) {

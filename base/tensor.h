@@ -71,6 +71,9 @@ TFC_API tfc_dtype tfc_dtype_from_name(const char *name);
 TFC_API int64_t tfc_shape_numel(tfc_shape s);
 TFC_API bool tfc_shape_known(tfc_shape s);
 TFC_API bool tfc_shape_equal(tfc_shape a, tfc_shape b);
+/* Whether a and b may be the same shape: equal where both are known (an unknown rank or dim fits
+ * anything). */
+TFC_API bool tfc_shape_compatible(tfc_shape a, tfc_shape b);
 /* "[?,784]"; "[]" for a scalar, "<unknown>" for unknown rank. Returns buf. */
 #define TFC_SHAPE_STR_MAX 192
 TFC_API char *tfc_shape_str(tfc_shape s, char buf[TFC_SHAPE_STR_MAX]);

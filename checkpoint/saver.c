@@ -10,28 +10,58 @@
 #include <unistd.h>
 
 #include "bundle.h"
+#include "meta_graph.h"
 #include "ops.h"
 
 /* At most this many names are listed per kind of mismatch. */
 #define MAX_LISTED 8
 
-static int name_cmp(const void *a, const void *b, void *g)
+/* A variable and its checkpoint key. */
+typedef struct {
+    int var;
+    const char *key;
+} saved_var;
+
+static int key_cmp(const void *a, const void *b) { return strcmp(((const saved_var *)a)->key, ((const saved_var *)b)->key); }
+
+/* The key TensorFlow's Saver gives variable v in a graph that holds its save/ nodes: the name in
+ * the RestoreV2 tensor_names that an Assign (or AssignVariableOp, through Identity) of v reads.
+ * NULL when the graph has none for v; the key is then the variable's name, as TensorFlow's
+ * default Saver has it. This is what keeps a graph imported under a prefix ("import/W") restoring
+ * TensorFlow's checkpoint ("W"), and saving one TensorFlow restores. */
+static const char *saver_key(const tfc_graph *g, int v, const int *assigns, int nassigns)
 {
-    return strcmp(tfc_node_name(g, *(const int *)a), tfc_node_name(g, *(const int *)b));
+    for (int a = 0; a < nassigns; a++) {
+        int node = assigns[a];
+        if (tfc_node_input(g, node, 0).node != v) continue;
+        tfc_out o = tfc_node_input(g, node, 1);
+        for (int hop = 0; hop < 4 && strcmp(tfc_node_op(g, o.node), "Identity") == 0; hop++) o = tfc_node_input(g, o.node, 0);
+        if (strcmp(tfc_node_op(g, o.node), "RestoreV2") != 0) continue;
+        int names = tfc_node_input(g, o.node, 1).node;
+        const tfc_attr *val = strcmp(tfc_node_op(g, names), "Const") == 0 ? tfc_node_find_attr(g, names, "value") : NULL;
+        if (!val || val->kind != TFC_ATTR_TENSOR || val->tensor->dtype != TFC_STRING || o.index >= val->tensor->size)
+            continue;
+        const tfc_bytes *key = &((const tfc_bytes *)val->tensor->data)[o.index];
+        if (key->len && !memchr(key->ptr, 0, key->len)) return key->ptr;
+    }
+    return NULL;
 }
 
-/* The VariableV2 nodes of var_list (n of them; NULL: all the graph's variables), each once, sorted
- * by name (TF1's Saver writes them in that order); NULL with st set when an entry is not a
+/* The variables of var_list (n of them; NULL: all the graph's variables), each once, with their
+ * keys, sorted by key (a Saver writes them in that order); NULL with st set when an entry is not a
  * variable or memory runs out. */
-static int *sorted_variables(const tfc_graph *g, const tfc_out *var_list, int n, int *count, tfc_status *st)
+static saved_var *saved_variables(const tfc_graph *g, const tfc_out *var_list, int n, int *count, tfc_status *st)
 {
     if (var_list && n <= 0) {
         tfc_fail(st, TFC_INVALID_ARGUMENT, "the saver's var_list is empty");
         return NULL;
     }
-    int total = var_list ? n : tfc_graph_num_variables(g);
-    int *v = malloc((size_t)(total ? total : 1) * sizeof *v);
-    if (!v) {
+    int total = var_list ? n : tfc_graph_num_variables(g), nodes = tfc_graph_num_nodes(g), nassigns = 0;
+    saved_var *v = malloc((size_t)(total ? total : 1) * sizeof *v);
+    int *assigns = malloc((size_t)(nodes ? nodes : 1) * sizeof *assigns);
+    if (!v || !assigns) {
+        free(v);
+        free(assigns);
         tfc_fail(st, TFC_INTERNAL, "out of memory");
         return NULL;
     }
@@ -45,13 +75,23 @@ static int *sorted_variables(const tfc_graph *g, const tfc_out *var_list, int n,
                          ? tfc_out_name(g, var_list[i], name, sizeof name)
                          : "not a node of this graph");
             free(v);
+            free(assigns);
             return NULL;
         }
         bool seen = false;
-        for (int k = 0; k < *count && !seen; k++) seen = v[k] == node;
-        if (!seen) v[(*count)++] = node;
+        for (int k = 0; k < *count && !seen; k++) seen = v[k].var == node;
+        if (!seen) v[(*count)++].var = node;
     }
-    qsort_r(v, (size_t)*count, sizeof *v, name_cmp, (void *)g);
+    for (int i = 0; i < nodes; i++)
+        if ((strcmp(tfc_node_op(g, i), "Assign") == 0 || strcmp(tfc_node_op(g, i), "AssignVariableOp") == 0) &&
+            tfc_node_num_inputs(g, i) == 2)
+            assigns[nassigns++] = i;
+    for (int i = 0; i < *count; i++) {
+        v[i].key = saver_key(g, v[i].var, assigns, nassigns);
+        if (!v[i].key) v[i].key = tfc_node_name(g, v[i].var);
+    }
+    free(assigns);
+    qsort(v, (size_t)*count, sizeof *v, key_cmp);
     return v;
 }
 
@@ -168,17 +208,21 @@ bool tfc_saver_save_vars(tfc_session *s, const tfc_out *var_list, int nvars, con
     split_prefix(prefix, dir, sizeof dir, &base);
     const tfc_graph *g = tfc_session_graph(s);
     int n;
-    int *vars = sorted_variables(g, var_list, nvars, &n, st);
+    saved_var *vars = saved_variables(g, var_list, nvars, &n, st);
     if (!vars) return false;
     bool ok = true;
-    for (int i = 0; ok && i < n; i++)
-        if (!tfc_session_variable(s, vars[i]))
+    for (int i = 0; ok && i < n; i++) {
+        if (!tfc_session_variable(s, vars[i].var))
             ok = tfc_fail(st, TFC_FAILED_PRECONDITION, "saving %s: variable '%s' is not initialised", path,
-                          tfc_node_name(g, vars[i]));
+                          tfc_node_name(g, vars[i].var));
+        else if (i && strcmp(vars[i].key, vars[i - 1].key) == 0)
+            ok = tfc_fail(st, TFC_INVALID_ARGUMENT, "saving %s: variables '%s' and '%s' have the same key '%s'", path,
+                          tfc_node_name(g, vars[i - 1].var), tfc_node_name(g, vars[i].var), vars[i].key);
+    }
     tfc_bundle_writer *w = ok ? tfc_bundle_writer_new(path, st) : NULL;
     ok = ok && w;
     for (int i = 0; ok && i < n; i++)
-        ok = tfc_bundle_writer_add(w, tfc_node_name(g, vars[i]), tfc_session_variable(s, vars[i]), st);
+        ok = tfc_bundle_writer_add(w, vars[i].key, tfc_session_variable(s, vars[i].var), st);
     ok = ok && tfc_bundle_writer_finish(w, st);
     tfc_bundle_writer_free(w);
     free(vars);
@@ -186,6 +230,15 @@ bool tfc_saver_save_vars(tfc_session *s, const tfc_out *var_list, int nvars, con
     ok = ok && update_state(dir, base, slash ? slash + 1 : path, max_to_keep, st);
     if (ok && path_out) snprintf(path_out, path_cap, "%s", path);
     return ok;
+}
+
+bool tfc_saver_write_meta(const tfc_session *s, const char *checkpoint, tfc_status *st)
+{
+    char path[PATH_MAX];
+    if (!s || !checkpoint) return tfc_fail(st, TFC_INVALID_ARGUMENT, "writing a .meta: no %s given", s ? "checkpoint" : "session");
+    if (snprintf(path, sizeof path, "%s.meta", checkpoint) >= (int)sizeof path)
+        return tfc_fail(st, TFC_INVALID_ARGUMENT, "%s: path too long", checkpoint);
+    return tfc_meta_graph_write(tfc_session_graph(s), path, st);
 }
 
 /* Appends ", name" (or "name") to a list being built, up to MAX_LISTED names. */
@@ -208,15 +261,15 @@ static void list_end(char *buf, size_t cap, int count)
 
 /* Checks that the checkpoint has the variables, with their dtypes and shapes, and (when
  * `exactly`) no other tensors. */
-static bool check_match(const tfc_graph *g, const tfc_bundle *b, const int *vars, int n, bool exactly, tfc_status *st)
+static bool check_match(const tfc_graph *g, const tfc_bundle *b, const saved_var *vars, int n, bool exactly, tfc_status *st)
 {
     char missing[1024] = "", unexpected[1024] = "", mismatched[2048] = "", item[600];
     int nmissing = 0, nunexpected = 0, nmismatched = 0;
     for (int i = 0; i < n; i++) {
-        const char *name = tfc_node_name(g, vars[i]);
+        const char *name = vars[i].key;
         const tfc_bundle_entry *e = tfc_bundle_find(b, name);
-        tfc_dtype dt = tfc_node_output_dtype(g, vars[i], 0);
-        tfc_shape shape = tfc_node_output_shape(g, vars[i], 0);
+        tfc_dtype dt = tfc_variable_dtype(g, vars[i].var);
+        tfc_shape shape = tfc_variable_shape(g, vars[i].var);
         if (!e) {
             list_add(missing, sizeof missing, &nmissing, name);
         } else if (e->dtype != (int)dt || !tfc_shape_equal(e->shape, shape)) {
@@ -227,11 +280,8 @@ static bool check_match(const tfc_graph *g, const tfc_bundle *b, const int *vars
         }
     }
     for (int i = 0; exactly && i < tfc_bundle_count(b); i++) {
-        const char *name = tfc_bundle_at(b, i)->name;
-        int node = tfc_graph_find(g, name);
-        bool is_var = false;
-        for (int k = 0; node >= 0 && k < n && !is_var; k++) is_var = vars[k] == node;
-        if (!is_var) list_add(unexpected, sizeof unexpected, &nunexpected, name);
+        saved_var want = {.key = tfc_bundle_at(b, i)->name};
+        if (!bsearch(&want, vars, (size_t)n, sizeof *vars, key_cmp)) list_add(unexpected, sizeof unexpected, &nunexpected, want.key);
     }
     if (!nmissing && !nunexpected && !nmismatched) return true;
     list_end(missing, sizeof missing, nmissing);
@@ -264,7 +314,7 @@ bool tfc_saver_restore_vars(tfc_session *s, const tfc_out *var_list, int nvars, 
     if (!s || !path) return tfc_fail(st, TFC_INVALID_ARGUMENT, "restoring: no %s given", s ? "checkpoint path" : "session");
     const tfc_graph *g = tfc_session_graph(s);
     int n;
-    int *vars = sorted_variables(g, var_list, nvars, &n, st);
+    saved_var *vars = saved_variables(g, var_list, nvars, &n, st);
     if (!vars) return false;
     if (!tfc_checkpoint_resolve(path, prefix, sizeof prefix, st)) {
         free(vars);
@@ -278,8 +328,8 @@ bool tfc_saver_restore_vars(tfc_session *s, const tfc_out *var_list, int nvars, 
     tfc_tensor **values = calloc((size_t)(n ? n : 1), sizeof *values);
     bool ok = values ? check_match(g, b, vars, n, !var_list, st) : tfc_fail(st, TFC_INTERNAL, "out of memory");
     /* Everything is read (and checked) before any variable changes. */
-    for (int i = 0; ok && i < n; i++) ok = (values[i] = tfc_bundle_read(b, tfc_node_name(g, vars[i]), st)) != NULL;
-    for (int i = 0; ok && i < n; i++) ok = tfc_session_assign(s, vars[i], values[i], st);
+    for (int i = 0; ok && i < n; i++) ok = (values[i] = tfc_bundle_read(b, vars[i].key, st)) != NULL;
+    for (int i = 0; ok && i < n; i++) ok = tfc_session_assign(s, vars[i].var, values[i], st);
     for (int i = 0; values && i < n; i++) tfc_tensor_free(values[i]);
     free(values);
     free(vars);

@@ -1,6 +1,9 @@
 /* tf.train.Saver for tfc sessions: saves the variables of a graph (all of them, optimizer slots and
- * global_step included, or a var_list) as a TensorFlow V2 checkpoint, keeps the newest few, and restores them by
- * name. Saves are atomic: a save that dies midway leaves the previous checkpoint and the
+ * global_step included, or a var_list) as a TensorFlow V2 checkpoint, keeps the newest few, and
+ * restores them by name: the variable's name, or in a graph imported from TensorFlow with its
+ * Saver's save/ nodes, the name those nodes give it (so a graph imported under a prefix reads and
+ * writes TensorFlow's keys). Saves are atomic: a save that dies midway leaves the previous
+ * checkpoint and the
  * `checkpoint` file as they were. */
 #ifndef TFC_SAVER_H
 #define TFC_SAVER_H
@@ -24,6 +27,12 @@ TFC_BEGIN_DECLS
  * Writes the path saved into path_out when not NULL. */
 TFC_API bool tfc_saver_save(tfc_session *s, const char *prefix, int64_t step, int max_to_keep, char *path_out, size_t path_cap,
                             tfc_status *st);
+
+/* Writes the graph of the session as a MetaGraph (meta_graph.h) to CHECKPOINT.meta, beside a
+ * checkpoint tfc_saver_save wrote (CHECKPOINT is the path it saved, PREFIX-STEP), as TensorFlow's
+ * Saver does: TensorFlow then imports the graph with tf.compat.v1.train.import_meta_graph and
+ * restores the checkpoint into it. Deleting an old checkpoint deletes its .meta too. */
+TFC_API bool tfc_saver_write_meta(const tfc_session *s, const char *checkpoint, tfc_status *st);
 
 /* Restores the variables by name from a checkpoint prefix, or from a folder holding a `checkpoint`
  * file (its newest). Checks dtypes and shapes; variables missing from the checkpoint, tensors of

@@ -595,6 +595,17 @@ void tfc_variable_set_initializer(tfc_graph *g, int var, int init)
     if (is_variable(g, var) && init >= -1 && init < g->n) g->nodes[var].init = init;
 }
 
+tfc_dtype tfc_variable_dtype(const tfc_graph *g, int var)
+{
+    return is_variable(g, var) ? tfc_attr_type(g, var, "dtype", TFC_INVALID) : TFC_INVALID;
+}
+
+tfc_shape tfc_variable_shape(const tfc_graph *g, int var)
+{
+    const tfc_attr *a = is_variable(g, var) ? tfc_node_find_attr(g, var, "shape") : NULL;
+    return a && a->kind == TFC_ATTR_SHAPE ? a->shape : TFC_UNKNOWN_SHAPE;
+}
+
 int tfc_variable_initializer(const tfc_graph *g, int var) { return is_variable(g, var) ? g->nodes[var].init : -1; }
 
 void tfc_variable_set_trainable(tfc_graph *g, int var, bool trainable)

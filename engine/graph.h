@@ -119,6 +119,10 @@ TFC_API tfc_out tfc_graph_tensor(const tfc_graph *g, const char *name);
  * one's node id. */
 TFC_API int tfc_graph_num_variables(const tfc_graph *g);
 TFC_API int tfc_graph_variable(const tfc_graph *g, int i);
+/* The dtype and shape of a variable's value (a VarHandleOp's output is its handle, of dtype
+ * resource). */
+TFC_API tfc_dtype tfc_variable_dtype(const tfc_graph *g, int var);
+TFC_API tfc_shape tfc_variable_shape(const tfc_graph *g, int var);
 /* Whether optimizers train the variable (false for optimizer slots and global_step). */
 TFC_API bool tfc_variable_trainable(const tfc_graph *g, int node);
 TFC_API void tfc_variable_set_trainable(tfc_graph *g, int var, bool trainable);

@@ -14,12 +14,16 @@
     X(Sum) X(Mean) X(ArgMax)                                                                           \
     X(BiasAdd) X(BiasAddGrad) X(Softmax) X(SoftmaxCrossEntropyWithLogits)                              \
     X(RandomStandardNormal) X(TruncatedNormal) X(RandomUniform)                                        \
-    X(VariableV2) X(Assign) X(AssignAdd)                                                               \
+    X(VariableV2) X(Assign) X(AssignAdd) X(AssignSub)                                                  \
+    X(VarHandleOp) X(ReadVariableOp) X(VarIsInitializedOp) X(IsVariableInitialized)                    \
+    X(AssignVariableOp) X(AssignAddVariableOp) X(AssignSubVariableOp)                                  \
     X(ApplyGradientDescent) X(ApplyMomentum) X(ApplyAdagrad) X(ApplyRMSProp) X(ApplyCenteredRMSProp)   \
-    X(ApplyAdam)                                                                                       \
+    X(ApplyAdam) X(ResourceApplyGradientDescent) X(ResourceApplyMomentum) X(ResourceApplyAdagrad)      \
+    X(ResourceApplyRMSProp) X(ResourceApplyCenteredRMSProp) X(ResourceApplyAdam)                       \
     X(Conv2D) X(Conv2DBackpropInput) X(Conv2DBackpropFilter) X(MaxPool) X(MaxPoolGrad)                \
     X(ScalarSummary) X(HistogramSummary) X(ImageSummary) X(MergeSummary)                             \
-    X(GroupedAllreduce)
+    X(GroupedAllreduce)                                                                                \
+    X(BroadcastGradientArgs) X(DynamicStitch) X(SaveV2) X(RestoreV2) X(MergeV2Checkpoints)
 
 #define DECLARE(name) extern const tfc_op_def tfc_op_##name;
 OPS(DECLARE)

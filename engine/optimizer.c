@@ -72,6 +72,7 @@ tfc_out tfc_global_step(tfc_graph *g)
     int first = tfc_graph_num_nodes(g);
     tfc_out gs = tfc_variable_zeros(g, TFC_SCALAR, TFC_INT64, "global_step", false);
     colocate_since(g, first, tfc_variable_node(g, gs)); /* get_or_create_global_step's get_variable */
+    if (tfc_out_ok(gs)) tfc_graph_add_to_collection(g, "global_step", "global_step");
     return gs;
 }
 

@@ -137,8 +137,8 @@ bool tfc_session_assign(tfc_session *s, int node, const tfc_tensor *value, tfc_s
     if (!ensure_capacity(s, st)) return false;
     if (node < 0 || node >= tfc_graph_num_nodes(s->g) || !is_variable(s->g, node))
         return tfc_fail(st, TFC_INVALID_ARGUMENT, "node %d is not a variable", node);
-    tfc_shape vs = tfc_node_output_shape(s->g, node, 0);
-    tfc_dtype vd = tfc_node_output_dtype(s->g, node, 0);
+    tfc_shape vs = tfc_variable_shape(s->g, node);
+    tfc_dtype vd = tfc_variable_dtype(s->g, node);
     char a[TFC_SHAPE_STR_MAX], b[TFC_SHAPE_STR_MAX];
     if (vd != value->dtype || !tfc_shape_equal(vs, value->shape))
         return tfc_fail(st, TFC_INVALID_ARGUMENT, "variable '%s' is %s %s, the value is %s %s",

@@ -371,15 +371,6 @@ static bool set_attr(importer *im, tfc_graph *g, int node, const char *key,
 
 /* ---- shapes ---- */
 
-static bool shapes_agree(tfc_shape a, tfc_shape b)
-{
-    if (a.rank < 0 || b.rank < 0) return true;
-    if (a.rank != b.rank) return false;
-    for (int i = 0; i < a.rank; i++)
-        if (a.dims[i] >= 0 && b.dims[i] >= 0 && a.dims[i] != b.dims[i]) return false;
-    return true;
-}
-
 static bool check_output_shapes(importer *im, tfc_graph *g, int node, const Tensorflow__AttrValue *v)
 {
     if (v->value_case != TENSORFLOW__ATTR_VALUE__VALUE_LIST || !v->list ||
@@ -393,7 +384,7 @@ static bool check_output_shapes(importer *im, tfc_graph *g, int node, const Tens
         const char *why;
         if (!tfc_shape_from_proto(v->list->shape[i], &tf, &why)) return attr_error(im, g, node, "_output_shapes", why);
         tfc_shape ours = tfc_node_output_shape(g, node, i);
-        if (!shapes_agree(ours, tf)) {
+        if (!tfc_shape_compatible(ours, tf)) {
             char a[TFC_SHAPE_STR_MAX], b[TFC_SHAPE_STR_MAX];
             return node_fail(im, g, node, "output %d has shape %s in tfc, %s in TensorFlow's _output_shapes", i,
                              tfc_shape_str(ours, a), tfc_shape_str(tf, b));

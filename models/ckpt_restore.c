@@ -2,6 +2,7 @@
 #include "ckpt_restore.h"
 
 #include <limits.h>
+#include <math.h>
 
 #include "checkpoint_state.h"
 #include "models.h"
@@ -18,21 +19,24 @@ bool tfc_ckpt_restore(const char *path, const tfc_ckpt_restore_options *o, FILE 
     if (!tfc_checkpoint_resolve(path, prefix, sizeof prefix, st)) return false;
     tfc_model_options mo = {.optimizer = o->optimizer};
     tfc_model m;
-    if (!tfc_model_build(&m, o->model, &mo, st)) return false;
+    if (!(o->graph.graph ? tfc_model_import(&m, &o->graph, st) : tfc_model_build(&m, o->model, &mo, st))) return false;
     tfc_session_options so = {.threads = o->threads};
     tfc_session *s = tfc_session_new(m.g, &so, st);
     bool ok = s && tfc_saver_restore(s, prefix, st);
     if (ok) {
         const tfc_tensor *step = tfc_session_variable(s, tfc_variable_node(m.g, m.global_step));
-        fprintf(out, "restored %d variables of model %s from %s (global_step %.0f)\n", tfc_graph_num_variables(m.g),
-                o->model, prefix, step ? tfc_tensor_get(step, 0) : 0.0);
+        fprintf(out, "restored %d variables of %s %s from %s (global_step %.0f)\n", tfc_graph_num_variables(m.g),
+                o->graph.graph ? "graph" : "model", o->graph.graph ? o->graph.graph : o->model, prefix,
+                step ? tfc_tensor_get(step, 0) : 0.0);
     }
     if (ok && o->evaluate) {
         char dir[1024];
         tfc_mnist *data = tfc_mnist_find(o->dataset, o->data_dir, dir, sizeof dir, st) ? tfc_mnist_load(dir, st) : NULL;
         double accuracy, loss;
         ok = data && tfc_model_evaluate(&m, s, &data->test, EVAL_BATCH, &accuracy, &loss, st);
-        if (ok)
+        if (ok && isnan(loss))
+            fprintf(out, "test accuracy %.4f (%d images from %s)\n", accuracy, data->test.n, dir);
+        else if (ok)
             fprintf(out, "test accuracy %.4f, loss %.4f (%d images from %s)\n", accuracy, loss, data->test.n, dir);
         tfc_mnist_free(data);
     }

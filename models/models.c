@@ -2,6 +2,7 @@
  * with dropout and Adam, and the convolutional network of Deep MNIST. */
 #include "models.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -288,6 +289,10 @@ bool tfc_model_build(tfc_model *m, const char *name, const tfc_model_options *op
         m->train = tfc_optimizer_minimize(g, &opt, m->loss, m->global_step, NULL, 0);
     }
     if (is_deep) tfc_scope_pop(g);
+    /* what a MetaGraph of the model tells TensorFlow (and tfc-run --graph) */
+    char loss[600];
+    if (tfc_out_ok(m->train)) tfc_graph_add_to_collection(g, "train_op", tfc_node_name(g, m->train.node));
+    if (tfc_out_ok(m->loss)) tfc_graph_add_to_collection(g, "losses", tfc_out_name(g, m->loss, loss, sizeof loss));
     if (opts && opts->summaries) add_summaries(m, opts->histograms, opts->images);
     tfc_device_pop(g);
     m->init = tfc_global_variables_initializer(g);
@@ -304,11 +309,19 @@ void tfc_model_free(tfc_model *m)
     m->g = NULL;
 }
 
+tfc_shape tfc_model_input_shape(const tfc_model *m, int n)
+{
+    tfc_shape s = tfc_out_shape(m->g, m->x);
+    if (s.rank < 1) return TFC_SHAPE(n, 784);
+    s.dims[0] = n;
+    return s;
+}
+
 bool tfc_model_evaluate(const tfc_model *m, tfc_session *s, const tfc_mnist_split *split, int batch, double *accuracy,
                         double *loss, tfc_status *st)
 {
     if (batch < 1) batch = 1000;
-    tfc_tensor *x = tfc_tensor_new(TFC_FLOAT, TFC_SHAPE(batch, split->pixels));
+    tfc_tensor *x = tfc_tensor_new(TFC_FLOAT, tfc_model_input_shape(m, batch));
     tfc_tensor *y = tfc_tensor_new(TFC_FLOAT, TFC_SHAPE(batch, 10));
     tfc_tensor *keep = tfc_tensor_scalar_f32(1.0f);
     if (!x || !y || !keep) {
@@ -318,7 +331,7 @@ bool tfc_model_evaluate(const tfc_model *m, tfc_session *s, const tfc_mnist_spli
         return tfc_fail(st, TFC_INTERNAL, "out of memory");
     }
     double acc_sum = 0, loss_sum = 0;
-    bool ok = true;
+    bool ok = true, has_loss = tfc_out_ok(m->loss);
     for (int start = 0; ok && start < split->n; start += batch) {
         int n = split->n - start < batch ? split->n - start : batch;
         x->shape.dims[0] = y->shape.dims[0] = n;
@@ -327,10 +340,11 @@ bool tfc_model_evaluate(const tfc_model *m, tfc_session *s, const tfc_mnist_spli
         tfc_mnist_slice(split, start, n, tfc_f32(x), tfc_f32(y));
         tfc_feed feeds[3] = {{m->x, x}, {m->labels, y}, {m->keep_prob, keep}};
         tfc_tensor *out[2] = {0};
-        ok = tfc_session_run(s, feeds, tfc_out_ok(m->keep_prob) ? 3 : 2, (tfc_out[]){m->accuracy, m->loss}, 2, out, st);
+        ok = tfc_session_run(s, feeds, tfc_out_ok(m->keep_prob) ? 3 : 2, (tfc_out[]){m->accuracy, m->loss},
+                             has_loss ? 2 : 1, out, st);
         if (ok) {
             acc_sum += tfc_f32(out[0])[0] * (double)n;
-            loss_sum += tfc_f32(out[1])[0] * (double)n;
+            if (has_loss) loss_sum += tfc_f32(out[1])[0] * (double)n;
         }
         tfc_tensor_free(out[0]);
         tfc_tensor_free(out[1]);
@@ -342,7 +356,7 @@ bool tfc_model_evaluate(const tfc_model *m, tfc_session *s, const tfc_mnist_spli
     tfc_tensor_free(keep);
     if (ok && split->n) {
         *accuracy = acc_sum / split->n;
-        if (loss) *loss = loss_sum / split->n;
+        if (loss) *loss = has_loss ? loss_sum / split->n : NAN;
     }
     return ok;
 }

@@ -26,7 +26,7 @@ typedef struct {
     tfc_graph *g;
     tfc_out x, labels;   /* placeholders: images [?, 784], one-hot labels [?, 10] */
     tfc_out keep_prob;   /* dropout's keep probability, TFC_NO_OUT when the model has none */
-    tfc_out loss;        /* the scalar the optimizer minimises */
+    tfc_out loss;        /* the scalar the optimizer minimises (TFC_NO_OUT: an imported graph's, not named) */
     tfc_out accuracy;    /* mean of argmax(prediction) == argmax(labels) */
     tfc_out train;       /* one training step */
     tfc_out global_step;
@@ -57,6 +57,34 @@ TFC_API extern const char *const tfc_model_optimizers[];
 /* Builds model `name` into a new graph (m->g, freed by tfc_model_free). */
 TFC_API bool tfc_model_build(tfc_model *m, const char *name, const tfc_model_options *opts, tfc_status *st);
 TFC_API void tfc_model_free(tfc_model *m);
+
+/* A TensorFlow graph (graph_import.h: a .meta or a binary .pb) as a model, its tensors named by the
+ * user ("x:0"), TensorFlow's own training step in it. */
+typedef struct {
+    const char *graph;    /* the file */
+    const char *input;    /* the images' placeholder: float32 with 784 values per example, [?, 784] or
+                             [?, 28, 28, 1] */
+    const char *labels;   /* the labels' placeholder: one-hot float32 [?, 10] */
+    const char *accuracy; /* a float32 scalar, evaluated on the test set */
+    const char *loss;     /* NULL: the MetaGraph's losses collection, if it holds one tensor */
+    const char *train_op; /* NULL: the MetaGraph's train_op collection, if it holds one; none for a
+                             model that is only evaluated */
+    const char *keep_prob; /* NULL, or dropout's keep probability placeholder, fed keep_prob_train in
+                              training and 1 when evaluating */
+    float keep_prob_train;
+    bool summaries;       /* merge the summaries collection (tf.summary.scalar and the like) */
+} tfc_graph_model_spec;
+
+/* Imports the graph into m (name "graph"; batch 100, 1,000 steps unless told otherwise): the named
+ * tensors must exist with those dtypes and shapes, global_step is the MetaGraph's global_step
+ * collection or a variable of that name (TFC_NO_OUT when none); init is TFC_NO_OUT
+ * (tfc_session_run_init runs the graph's initialisers). Errors name the flag's tensor and what is
+ * wrong with it. */
+TFC_API bool tfc_model_import(tfc_model *m, const tfc_graph_model_spec *spec, tfc_status *st);
+
+/* The shape of a batch of n images as the model's input placeholder takes them ([n, 784] or
+ * [n, 28, 28, 1]). */
+TFC_API tfc_shape tfc_model_input_shape(const tfc_model *m, int n);
 
 struct tfc_session;
 /* Mean accuracy and loss of the model over a whole split, fed in batches of `batch` (dropout off). */

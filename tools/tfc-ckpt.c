@@ -19,6 +19,8 @@ static const char usage[] =
     "  or:  tfc-ckpt dump PATH --tensor NAME -o FILE.npy\n"
     "  or:  tfc-ckpt convert PATH NEW_PREFIX\n"
     "  or:  tfc-ckpt restore PATH --model M [--optimizer O] [--dataset D] [--data-dir DIR] [--no-eval]\n"
+    "  or:  tfc-ckpt restore PATH --graph FILE --input X --labels Y --accuracy A [--loss L]\n"
+    "                        [--keep-prob NAME] [--dataset D] [--data-dir DIR] [--no-eval]\n"
     "\n"
     "Reads TensorFlow checkpoints: V2 bundles (PREFIX.index + PREFIX.data-*-of-*) written by tfc,\n"
     "tf.train.Saver or TF2's tf.train.Checkpoint, and V1 single-file checkpoints.\n"
@@ -48,6 +50,10 @@ static const char usage[] =
     "    --dataset D         mnist (default) or fashion-mnist\n"
     "    --data-dir DIR      folder with the IDX files; otherwise $TFC_DATA_DIR, ./MNIST_data and\n"
     "                        the user cache folder are searched, as tfc-run does\n"
+    "    --graph FILE        a TensorFlow graph (.meta or binary .pb) instead of --model, with its\n"
+    "                        tensors named as for tfc-run --graph: --input (the images), --labels\n"
+    "                        (one-hot), --accuracy, --loss (optional), --keep-prob (dropout's\n"
+    "                        placeholder, fed 1); checkpoint keys follow the graph's Saver nodes\n"
     "    --no-eval           only check that the checkpoint fits the graph\n"
     "    --threads N         threads for the evaluation (default: all cores)\n"
     "  -h, --help            this help\n";
@@ -72,7 +78,7 @@ int main(int argc, char **argv)
         return usage_error("unknown command ", cmd);
 
     enum { OPT_ALL = 256, OPT_FULL, OPT_JSON, OPT_MODEL, OPT_OPTIMIZER, OPT_DATASET, OPT_DATA_DIR, OPT_NO_EVAL,
-           OPT_THREADS };
+           OPT_THREADS, OPT_GRAPH, OPT_INPUT, OPT_LABELS, OPT_ACCURACY, OPT_LOSS, OPT_KEEP };
     static const struct option longopts[] = {
         {"tensor", required_argument, NULL, 't'},         {"all", no_argument, NULL, OPT_ALL},
         {"full", no_argument, NULL, OPT_FULL},            {"json", no_argument, NULL, OPT_JSON},
@@ -80,6 +86,9 @@ int main(int argc, char **argv)
         {"model", required_argument, NULL, OPT_MODEL},    {"optimizer", required_argument, NULL, OPT_OPTIMIZER},
         {"dataset", required_argument, NULL, OPT_DATASET}, {"data-dir", required_argument, NULL, OPT_DATA_DIR},
         {"no-eval", no_argument, NULL, OPT_NO_EVAL},      {"threads", required_argument, NULL, OPT_THREADS},
+        {"graph", required_argument, NULL, OPT_GRAPH},    {"input", required_argument, NULL, OPT_INPUT},
+        {"labels", required_argument, NULL, OPT_LABELS},  {"accuracy", required_argument, NULL, OPT_ACCURACY},
+        {"loss", required_argument, NULL, OPT_LOSS},      {"keep-prob", required_argument, NULL, OPT_KEEP},
         {NULL, 0, NULL, 0},
     };
     tfc_ckpt_inspect_options o = {0};
@@ -110,6 +119,12 @@ int main(int argc, char **argv)
             break;
         case OPT_DATA_DIR: ro.data_dir = optarg; break;
         case OPT_NO_EVAL: ro.evaluate = false; break;
+        case OPT_GRAPH: ro.graph.graph = optarg; break;
+        case OPT_INPUT: ro.graph.input = optarg; break;
+        case OPT_LABELS: ro.graph.labels = optarg; break;
+        case OPT_ACCURACY: ro.graph.accuracy = optarg; break;
+        case OPT_LOSS: ro.graph.loss = optarg; break;
+        case OPT_KEEP: ro.graph.keep_prob = optarg; break;
         case OPT_THREADS:
             ro.threads = (int)strtol(optarg, &end, 10);
             if (*end || end == optarg || ro.threads < 0 || ro.threads > 256)
@@ -120,7 +135,7 @@ int main(int argc, char **argv)
         }
         if (c >= OPT_MODEL) restore_flags = true;
     }
-    if (restore_flags && !is_restore) return usage_error("--model and its options are for restore, not ", cmd);
+    if (restore_flags && !is_restore) return usage_error("--model, --graph and their options are for restore, not ", cmd);
     int npos = argc - optind;
     char **pos = argv + optind;
     bool inspect_opts = o.tensor || o.all || o.full || o.json || output;
@@ -133,9 +148,16 @@ int main(int argc, char **argv)
             return usage_error("convert's NEW_PREFIX needs a file name at its end (dir/model, not dir/): ", pos[1]);
     } else if (is_restore) {
         if (npos != 1) return usage_error("restore needs one checkpoint", "");
-        if (!ro.model) return usage_error("restore needs --model (softmax, mlp, deep or cnn)", "");
-        bool known = false;
-        for (int i = 0; tfc_model_names[i]; i++) known |= strcmp(tfc_model_names[i], ro.model) == 0;
+        const tfc_graph_model_spec *gs = &ro.graph;
+        if (ro.model && gs->graph) return usage_error("restore takes --model or --graph, not both", "");
+        if (!ro.model && !gs->graph) return usage_error("restore needs --model (softmax, mlp, deep or cnn) or --graph", "");
+        if (!gs->graph && (gs->input || gs->labels || gs->accuracy || gs->loss || gs->keep_prob))
+            return usage_error("--input, --labels, --accuracy, --loss and --keep-prob go with --graph", "");
+        if (gs->graph && (!gs->input || !gs->labels || !gs->accuracy))
+            return usage_error("--graph needs --input, --labels and --accuracy (the tensors' names, e.g. x:0)", "");
+        if (gs->graph && ro.optimizer) return usage_error("--optimizer does not go with --graph: the graph holds its slots", "");
+        bool known = gs->graph != NULL;
+        for (int i = 0; ro.model && tfc_model_names[i]; i++) known |= strcmp(tfc_model_names[i], ro.model) == 0;
         if (!known) return usage_error("unknown model (known: softmax, mlp, deep, cnn): ", ro.model);
         if (inspect_opts) return usage_error("restore takes no inspect options", "");
     } else if (strcmp(cmd, "dump") == 0) {

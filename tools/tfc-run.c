@@ -25,8 +25,9 @@
 
 static const char usage[] =
     "Usage: tfc-run [OPTION]... DATASET\n"
-    "Train one of the seed tutorials' networks on DATASET (mnist or fashion-mnist), print progress\n"
-    "and the test accuracy.\n"
+    "       tfc-run --graph FILE --input X --labels Y --accuracy A [--train-op OP] [OPTION]... DATASET\n"
+    "Train one of the seed tutorials' networks, or a TensorFlow graph, on DATASET (mnist or\n"
+    "fashion-mnist), print progress and the test accuracy.\n"
     "\n"
     "  --model NAME        softmax, mlp (default), deep or cnn\n"
     "  --steps N           training steps (default: the model's seed setting)\n"
@@ -38,7 +39,8 @@ static const char usage[] =
     "                      momentum and nesterov); another than the model's own comes with its own\n"
     "                      --lr default: gd 0.5, momentum and nesterov 0.05, adagrad 0.1, the\n"
     "                      rmsprops and adam 0.001\n"
-    "  --keep-prob P       dropout's keep probability in training (default: the model's)\n"
+    "  --keep-prob P       dropout's keep probability in training (default: the model's); with\n"
+    "                      --graph, NAME=P: the graph's keep probability placeholder and its value\n"
     "  --scale-lr          under mpirun, multiply the learning rate by the number of ranks\n"
     "  --seed N            seed of the initial weights, shuffling and dropout (default 0);\n"
     "                      a run is reproducible for a given seed and thread count\n"
@@ -58,13 +60,26 @@ static const char usage[] =
     "                      folder keeps the newest 5 (model.ckpt-STEP.index and .data-00000-of-00001)\n"
     "  --restore[=PATH]    continue from a checkpoint, at its step: PATH is a checkpoint prefix, a\n"
     "                      run folder or a logdir; without PATH, the newest run in --logdir\n"
-    "  --eval              only evaluate a restored model (the checkpoint as for --restore)\n"
+    "  --eval              only evaluate a restored model (the checkpoint as for --restore); with\n"
+    "                      --graph and no --restore, the graph as it is (a frozen graph)\n"
     "  --profile           after training, print where the kernels spent their time, per op type\n"
     "                      and for the slowest nodes (ms per step)\n"
     "  --warmup N          train N steps before the --steps ones and leave them out of the\n"
     "                      examples/s figure and --profile (for benchmarks; default 0)\n"
     "  --quiet             print only the results\n"
     "  -h, --help          show this help\n"
+    "\n"
+    "A TensorFlow graph (a MetaGraph .meta or a binary GraphDef .pb, written by TensorFlow 1 or\n"
+    "tf.compat.v1) trains with its own loss and optimizer when its tensors are named:\n"
+    "  --graph FILE        the graph, instead of --model\n"
+    "  --input X           the images' placeholder (float32, [?, 784] or [?, 28, 28, 1])\n"
+    "  --labels Y          the one-hot labels' placeholder (float32 [?, 10])\n"
+    "  --accuracy A        the accuracy (a float32 scalar), reported on the test set\n"
+    "  --train-op OP       the training step (default: the MetaGraph's train_op collection)\n"
+    "  --loss L            the loss shown in the progress (default: the losses collection)\n"
+    "Its variables start from their initialisers or --restore (a TensorFlow checkpoint of the graph);\n"
+    "its summaries collection is written every --summary-every steps, and checkpoints with their\n"
+    ".meta as TensorFlow's Saver writes them. 1,000 steps of 100 unless told otherwise.\n"
     "\n"
     "The models follow the seeds: softmax (GD 0.5, 1,000 steps of 100), mlp (784-300-10, GD 0.5,\n"
     "10 epochs of 100), deep (784-500-100-10 with dropout, Adam 0.001, 20,000 steps of 100),\n"
@@ -102,6 +117,7 @@ typedef struct {
     int64_t warmup;
     float keep_prob;
     bool scale_lr;
+    tfc_graph_model_spec graph; /* graph.graph NULL: a seed model */
 } options;
 
 /* Under mpirun, the gradients go to the allreduce in buckets of up to this many floats (1 MB). */
@@ -133,7 +149,8 @@ static bool parse_int(const char *s, long long lo, long long hi, long long *out)
 static int parse_args(int argc, char **argv, options *o)
 {
     enum { O_MODEL = 256, O_STEPS, O_EPOCHS, O_BATCH, O_LR, O_OPT, O_SEED, O_THREADS, O_DATA, O_QUIET, O_LOGDIR, O_RUN,
-           O_NOLOG, O_SUMMARY, O_HIST, O_SAVE, O_RESTORE, O_EVAL, O_PROFILE, O_WARMUP, O_KEEP, O_SCALE_LR, O_IMAGES };
+           O_NOLOG, O_SUMMARY, O_HIST, O_SAVE, O_RESTORE, O_EVAL, O_PROFILE, O_WARMUP, O_KEEP, O_SCALE_LR, O_IMAGES,
+           O_GRAPH, O_INPUT, O_LABELS, O_ACCURACY, O_TRAIN_OP, O_LOSS };
     static const struct option longopts[] = {
         {"model", required_argument, 0, O_MODEL},   {"steps", required_argument, 0, O_STEPS},
         {"epochs", required_argument, 0, O_EPOCHS}, {"batch-size", required_argument, 0, O_BATCH},
@@ -147,6 +164,9 @@ static int parse_args(int argc, char **argv, options *o)
         {"profile", no_argument, 0, O_PROFILE},     {"warmup", required_argument, 0, O_WARMUP},
         {"images", required_argument, 0, O_IMAGES},
         {"keep-prob", required_argument, 0, O_KEEP}, {"scale-lr", no_argument, 0, O_SCALE_LR},
+        {"graph", required_argument, 0, O_GRAPH},   {"input", required_argument, 0, O_INPUT},
+        {"labels", required_argument, 0, O_LABELS}, {"accuracy", required_argument, 0, O_ACCURACY},
+        {"train-op", required_argument, 0, O_TRAIN_OP}, {"loss", required_argument, 0, O_LOSS},
         {"help", no_argument, 0, 'h'},              {0, 0, 0, 0},
     };
     memset(o, 0, sizeof *o);
@@ -156,12 +176,16 @@ static int parse_args(int argc, char **argv, options *o)
     opterr = 0;
     int c;
     long long v;
+    bool model_given = false;
     while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
         switch (c) {
         case 'h':
             if (!silent_rank) fputs(usage, stdout);
             return -1;
-        case O_MODEL: o->model = optarg; break;
+        case O_MODEL:
+            o->model = optarg;
+            model_given = true;
+            break;
         case O_STEPS:
             if (!parse_int(optarg, 1, INT64_MAX / 2, &v)) return usage_error("--steps: '%s' is not a positive whole number", optarg);
             o->steps = v;
@@ -182,12 +206,24 @@ static int parse_args(int argc, char **argv, options *o)
             break;
         }
         case O_KEEP: {
-            char *end;
-            double d = strtod(optarg, &end);
-            if (end == optarg || *end || !(d > 0 && d <= 1)) return usage_error("--keep-prob: '%s' is not a number in (0, 1]", optarg);
+            /* P, or NAME=P for a graph's placeholder */
+            char *eq = strrchr(optarg, '='), *end;
+            double d = strtod(eq ? eq + 1 : optarg, &end);
+            if (end == (eq ? eq + 1 : optarg) || *end || !(d > 0 && d <= 1) || eq == optarg)
+                return usage_error("--keep-prob: '%s' is not a number in (0, 1] or NAME=P", optarg);
             o->keep_prob = (float)d;
+            if (eq) {
+                *eq = '\0';
+                o->graph.keep_prob = optarg;
+            }
             break;
         }
+        case O_GRAPH: o->graph.graph = optarg; break;
+        case O_INPUT: o->graph.input = optarg; break;
+        case O_LABELS: o->graph.labels = optarg; break;
+        case O_ACCURACY: o->graph.accuracy = optarg; break;
+        case O_TRAIN_OP: o->graph.train_op = optarg; break;
+        case O_LOSS: o->graph.loss = optarg; break;
         case O_SCALE_LR: o->scale_lr = true; break;
         case O_OPT: {
             bool known = false;
@@ -254,8 +290,22 @@ static int parse_args(int argc, char **argv, options *o)
     bool known = false;
     for (int i = 0; tfc_model_names[i]; i++) known |= strcmp(tfc_model_names[i], o->model) == 0;
     if (!known) return usage_error("--model: unknown model '%s' (known: softmax, mlp, deep, cnn)", o->model);
+    tfc_graph_model_spec *gs = &o->graph;
+    if (!gs->graph && (gs->input || gs->labels || gs->accuracy || gs->train_op || gs->loss || gs->keep_prob))
+        return usage_error("%s", "--input, --labels, --accuracy, --train-op, --loss and --keep-prob NAME=P go with --graph");
+    if (gs->graph) {
+        const char *clash = model_given ? "--model" : o->lr > 0 ? "--lr" : o->optimizer ? "--optimizer" :
+                            o->histograms ? "--histograms" : o->scale_lr ? "--scale-lr" : o->images ? "--images" : NULL;
+        if (clash) return usage_error("%s does not go with --graph: the graph holds its network and optimizer", clash);
+        if (!gs->input || !gs->labels || !gs->accuracy)
+            return usage_error("%s", "--graph needs --input, --labels and --accuracy (the tensors' names, e.g. x:0)");
+        if (o->keep_prob > 0 && !gs->keep_prob)
+            return usage_error("%s", "with --graph, --keep-prob is NAME=P (the graph's placeholder and its value)");
+        gs->keep_prob_train = o->keep_prob;
+        gs->summaries = o->logdir && o->summary_every > 0;
+    }
     if (o->steps && o->epochs) return usage_error("%s", "give --steps or --epochs, not both");
-    if ((o->restore || o->eval_only) && !o->restore_path && !o->logdir)
+    if ((o->restore || (o->eval_only && !gs->graph)) && !o->restore_path && !o->logdir)
         return usage_error("%s", "--restore and --eval need a checkpoint: give --restore=PATH or a --logdir");
     return 0;
 }
@@ -426,7 +476,8 @@ static bool save(run_state *r, int64_t step, tfc_progress *p, tfc_status *st)
     if (!r->run_dir[0]) return true;
     char prefix[2100], path[2200];
     snprintf(prefix, sizeof prefix, "%s/model.ckpt", r->run_dir);
-    if (!tfc_saver_save(r->session, prefix, step, 5, path, sizeof path, st)) return false;
+    if (!tfc_saver_save(r->session, prefix, step, 5, path, sizeof path, st) || !tfc_saver_write_meta(r->session, path, st))
+        return false;
     if (p) tfc_progress_note(p, "saved %s", path);
     return true;
 }
@@ -547,9 +598,11 @@ static bool train(run_state *r, const options *o, int64_t total, tfc_status *st)
         /* each rank its own dropout masks, the same ones again when resumed at this step */
         tfc_session_set_random_key(r->session, (uint64_t)step * (uint64_t)r->nranks + (uint64_t)r->rank);
         tfc_tensor *out[2] = {0};
-        ok = tfc_session_run(r->session, feeds, nfeeds, (tfc_out[]){m->train, m->loss}, 2, out, st);
+        /* (an imported graph may have no loss named: then the progress shows none) */
+        bool has_loss = tfc_out_ok(m->loss);
+        ok = tfc_session_run(r->session, feeds, nfeeds, (tfc_out[]){m->train, m->loss}, has_loss ? 2 : 1, out, st);
         if (!ok) break;
-        loss = tfc_f32(out[1])[0];
+        loss = has_loss ? tfc_f32(out[1])[0] : 0;
         tfc_tensor_free(out[0]);
         tfc_tensor_free(out[1]);
         if (r->events && o->summary_every && tfc_out_ok(m->summaries) && (step + 1) % o->summary_every == 0) {
@@ -637,12 +690,16 @@ int main(int argc, char **argv)
     }
     char ckpt[2100] = "";
     bool ok = tfc_mnist_find(ds, o.data_dir, dir, sizeof dir, st) && (r.data = tfc_mnist_load(dir, st)) &&
-              tfc_model_build(&r.model, o.model, &mo, st);
+              (o.graph.graph ? tfc_model_import(&r.model, &o.graph, st) : tfc_model_build(&r.model, o.model, &mo, st));
+    if (ok && o.graph.graph && r.nranks > 1)
+        ok = tfc_fail(st, TFC_INVALID_ARGUMENT, "--graph trains in one process: the graph's optimizer has no allreduce");
+    if (ok && o.graph.graph && !o.eval_only && !tfc_out_ok(r.model.train))
+        ok = tfc_fail(st, TFC_INVALID_ARGUMENT, "%s: no training op: name it with --train-op (or only evaluate, --eval)", o.graph.graph);
     if (ok) {
         tfc_session_options so = {.threads = o.threads, .seed = o.seed, .profile = o.profile, .comm = r.comm};
         r.session = tfc_session_new(r.model.g, &so, st);
         ok = r.session && tfc_session_run_init(r.session, st);
-        if (ok && (o.restore || o.eval_only) && r.rank == 0) {
+        if (ok && (o.restore || (o.eval_only && !o.graph.graph)) && r.rank == 0) {
             ok = resolve_restore(&r, &o, ckpt, sizeof ckpt, st) && tfc_saver_restore(r.session, ckpt, st);
             if (ok && !o.quiet)
                 fprintf(stderr, "tfc-run: restored %s at step %lld\n", ckpt, (long long)current_step(&r));
@@ -671,7 +728,7 @@ int main(int argc, char **argv)
             total = epochs ? (int64_t)epochs * (r.data->train.n / ((int64_t)batch * r.nranks)) : r.model.steps;
         }
         total += o.warmup;
-        r.x = tfc_tensor_new(TFC_FLOAT, TFC_SHAPE(batch, 784));
+        r.x = tfc_tensor_new(TFC_FLOAT, tfc_model_input_shape(&r.model, batch));
         r.y = tfc_tensor_new(TFC_FLOAT, TFC_SHAPE(batch, 10));
         r.keep_train = tfc_tensor_scalar_f32(o.keep_prob > 0 ? o.keep_prob : r.model.train_keep_prob);
         r.keep_eval = tfc_tensor_scalar_f32(1.0f);
@@ -681,6 +738,9 @@ int main(int argc, char **argv)
             fprintf(stderr, "tfc-run: model %s on %s (%s), %lld steps of %d x %d ranks, %s %g, seed %llu\n", r.model.name,
                     o.dataset, dir, (long long)total, batch, r.nranks, r.model.optimizer, r.model.learning_rate,
                     (unsigned long long)o.seed);
+        else if (!o.quiet && o.graph.graph)
+            fprintf(stderr, "tfc-run: graph %s on %s (%s), %lld steps of %d, seed %llu\n", o.graph.graph, o.dataset, dir,
+                    (long long)total, batch, (unsigned long long)o.seed);
         else if (!o.quiet)
             fprintf(stderr, "tfc-run: model %s on %s (%s), %lld steps of %d, %s %g, seed %llu\n", r.model.name, o.dataset, dir,
                     (long long)total, batch, r.model.optimizer, r.model.learning_rate, (unsigned long long)o.seed);
@@ -689,10 +749,12 @@ int main(int argc, char **argv)
     }
     if (ok && r.rank == 0) {
         double acc = 0, loss = 0;
-        /* Batches of 1,000, or 100 for the CNN, whose activations are ~0.5 MB per image. */
-        int eval_batch = strcmp(r.model.name, "cnn") == 0 ? 100 : 1000;
+        /* Batches of 1,000, or 100 for the CNN (and any imported graph), whose activations are ~0.5 MB
+         * per image. */
+        int eval_batch = strcmp(r.model.name, "cnn") == 0 || o.graph.graph ? 100 : 1000;
         ok = tfc_model_evaluate(&r.model, r.session, &r.data->test, eval_batch, &acc, &loss, st);
-        if (ok) printf("test accuracy: %.4f (loss %.4f, %d examples)\n", acc, loss, r.data->test.n);
+        if (ok && isnan(loss)) printf("test accuracy: %.4f (%d examples)\n", acc, r.data->test.n);
+        else if (ok) printf("test accuracy: %.4f (loss %.4f, %d examples)\n", acc, loss, r.data->test.n);
     }
     if (!ok) return fail(&r, st);
     free_state(&r, st);

@@ -1,5 +1,6 @@
-/* Variables and the ops that set them: VariableV2, Assign, AssignAdd (the optimizers' updates are
- * in training.c). */
+/* Variables and the ops that set them: VariableV2, Assign, AssignAdd, AssignSub, and the same
+ * writes through resource handles (AssignVariableOp, AssignAddVariableOp, AssignSubVariableOp; the
+ * handles are in resource.c, the optimizers' updates in training.c). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,7 +33,16 @@ static bool k_variable(tfc_kernel_ctx *k)
 
 const tfc_op_def tfc_op_VariableV2 = {"VariableV2", infer_variable, k_variable, NULL, TFC_OP_STATEFUL | TFC_OP_VARIABLE, .ninputs = 0};
 
-/* ---- Assign, AssignAdd ---- */
+/* ---- Assign, AssignAdd, AssignSub, and the same through resource handles ---- */
+
+/* Assign, AssignAdd, AssignSub output the variable; AssignVariableOp and its Add and Sub forms,
+ * which write through a resource handle, nothing. */
+static bool writes_through_handle(const tfc_graph *g, int node)
+{
+    const char *op = tfc_node_op(g, node);
+    size_t n = strlen(op);
+    return n > 10 && strcmp(op + n - 10, "VariableOp") == 0;
+}
 
 static bool infer_assign(tfc_graph *g, int node)
 {
@@ -40,56 +50,73 @@ static bool infer_assign(tfc_graph *g, int node)
     char a[TFC_SHAPE_STR_MAX], b[TFC_SHAPE_STR_MAX], nv[256];
     if (!is_var(g, ref)) return tfc_node_error(g, node, "input 0 must be a variable");
     tfc_out_name(g, in_out(g, node, 1), nv, sizeof nv);
-    if (in_dtype(g, node, 0) != in_dtype(g, node, 1))
+    tfc_dtype vd = tfc_variable_dtype(g, ref.node);
+    if (vd != in_dtype(g, node, 1))
         return tfc_node_error(g, node, "variable '%s' is %s, value '%s' is %s", tfc_node_name(g, ref.node),
-                              tfc_dtype_name(in_dtype(g, node, 0)), nv, tfc_dtype_name(in_dtype(g, node, 1)));
-    tfc_shape vs = in_shape(g, node, 0), xs = in_shape(g, node, 1), m;
-    bool same_rank_ok = tfc_broadcast_shapes(vs, xs, &m) && (xs.rank < 0 || xs.rank == vs.rank);
-    bool scalar_ok = strcmp(tfc_node_op(g, node), "AssignAdd") == 0 && xs.rank == 0;
-    if (!same_rank_ok && !scalar_ok)
+                              tfc_dtype_name(vd), nv, tfc_dtype_name(in_dtype(g, node, 1)));
+    tfc_shape vs = tfc_variable_shape(g, ref.node), xs = in_shape(g, node, 1);
+    /* the Add and Sub forms also take a scalar */
+    const char *op = tfc_node_op(g, node);
+    bool scalar_ok = strcmp(op, "Assign") != 0 && strcmp(op, "AssignVariableOp") != 0 && xs.rank == 0;
+    if (!scalar_ok && !tfc_shape_compatible(vs, xs))
         return tfc_node_error(g, node, "variable '%s' has shape %s, value '%s' has shape %s", tfc_node_name(g, ref.node),
                               tfc_shape_str(vs, a), nv, tfc_shape_str(xs, b));
-    if (same_rank_ok && !scalar_ok && !tfc_shape_equal(m, vs))
-        return tfc_node_error(g, node, "variable '%s' has shape %s, value '%s' has shape %s", tfc_node_name(g, ref.node),
-                              tfc_shape_str(vs, a), nv, tfc_shape_str(xs, b));
-    tfc_node_set_output(g, node, 0, in_dtype(g, node, 0), vs);
+    if (!writes_through_handle(g, node)) tfc_node_set_output(g, node, 0, vd, vs);
     return true;
+}
+
+/* The variable is the output of Assign, AssignAdd and AssignSub, not of the ops on handles. */
+static void forward_var(tfc_kernel_ctx *k, const tfc_tensor *var)
+{
+    if (tfc_node_num_outputs(k->graph, k->node)) tfc_kernel_forward(k, 0, var);
 }
 
 static bool k_assign(tfc_kernel_ctx *k)
 {
     const tfc_tensor *value = k->in[1];
-    tfc_shape vs = tfc_node_output_shape(k->graph, k->node, 0);
+    tfc_shape vs = tfc_variable_shape(k->graph, tfc_node_input(k->graph, k->node, 0).node);
     char a[TFC_SHAPE_STR_MAX], b[TFC_SHAPE_STR_MAX];
     if (!tfc_shape_equal(vs, value->shape))
         return tfc_kernel_error(k, "variable has shape %s, value has shape %s", tfc_shape_str(vs, a),
                                 tfc_shape_str(value->shape, b));
     if (!tfc_kernel_assign_ref(k, 0, value)) return false;
-    tfc_kernel_forward(k, 0, tfc_kernel_ref(k, 0));
+    forward_var(k, tfc_kernel_ref(k, 0));
     return true;
 }
 
-static bool k_assign_add(tfc_kernel_ctx *k)
+/* var += sign * value, the value of the variable's shape or a scalar. */
+static bool assign_update(tfc_kernel_ctx *k, int sign)
 {
     tfc_tensor *var = tfc_kernel_ref(k, 0);
     if (!var) return false;
     const tfc_tensor *d = k->in[1];
-    if (d->size != var->size && d->size != 1) return tfc_kernel_error(k, "value does not match the variable's shape");
+    if ((d->size != var->size && d->size != 1) || d->dtype != var->dtype)
+        return tfc_kernel_error(k, "value does not match the variable's dtype and shape");
     for (int64_t i = 0; i < var->size; i++) {
         int64_t j = d->size == 1 ? 0 : i;
         switch (var->dtype) {
-        case TFC_FLOAT: tfc_f32(var)[i] += tfc_f32(d)[j]; break;
-        case TFC_INT32: tfc_i32(var)[i] += tfc_i32(d)[j]; break;
-        case TFC_INT64: tfc_i64(var)[i] += tfc_i64(d)[j]; break;
+        case TFC_FLOAT: tfc_f32(var)[i] += (float)sign * tfc_f32(d)[j]; break;
+        case TFC_INT32: tfc_i32(var)[i] += sign * tfc_i32(d)[j]; break;
+        case TFC_INT64: tfc_i64(var)[i] += sign * tfc_i64(d)[j]; break;
         default: return tfc_kernel_error(k, "dtype %s is not supported", tfc_dtype_name(var->dtype));
         }
     }
-    tfc_kernel_forward(k, 0, var);
+    forward_var(k, var);
     return true;
 }
 
-const tfc_op_def tfc_op_Assign = {"Assign", infer_assign, k_assign, NULL, TFC_OP_STATEFUL | TFC_OP_REF_INPUT0, .ninputs = 2};
-const tfc_op_def tfc_op_AssignAdd = {"AssignAdd", infer_assign, k_assign_add, NULL, TFC_OP_STATEFUL | TFC_OP_REF_INPUT0, .ninputs = 2};
+static bool k_assign_add(tfc_kernel_ctx *k) { return assign_update(k, 1); }
+static bool k_assign_sub(tfc_kernel_ctx *k) { return assign_update(k, -1); }
+
+#define WRITE_FLAGS (TFC_OP_STATEFUL | TFC_OP_REF_INPUT0)
+const tfc_op_def tfc_op_Assign = {"Assign", infer_assign, k_assign, NULL, WRITE_FLAGS, .ninputs = 2};
+const tfc_op_def tfc_op_AssignAdd = {"AssignAdd", infer_assign, k_assign_add, NULL, WRITE_FLAGS, .ninputs = 2};
+const tfc_op_def tfc_op_AssignSub = {"AssignSub", infer_assign, k_assign_sub, NULL, WRITE_FLAGS, .ninputs = 2};
+const tfc_op_def tfc_op_AssignVariableOp = {"AssignVariableOp", infer_assign, k_assign, NULL, WRITE_FLAGS, .ninputs = 2};
+const tfc_op_def tfc_op_AssignAddVariableOp = {"AssignAddVariableOp", infer_assign, k_assign_add, NULL, WRITE_FLAGS,
+                                               .ninputs = 2};
+const tfc_op_def tfc_op_AssignSubVariableOp = {"AssignSubVariableOp", infer_assign, k_assign_sub, NULL, WRITE_FLAGS,
+                                               .ninputs = 2};
 
 static void set_class(tfc_graph *g, int node, int var)
 {

@@ -76,6 +76,14 @@ static tfc_out string_const(tfc_graph *g, const char *s, const char *name)
 
 /* Starts tf.summary.* ops: scope NAME, Const NAME/<arg> with the scope's name as tag, and the
  * op named like the scope (attr T set); the caller sets other attrs and finishes the node. */
+/* A summary goes into the graph's "summaries" collection, as TensorFlow's do (the MetaGraph keeps it). */
+static tfc_out collected(tfc_graph *g, tfc_out o)
+{
+    char name[600];
+    if (tfc_out_ok(o)) tfc_graph_add_to_collection(g, "summaries", tfc_out_name(g, o, name, sizeof name));
+    return o;
+}
+
 static int summary_begin(tfc_graph *g, const char *type, const char *arg, const char *name, tfc_out values)
 {
     char scope[512];
@@ -92,7 +100,7 @@ static int summary_begin(tfc_graph *g, const char *type, const char *arg, const 
 
 static tfc_out summary_node(tfc_graph *g, const char *type, const char *arg, const char *name, tfc_out values)
 {
-    return tfc_node_finish(g, summary_begin(g, type, arg, name, values));
+    return collected(g, tfc_node_finish(g, summary_begin(g, type, arg, name, values)));
 }
 
 static bool check_values(tfc_graph *g, int node)
@@ -422,7 +430,7 @@ tfc_out tfc_summary_image(tfc_graph *g, const char *name, tfc_out images, int ma
         if (bad) tfc_set_attr_tensor(g, node, "bad_color", bad);
         tfc_tensor_free(bad);
     }
-    return tfc_node_finish(g, node);
+    return collected(g, tfc_node_finish(g, node));
 }
 
 /* ---- MergeSummary ---- */

@@ -1,7 +1,8 @@
 /* The optimizers' update ops, TensorFlow's training ops: ApplyGradientDescent, ApplyMomentum,
  * ApplyAdagrad, ApplyRMSProp, ApplyCenteredRMSProp and ApplyAdam, with TensorFlow's inputs, attrs
- * and update rules (the same expressions in the same order as its CPU kernels). Each writes its
- * variable and slots in place and outputs the variable. Those whose gradient is the last input can
+ * and update rules (the same expressions in the same order as its CPU kernels), and their Resource
+ * forms on resource variables. Each writes its variable and slots in place and outputs the
+ * variable (the Resource forms nothing). Those whose gradient is the last input can
  * compute it themselves when it is a MatMul's product nothing else reads (TFC_OP_FUSES_PRODUCT):
  * a weight matrix's gradient is then taken band by band while the band is in cache. */
 #include <cblas.h>
@@ -42,32 +43,36 @@ static bool fits(tfc_shape s, tfc_shape var)
     return true;
 }
 
-/* The refs are variables of the variable's shape, the gradient has its shape, the rest are
- * scalars; everything is float32 (the kernels' one dtype). */
+/* The refs are variables (VariableV2, or VarHandleOp for the Resource ops) of the variable's shape,
+ * the gradient has its shape, the rest are scalars; everything is float32 (the kernels' one
+ * dtype). */
 static bool infer_layout(tfc_graph *g, int node, const apply_layout *l)
 {
     char a[TFC_SHAPE_STR_MAX], b[TFC_SHAPE_STR_MAX], nm[256];
     if (tfc_node_num_inputs(g, node) != l->ninputs)
         return tfc_node_error(g, node, "takes %d inputs, got %d", l->ninputs, tfc_node_num_inputs(g, node));
-    tfc_shape vs = in_shape(g, node, 0);
+    int var = in_out(g, node, 0).node;
+    tfc_shape vs = tfc_variable_shape(g, var);
     for (int i = 0; i < l->ninputs; i++) {
         tfc_out in = in_out(g, node, i);
         tfc_out_name(g, in, nm, sizeof nm);
-        if (in_dtype(g, node, i) != TFC_FLOAT)
-            return tfc_node_error(g, node, "input '%s' ('%s') is %s; the update is for float32", input_name(l, i), nm,
-                                  tfc_dtype_name(in_dtype(g, node, i)));
-        tfc_shape s = in_shape(g, node, i);
-        if (i < l->nrefs && strcmp(tfc_node_op(g, in.node), "VariableV2") != 0)
+        bool ref = i < l->nrefs;
+        if (ref && !(tfc_op_lookup(tfc_node_op(g, in.node))->flags & TFC_OP_VARIABLE))
             return tfc_node_error(g, node, "input '%s' ('%s') must be a variable", input_name(l, i), nm);
-        if ((i < l->nrefs || i == l->grad) && !fits(s, vs))
-            return tfc_node_error(g, node, "variable '%s' has shape %s, input '%s' ('%s') %s",
-                                  tfc_node_name(g, in_out(g, node, 0).node), tfc_shape_str(vs, a), input_name(l, i), nm,
-                                  tfc_shape_str(s, b));
-        if (i >= l->nrefs && i != l->grad && s.rank > 0)
+        tfc_dtype dt = ref ? tfc_variable_dtype(g, in.node) : in_dtype(g, node, i);
+        if (dt != TFC_FLOAT)
+            return tfc_node_error(g, node, "input '%s' ('%s') is %s; the update is for float32", input_name(l, i), nm,
+                                  tfc_dtype_name(dt));
+        tfc_shape s = ref ? tfc_variable_shape(g, in.node) : in_shape(g, node, i);
+        if ((ref || i == l->grad) && !fits(s, vs))
+            return tfc_node_error(g, node, "variable '%s' has shape %s, input '%s' ('%s') %s", tfc_node_name(g, var),
+                                  tfc_shape_str(vs, a), input_name(l, i), nm, tfc_shape_str(s, b));
+        if (!ref && i != l->grad && s.rank > 0)
             return tfc_node_error(g, node, "input '%s' ('%s') must be a scalar, has shape %s", input_name(l, i), nm,
                                   tfc_shape_str(s, a));
     }
-    tfc_node_set_output(g, node, 0, TFC_FLOAT, vs);
+    /* ApplyX outputs the variable; ResourceApplyX, which updates through handles, nothing */
+    if (strncmp(tfc_node_op(g, node), "Resource", 8) != 0) tfc_node_set_output(g, node, 0, TFC_FLOAT, vs);
     return true;
 }
 
@@ -287,7 +292,7 @@ static bool gather(tfc_kernel_ctx *k, const apply_layout *l, update_job *j, floa
 static bool finish_update(tfc_kernel_ctx *k, const apply_layout *l, update_job *j, tfc_tensor *var)
 {
     if (!run_update(k, j, var, l->grad)) return false;
-    tfc_kernel_forward(k, 0, var);
+    if (tfc_node_num_outputs(k->graph, k->node)) tfc_kernel_forward(k, 0, var);
     return true;
 }
 
@@ -374,3 +379,16 @@ const tfc_op_def tfc_op_ApplyCenteredRMSProp = {"ApplyCenteredRMSProp", infer_ce
                                                 UPDATE_FLAGS | TFC_OP_FUSES_PRODUCT, .ninputs = 9};
 const tfc_op_def tfc_op_ApplyAdam = {"ApplyAdam", infer_adam, k_adam, NULL, UPDATE_FLAGS | TFC_OP_FUSES_PRODUCT,
                                      .ninputs = 10};
+/* The same on resource variables (Keras layers, tf.Variable of TensorFlow 2's namespace). */
+const tfc_op_def tfc_op_ResourceApplyGradientDescent = {"ResourceApplyGradientDescent", infer_gd, k_gd, NULL,
+                                                        UPDATE_FLAGS | TFC_OP_FUSES_PRODUCT, .ninputs = 3};
+const tfc_op_def tfc_op_ResourceApplyMomentum = {"ResourceApplyMomentum", infer_momentum, k_momentum, NULL, UPDATE_FLAGS,
+                                                 .ninputs = 5};
+const tfc_op_def tfc_op_ResourceApplyAdagrad = {"ResourceApplyAdagrad", infer_adagrad, k_adagrad, NULL,
+                                                UPDATE_FLAGS | TFC_OP_FUSES_PRODUCT, .ninputs = 4};
+const tfc_op_def tfc_op_ResourceApplyRMSProp = {"ResourceApplyRMSProp", infer_rmsprop, k_rmsprop, NULL,
+                                                UPDATE_FLAGS | TFC_OP_FUSES_PRODUCT, .ninputs = 8};
+const tfc_op_def tfc_op_ResourceApplyCenteredRMSProp = {"ResourceApplyCenteredRMSProp", infer_centered, k_centered, NULL,
+                                                        UPDATE_FLAGS | TFC_OP_FUSES_PRODUCT, .ninputs = 9};
+const tfc_op_def tfc_op_ResourceApplyAdam = {"ResourceApplyAdam", infer_adam, k_adam, NULL,
+                                             UPDATE_FLAGS | TFC_OP_FUSES_PRODUCT, .ninputs = 10};

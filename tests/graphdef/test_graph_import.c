@@ -155,8 +155,8 @@ static void test_seed_models(tfc_status *st)
         tfc_status_free(dup);
         tfc_graph_free(two);
 
-        /* the MetaGraph keeps variables, their initialisers, what trains, and the collections */
-        tfc_graph_add_to_collection(m.g, "train_op", tfc_node_name(m.g, m.train.node));
+        /* the MetaGraph keeps variables, their initialisers, what trains, and the collections (train_op,
+         * losses, summaries, global_step) */
         unsigned char *mb = tfc_meta_graph_serialize(m.g, &len, st);
         tfc_graph *mg = mb ? import_bytes(mb, len, true, "imported", st) : NULL;
         CHECK_MSG(mg, "%s: %s", m.name, tfc_message(st));
@@ -167,10 +167,17 @@ static void test_seed_models(tfc_status *st)
                 CHECK_MSG(tfc_variable_trainable(m.g, node) == tfc_variable_trainable(mg, node), "%s",
                           tfc_node_name(m.g, node));
             }
-            char want[512];
-            snprintf(want, sizeof want, "imported/%s", tfc_node_name(m.g, m.train.node));
-            CHECK(tfc_graph_collection_size(mg, "train_op") == 1);
-            CHECK(tfc_graph_collection_item(mg, "train_op", 0) && strcmp(tfc_graph_collection_item(mg, "train_op", 0), want) == 0);
+            CHECK(tfc_graph_num_collections(m.g) == 4 && tfc_graph_num_collections(mg) == 4);
+            for (int c = 0; c < tfc_graph_num_collections(m.g); c++) {
+                const char *key = tfc_graph_collection_key(m.g, c);
+                CHECK_MSG(tfc_graph_collection_size(m.g, key) == tfc_graph_collection_size(mg, key), "%s", key);
+                for (int i = 0; i < tfc_graph_collection_size(m.g, key); i++) {
+                    char want[512];
+                    snprintf(want, sizeof want, "imported/%s", tfc_graph_collection_item(m.g, key, i));
+                    const char *got = tfc_graph_collection_item(mg, key, i);
+                    CHECK_MSG(got && strcmp(got, want) == 0, "%s: %s, want %s", key, got ? got : "none", want);
+                }
+            }
         }
         tfc_graph_free(mg);
         free(mb);

@@ -50,8 +50,8 @@ def accuracy(logits, y):
 def softmax():
     """Seed 3's softmax regression: zero weights, -sum(y_ log y), GradientDescent 0.5."""
     x, y_ = placeholders()
-    w = tf.Variable(tf.zeros([784, 10]), name="W")
-    b = tf.Variable(tf.zeros([10]), name="b")
+    w = v1.Variable(tf.zeros([784, 10]), name="W")
+    b = v1.Variable(tf.zeros([10]), name="b")
     y = tf.nn.softmax(tf.matmul(x, w) + b, name="y")
     loss = tf.reduce_mean(-tf.reduce_sum(y_ * tf.math.log(y), axis=[1]), name="cross_entropy")
     train = v1.train.GradientDescentOptimizer(0.5).minimize(loss)
@@ -61,10 +61,10 @@ def softmax():
 def mlp():
     """Seed 2's three-layer network: N(0, 0.03) weights, the clipped cross entropy, GD 0.5."""
     x, y = placeholders()
-    w1 = tf.Variable(v1.random_normal([784, 300], stddev=0.03), name="W1")
-    b1 = tf.Variable(v1.random_normal([300]), name="b1")
-    w2 = tf.Variable(v1.random_normal([300, 10], stddev=0.03), name="W2")
-    b2 = tf.Variable(v1.random_normal([10]), name="b2")
+    w1 = v1.Variable(v1.random_normal([784, 300], stddev=0.03), name="W1")
+    b1 = v1.Variable(v1.random_normal([300], stddev=0.03), name="b1")
+    w2 = v1.Variable(v1.random_normal([300, 10], stddev=0.03), name="W2")
+    b2 = v1.Variable(v1.random_normal([10], stddev=0.03), name="b2")
     hidden = tf.nn.relu(tf.add(tf.matmul(x, w1), b1))
     y_ = tf.nn.softmax(tf.add(tf.matmul(hidden, w2), b2))
     y_clipped = tf.clip_by_value(y_, 1e-10, 0.9999999)
@@ -83,8 +83,8 @@ def deep():
 
     def layer(inp, n_in, n_out, name, act):
         with v1.name_scope(name):
-            w = tf.Variable(v1.truncated_normal([n_in, n_out], stddev=0.1), name="weights")
-            b = tf.Variable(tf.constant(0.1, shape=[n_out]), name="biases")
+            w = v1.Variable(v1.truncated_normal([n_in, n_out], stddev=0.1), name="weights")
+            b = v1.Variable(tf.constant(0.1, shape=[n_out]), name="biases")
             h = tf.matmul(inp, w) + b
             return act(h) if act else h
 
@@ -112,10 +112,10 @@ def cnn():
     keep_prob = v1.placeholder(tf.float32, name="keep_prob")
 
     def weight(shape):
-        return tf.Variable(v1.truncated_normal(shape, stddev=0.1))
+        return v1.Variable(v1.truncated_normal(shape, stddev=0.1))
 
     def bias(n):
-        return tf.Variable(tf.constant(0.1, shape=[n]))
+        return v1.Variable(tf.constant(0.1, shape=[n]))
 
     def conv_pool(inp, w, b):
         h = tf.nn.relu(tf.nn.conv2d(inp, w, strides=[1, 1, 1, 1], padding="SAME") + b)
@@ -148,7 +148,8 @@ def convbn():
 
 
 def autoencoder():
-    """A dense autoencoder 784-128-32-128-784 with sigmoids and a mean squared error, GD."""
+    """A dense autoencoder 784-128-32-128-784 with sigmoids and a mean squared error, GD; written with
+    TensorFlow 2's tf.Variable, which makes resource variables (VarHandleOp) even in graph mode."""
     x = v1.placeholder(tf.float32, [None, 784], name="x")
     h = x
     for i, n in enumerate((128, 32, 128, 784)):
@@ -168,8 +169,8 @@ def lstm():
     rows = tf.unstack(tf.reshape(x, [-1, 28, 28]), axis=1)
     cell = v1.nn.rnn_cell.LSTMCell(32)
     outputs, _ = v1.nn.static_rnn(cell, rows, dtype=tf.float32)
-    w = tf.Variable(v1.truncated_normal([32, 10], stddev=0.1), name="out_w")
-    b = tf.Variable(tf.zeros([10]), name="out_b")
+    w = v1.Variable(v1.truncated_normal([32, 10], stddev=0.1), name="out_w")
+    b = v1.Variable(tf.zeros([10]), name="out_b")
     logits = tf.matmul(outputs[-1], w) + b
     loss = tf.reduce_mean(tf.nn.softmax_cross_entropy_with_logits(labels=y, logits=logits))
     train = v1.train.AdamOptimizer(1e-2).minimize(loss)

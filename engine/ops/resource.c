@@ -1,0 +1,92 @@
+/* Resource variables, as TensorFlow builds them for Keras layers and for tf.Variable of TensorFlow 2's
+ * namespace: VarHandleOp is the variable (its output a handle of dtype resource, its value kept by
+ * the session as a VariableV2's is), ReadVariableOp reads it, VarIsInitializedOp (and
+ * IsVariableInitialized for a VariableV2) asks whether it holds a value. The ops taking a handle
+ * reach the variable through it (TFC_OP_REF_INPUT0); the writes and optimizer updates through
+ * handles are in state.c beside their VariableV2 forms. */
+#include <string.h>
+
+#include "common.h"
+
+static bool is_var(const tfc_graph *g, tfc_out o)
+{
+    return o.node >= 0 && (tfc_op_lookup(tfc_node_op(g, o.node))->flags & TFC_OP_VARIABLE);
+}
+
+/* ---- VarHandleOp ---- */
+
+static bool infer_handle(tfc_graph *g, int node)
+{
+    const tfc_attr *s = tfc_node_find_attr(g, node, "shape");
+    if (!s || s->kind != TFC_ATTR_SHAPE || !tfc_shape_known(s->shape))
+        return tfc_node_error(g, node, "a variable needs a fully known shape");
+    if (!tfc_dtype_size(tfc_attr_type(g, node, "dtype", TFC_INVALID)) || tfc_attr_type(g, node, "dtype", TFC_INVALID) == TFC_STRING)
+        return tfc_node_error(g, node, "a variable of dtype %s is not supported", tfc_dtype_name(tfc_attr_type(g, node, "dtype", TFC_INVALID)));
+    tfc_node_set_output(g, node, 0, TFC_RESOURCE, TFC_SCALAR);
+    return true;
+}
+
+/* The handle stands for the variable: readers reach its value through the session. */
+static bool k_handle(tfc_kernel_ctx *k)
+{
+    tfc_kernel_forward(k, 0, tfc_kernel_variable(k));
+    return true;
+}
+
+const tfc_op_def tfc_op_VarHandleOp = {"VarHandleOp", infer_handle, k_handle, NULL, TFC_OP_STATEFUL | TFC_OP_VARIABLE,
+                                       .ninputs = 0};
+
+/* ---- ReadVariableOp ---- */
+
+/* Input 0 is a variable of the node's "dtype" attr (when it has one). */
+static bool check_handle(tfc_graph *g, int node)
+{
+    tfc_out h = in_out(g, node, 0);
+    if (!is_var(g, h)) return tfc_node_error(g, node, "input 0 must be a variable's handle");
+    tfc_dtype want = tfc_attr_type(g, node, "dtype", tfc_variable_dtype(g, h.node));
+    if (want != tfc_variable_dtype(g, h.node))
+        return tfc_node_error(g, node, "variable '%s' is %s, the op reads %s", tfc_node_name(g, h.node),
+                              tfc_dtype_name(tfc_variable_dtype(g, h.node)), tfc_dtype_name(want));
+    return true;
+}
+
+static bool infer_read(tfc_graph *g, int node)
+{
+    if (!check_handle(g, node)) return false;
+    int v = in_out(g, node, 0).node;
+    tfc_node_set_output(g, node, 0, tfc_variable_dtype(g, v), tfc_variable_shape(g, v));
+    return true;
+}
+
+static bool k_read(tfc_kernel_ctx *k)
+{
+    tfc_tensor *v = tfc_kernel_ref(k, 0);
+    if (!v) return false;
+    tfc_kernel_forward(k, 0, v);
+    return true;
+}
+
+const tfc_op_def tfc_op_ReadVariableOp = {"ReadVariableOp", infer_read, k_read, NULL, TFC_OP_STATEFUL | TFC_OP_REF_INPUT0,
+                                          .ninputs = 1};
+
+/* ---- VarIsInitializedOp, IsVariableInitialized ---- */
+
+static bool infer_is_initialized(tfc_graph *g, int node)
+{
+    if (!is_var(g, in_out(g, node, 0))) return tfc_node_error(g, node, "input 0 must be a variable");
+    tfc_node_set_output(g, node, 0, TFC_BOOL, TFC_SCALAR);
+    return true;
+}
+
+static bool k_is_initialized(tfc_kernel_ctx *k)
+{
+    tfc_tensor *out = tfc_kernel_output(k, 0, TFC_BOOL, TFC_SCALAR);
+    if (!out) return false;
+    tfc_u8(out)[0] = tfc_session_variable(k->session, tfc_node_input(k->graph, k->node, 0).node) != NULL;
+    return true;
+}
+
+const tfc_op_def tfc_op_VarIsInitializedOp = {"VarIsInitializedOp", infer_is_initialized, k_is_initialized, NULL,
+                                              TFC_OP_STATEFUL | TFC_OP_REF_INPUT0, .ninputs = 1};
+const tfc_op_def tfc_op_IsVariableInitialized = {"IsVariableInitialized", infer_is_initialized, k_is_initialized, NULL,
+                                                 TFC_OP_STATEFUL | TFC_OP_REF_INPUT0, .ninputs = 1};
