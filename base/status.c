@@ -26,7 +26,7 @@ bool tfc_fail(tfc_status *st, tfc_code code, const char *fmt, ...)
     st->code = code == TFC_OK ? TFC_INTERNAL : code;
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(st->msg, sizeof st->msg, fmt, ap);
+    vsnprintf(st->msg, sizeof st->msg, fmt ? fmt : "(an error without a message)", ap);
     va_end(ap);
     return false;
 }

@@ -39,6 +39,7 @@ const char *tfc_dtype_name(tfc_dtype dt)
 
 tfc_dtype tfc_dtype_from_name(const char *name)
 {
+    if (!name) return TFC_INVALID;
     for (size_t i = 0; i < sizeof dtypes / sizeof *dtypes; i++)
         if (strcmp(dtypes[i].name, name) == 0) return dtypes[i].dt;
     return TFC_INVALID;
@@ -77,6 +78,7 @@ bool tfc_shape_compatible(tfc_shape a, tfc_shape b)
 
 char *tfc_shape_str(tfc_shape s, char buf[TFC_SHAPE_STR_MAX])
 {
+    if (!buf) return NULL;
     if (s.rank < 0) {
         snprintf(buf, TFC_SHAPE_STR_MAX, "<unknown>");
         return buf;
@@ -126,7 +128,7 @@ tfc_tensor *tfc_tensor_new(tfc_dtype dt, tfc_shape shape)
 
 tfc_tensor *tfc_tensor_from(tfc_dtype dt, tfc_shape shape, const void *data)
 {
-    if (dt == TFC_STRING) return NULL;
+    if (dt == TFC_STRING || (!data && tfc_shape_numel(shape) != 0)) return NULL;
     tfc_tensor *t = tfc_tensor_new(dt, shape);
     if (t && t->size) memcpy(t->data, data, tfc_tensor_nbytes(t));
     return t;
@@ -157,6 +159,7 @@ tfc_tensor *tfc_tensor_scalar_f32(float v) { return tfc_tensor_from(TFC_FLOAT, T
 
 tfc_tensor *tfc_tensor_copy(const tfc_tensor *src)
 {
+    if (!src) return NULL;
     tfc_tensor *t = tfc_tensor_new(src->dtype, src->shape);
     if (!t) return NULL;
     if (src->dtype != TFC_STRING) {
@@ -191,6 +194,7 @@ void tfc_tensor_free(tfc_tensor *t)
 
 double tfc_tensor_get(const tfc_tensor *t, int64_t i)
 {
+    if (!t || i < 0 || i >= t->size) return NAN;
     switch (t->dtype) {
     case TFC_FLOAT: return ((const float *)t->data)[i];
     case TFC_DOUBLE: return ((const double *)t->data)[i];

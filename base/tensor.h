@@ -69,33 +69,46 @@ TFC_API tfc_dtype tfc_dtype_from_name(const char *name);
 
 /* Number of elements, or -1 when a dim or the rank is unknown. */
 TFC_API int64_t tfc_shape_numel(tfc_shape s);
+/* Whether the rank and every dim are known. */
 TFC_API bool tfc_shape_known(tfc_shape s);
+/* Whether the two have the same rank and dims (unknown ones compare equal to unknown ones). */
 TFC_API bool tfc_shape_equal(tfc_shape a, tfc_shape b);
 /* Whether a and b may be the same shape: equal where both are known (an unknown rank or dim fits
  * anything). */
 TFC_API bool tfc_shape_compatible(tfc_shape a, tfc_shape b);
-/* "[?,784]"; "[]" for a scalar, "<unknown>" for unknown rank. Returns buf. */
+/* Writes "[?,784]" ("[]" for a scalar, "<unknown>" for an unknown rank) into buf and returns buf;
+ * NULL when buf is NULL. */
 #define TFC_SHAPE_STR_MAX 192
 TFC_API char *tfc_shape_str(tfc_shape s, char buf[TFC_SHAPE_STR_MAX]);
 
-/* A new zero-filled tensor (empty strings); NULL if the shape is not fully known, the dtype
- * unknown, or the size overflows. */
+/* Every function below that returns a tensor returns a new one, which the caller frees with
+ * tfc_tensor_free, or NULL: when the shape is not fully known, the dtype is unknown, the size
+ * overflows or memory runs out. */
+
+/* A new zero-filled tensor (empty strings for TFC_STRING). */
 TFC_API tfc_tensor *tfc_tensor_new(tfc_dtype dt, tfc_shape shape);
-/* A new tensor holding a copy of data (numeric dtypes only). */
+/* A new tensor holding a copy of the numel(shape) elements at data (numeric dtypes only; NULL for
+ * TFC_STRING, and for NULL data unless the tensor is empty). */
 TFC_API tfc_tensor *tfc_tensor_from(tfc_dtype dt, tfc_shape shape, const void *data);
 /* start, start+1, ... converted to dt, filling shape (the seed's np.arange(0, 10)[:, None]). */
 TFC_API tfc_tensor *tfc_tensor_range(tfc_dtype dt, double start, tfc_shape shape);
+/* A float32 scalar holding v. */
 TFC_API tfc_tensor *tfc_tensor_scalar_f32(float v);
+/* A deep copy of t (strings included); NULL for a NULL t. */
 TFC_API tfc_tensor *tfc_tensor_copy(const tfc_tensor *t);
+/* Frees t and its data (and its strings); NULL is allowed. */
 TFC_API void tfc_tensor_free(tfc_tensor *t);
 
+/* The data as an array of the dtype (t must not be NULL and must have that dtype), and its size
+ * in bytes; the tensor owns the data. */
 static inline float *tfc_f32(const tfc_tensor *t) { return (float *)t->data; }
 static inline int32_t *tfc_i32(const tfc_tensor *t) { return (int32_t *)t->data; }
 static inline int64_t *tfc_i64(const tfc_tensor *t) { return (int64_t *)t->data; }
 static inline uint8_t *tfc_u8(const tfc_tensor *t) { return (uint8_t *)t->data; }
 static inline size_t tfc_tensor_nbytes(const tfc_tensor *t) { return (size_t)t->size * tfc_dtype_size(t->dtype); }
 
-/* Element i converted to double (numeric dtypes; NaN for strings). */
+/* Element i converted to double (numeric dtypes); NaN for strings and other dtypes without a
+ * real value, a NULL t or an i out of range. */
 TFC_API double tfc_tensor_get(const tfc_tensor *t, int64_t i);
 
 /* Element i of a TFC_STRING tensor (a summary op's serialized Summary, for one): its bytes, which

@@ -177,12 +177,16 @@ void tfc_graph_free(tfc_graph *g)
     free(g);
 }
 
-bool tfc_graph_ok(const tfc_graph *g) { return tfc_ok(g->st); }
+/* What a NULL graph (tfc_graph_new out of memory) reports. */
+static const char no_graph[] = "no graph: tfc_graph_new ran out of memory";
 
-const char *tfc_graph_error(const tfc_graph *g) { return tfc_message(g->st); }
+bool tfc_graph_ok(const tfc_graph *g) { return g && tfc_ok(g->st); }
+
+const char *tfc_graph_error(const tfc_graph *g) { return g ? tfc_message(g->st) : no_graph; }
 
 bool tfc_graph_check(const tfc_graph *g, tfc_status *st)
 {
+    if (!g) return tfc_fail(st, TFC_INTERNAL, "%s", no_graph);
     if (tfc_ok(g->st)) return true;
     return tfc_fail(st, tfc_status_code(g->st), "%s", tfc_message(g->st));
 }
@@ -193,6 +197,11 @@ static bool oom(tfc_graph *g) { return tfc_fail(g->st, TFC_INTERNAL, "out of mem
 
 void tfc_scope_push(tfc_graph *g, const char *name)
 {
+    if (!g) return;
+    if (!name) {
+        tfc_fail(g->st, TFC_INVALID_ARGUMENT, "%sa name scope needs a name (NULL given)", tfc_scope(g));
+        name = "";
+    }
     char **ns = realloc(g->scopes, (size_t)(g->nscopes + 1) * sizeof *ns);
     if (!ns) {
         oom(g);
@@ -217,35 +226,37 @@ void tfc_scope_push(tfc_graph *g, const char *name)
 
 void tfc_scope_pop(tfc_graph *g)
 {
-    if (g->nscopes) free(g->scopes[--g->nscopes]);
+    if (g && g->nscopes) free(g->scopes[--g->nscopes]);
 }
 
 const char *tfc_scope(const tfc_graph *g)
 {
     static _Thread_local char buf[1024];
-    if (!g->nscopes || !g->scopes[g->nscopes - 1][0]) return "";
+    if (!g || !g->nscopes || !g->scopes[g->nscopes - 1][0]) return "";
     snprintf(buf, sizeof buf, "%s/", g->scopes[g->nscopes - 1]);
     return buf;
 }
 
 void tfc_device_push(tfc_graph *g, const char *device)
 {
+    if (!g) return;
     char **nd = realloc(g->devices, (size_t)(g->ndevices + 1) * sizeof *nd);
     if (!nd) {
         oom(g);
         return;
     }
     g->devices = nd;
-    g->devices[g->ndevices++] = strdup(device);
+    g->devices[g->ndevices++] = strdup(device ? device : "");
 }
 
 void tfc_device_pop(tfc_graph *g)
 {
-    if (g->ndevices) free(g->devices[--g->ndevices]);
+    if (g && g->ndevices) free(g->devices[--g->ndevices]);
 }
 
 void tfc_control_dependencies_push(tfc_graph *g, const tfc_out *deps, int n)
 {
+    if (!g) return;
     tfc_control_context *nc = realloc(g->controls, (size_t)(g->ncontrols + 1) * sizeof *nc);
     if (!nc) {
         oom(g);
@@ -272,7 +283,7 @@ void tfc_control_dependencies_push(tfc_graph *g, const tfc_out *deps, int n)
 
 void tfc_control_dependencies_pop(tfc_graph *g)
 {
-    if (g->ncontrols) free(g->controls[--g->ncontrols].ctl);
+    if (g && g->ncontrols) free(g->controls[--g->ncontrols].ctl);
 }
 
 /* The control inputs the open contexts give a new node with these inputs (TensorFlow's
@@ -297,7 +308,7 @@ static void add_context_controls(tfc_graph *g, int node, const tfc_out *inputs, 
 
 static bool valid_out(const tfc_graph *g, tfc_out o)
 {
-    return o.node >= 0 && o.node < g->n && o.index >= 0 && o.index < g->nodes[o.node].nout;
+    return g && o.node >= 0 && o.node < g->n && o.index >= 0 && o.index < g->nodes[o.node].nout;
 }
 
 /* Appends a node named `name` (taken over, freed on failure) with a copy of device; -1 after an
@@ -339,7 +350,7 @@ static int add_node(tfc_graph *g, const tfc_op_def *def, char *name, const char 
 int tfc_node_begin(tfc_graph *g, const char *type, const char *name, const tfc_out *inputs, int ninputs,
                    int num_outputs)
 {
-    if (!tfc_ok(g->st)) return -1;
+    if (!g || !tfc_ok(g->st)) return -1;
     const tfc_op_def *def = tfc_op_lookup(type);
     if (!def) {
         tfc_fail(g->st, TFC_INTERNAL, "op type '%s' is not registered", type);
@@ -363,7 +374,7 @@ int tfc_node_begin(tfc_graph *g, const char *type, const char *name, const tfc_o
 int tfc_node_import(tfc_graph *g, const char *type, const char *name, const char *device, const tfc_out *inputs,
                     int ninputs)
 {
-    if (!tfc_ok(g->st)) return -1;
+    if (!g || !tfc_ok(g->st)) return -1;
     const tfc_op_def *def = tfc_op_lookup(type);
     if (!def) {
         tfc_fail(g->st, TFC_NOT_FOUND, "node '%s': op type '%s' is not supported by tfc", name, type);
@@ -397,7 +408,7 @@ int tfc_node_import(tfc_graph *g, const char *type, const char *name, const char
 
 void tfc_node_add_control(tfc_graph *g, int node, int control)
 {
-    if (node < 0 || !tfc_ok(g->st)) return;
+    if (!g || node < 0 || !tfc_ok(g->st)) return;
     if (control < 0 || control >= g->n || control == node) {
         tfc_fail(g->st, TFC_INVALID_ARGUMENT, "node '%s': bad control input", g->nodes[node].name);
         return;
@@ -416,7 +427,7 @@ void tfc_node_add_control(tfc_graph *g, int node, int control)
 
 static tfc_attr *new_attr(tfc_graph *g, int node, const char *name, tfc_attr_kind kind)
 {
-    if (node < 0 || !tfc_ok(g->st)) return NULL;
+    if (!g || node < 0 || !tfc_ok(g->st)) return NULL;
     tfc_node *n = &g->nodes[node];
     for (int i = 0; i < n->nattr; i++) {
         if (strcmp(n->attrs[i].name, name) == 0) {
@@ -525,7 +536,7 @@ void tfc_set_attr_types(tfc_graph *g, int node, const char *name, const tfc_dtyp
 
 tfc_out tfc_node_finish(tfc_graph *g, int node)
 {
-    if (node < 0) return TFC_NO_OUT;
+    if (!g || node < 0) return TFC_NO_OUT;
     if (!tfc_ok(g->st)) {
         g->building = -1;
         return TFC_NO_OUT;
@@ -587,7 +598,7 @@ bool tfc_node_error(tfc_graph *g, int node, const char *fmt, ...)
 
 static bool is_variable(const tfc_graph *g, int node)
 {
-    return node >= 0 && node < g->n && (g->nodes[node].def->flags & TFC_OP_VARIABLE);
+    return g && node >= 0 && node < g->n && (g->nodes[node].def->flags & TFC_OP_VARIABLE);
 }
 
 void tfc_variable_set_initializer(tfc_graph *g, int var, int init)
@@ -622,32 +633,52 @@ const tfc_tensor *tfc_graph_const_value(const tfc_graph *g, tfc_out o)
 
 /* ---- introspection ---- */
 
-int tfc_graph_num_nodes(const tfc_graph *g) { return g->n; }
+int tfc_graph_num_nodes(const tfc_graph *g) { return g ? g->n : 0; }
 
 int tfc_graph_find(const tfc_graph *g, const char *name)
 {
-    for (int i = 0; i < g->n; i++)
+    for (int i = 0; g && name && i < g->n; i++)
         if (strcmp(g->nodes[i].name, name) == 0) return i;
     return -1;
 }
 
-const char *tfc_node_name(const tfc_graph *g, int node) { return g->nodes[node].name; }
-const char *tfc_node_op(const tfc_graph *g, int node) { return g->nodes[node].def->type; }
-const char *tfc_node_device(const tfc_graph *g, int node) { return g->nodes[node].device; }
-int tfc_node_num_inputs(const tfc_graph *g, int node) { return g->nodes[node].nin; }
-tfc_out tfc_node_input(const tfc_graph *g, int node, int i) { return g->nodes[node].in[i]; }
-int tfc_node_num_controls(const tfc_graph *g, int node) { return g->nodes[node].nctl; }
-int tfc_node_control(const tfc_graph *g, int node, int i) { return g->nodes[node].ctl[i]; }
-int tfc_node_num_outputs(const tfc_graph *g, int node) { return g->nodes[node].nout; }
-tfc_dtype tfc_node_output_dtype(const tfc_graph *g, int node, int i) { return g->nodes[node].out_dtype[i]; }
-tfc_shape tfc_node_output_shape(const tfc_graph *g, int node, int i) { return g->nodes[node].out_shape[i]; }
-int tfc_node_num_attrs(const tfc_graph *g, int node) { return g->nodes[node].nattr; }
-const tfc_attr *tfc_node_attr(const tfc_graph *g, int node, int i) { return &g->nodes[node].attrs[i]; }
+/* Node `node` of g, NULL when g is NULL or has no such node. */
+static const tfc_node *node_at(const tfc_graph *g, int node) { return g && node >= 0 && node < g->n ? &g->nodes[node] : NULL; }
+
+const char *tfc_node_name(const tfc_graph *g, int node) { return node_at(g, node) ? g->nodes[node].name : NULL; }
+const char *tfc_node_op(const tfc_graph *g, int node) { return node_at(g, node) ? g->nodes[node].def->type : NULL; }
+const char *tfc_node_device(const tfc_graph *g, int node) { return node_at(g, node) ? g->nodes[node].device : NULL; }
+int tfc_node_num_inputs(const tfc_graph *g, int node) { return node_at(g, node) ? g->nodes[node].nin : 0; }
+
+tfc_out tfc_node_input(const tfc_graph *g, int node, int i)
+{
+    const tfc_node *n = node_at(g, node);
+    return n && i >= 0 && i < n->nin ? n->in[i] : TFC_NO_OUT;
+}
+
+int tfc_node_num_controls(const tfc_graph *g, int node) { return node_at(g, node) ? g->nodes[node].nctl : 0; }
+
+int tfc_node_control(const tfc_graph *g, int node, int i)
+{
+    const tfc_node *n = node_at(g, node);
+    return n && i >= 0 && i < n->nctl ? n->ctl[i] : -1;
+}
+
+int tfc_node_num_outputs(const tfc_graph *g, int node) { return node_at(g, node) ? g->nodes[node].nout : 0; }
+tfc_dtype tfc_node_output_dtype(const tfc_graph *g, int node, int i) { return tfc_out_dtype(g, (tfc_out){node, i}); }
+tfc_shape tfc_node_output_shape(const tfc_graph *g, int node, int i) { return tfc_out_shape(g, (tfc_out){node, i}); }
+int tfc_node_num_attrs(const tfc_graph *g, int node) { return node_at(g, node) ? g->nodes[node].nattr : 0; }
+
+const tfc_attr *tfc_node_attr(const tfc_graph *g, int node, int i)
+{
+    const tfc_node *n = node_at(g, node);
+    return n && i >= 0 && i < n->nattr ? &n->attrs[i] : NULL;
+}
 
 const tfc_attr *tfc_node_find_attr(const tfc_graph *g, int node, const char *name)
 {
-    const tfc_node *n = &g->nodes[node];
-    for (int i = 0; i < n->nattr; i++)
+    const tfc_node *n = node_at(g, node);
+    for (int i = 0; n && name && i < n->nattr; i++)
         if (strcmp(n->attrs[i].name, name) == 0) return &n->attrs[i];
     return NULL;
 }
@@ -661,6 +692,7 @@ tfc_shape tfc_out_shape(const tfc_graph *g, tfc_out o)
 
 const char *tfc_out_name(const tfc_graph *g, tfc_out o, char *buf, size_t n)
 {
+    if (!buf || !n) return "";
     if (!valid_out(g, o))
         snprintf(buf, n, "<invalid>");
     else
@@ -668,22 +700,23 @@ const char *tfc_out_name(const tfc_graph *g, tfc_out o, char *buf, size_t n)
     return buf;
 }
 
-int tfc_graph_num_variables(const tfc_graph *g) { return g->nvars; }
-int tfc_graph_variable(const tfc_graph *g, int i) { return g->vars[i]; }
+int tfc_graph_num_variables(const tfc_graph *g) { return g ? g->nvars : 0; }
+int tfc_graph_variable(const tfc_graph *g, int i) { return g && i >= 0 && i < g->nvars ? g->vars[i] : -1; }
 bool tfc_variable_trainable(const tfc_graph *g, int node) { return is_variable(g, node) && g->nodes[node].trainable; }
 
 /* ---- collections ---- */
 
 static tfc_collection *find_collection(const tfc_graph *g, const char *key)
 {
-    for (int i = 0; i < g->ncollections; i++)
+    for (int i = 0; g && key && i < g->ncollections; i++)
         if (strcmp(g->collections[i].key, key) == 0) return &g->collections[i];
     return NULL;
 }
 
 bool tfc_graph_add_to_collection(tfc_graph *g, const char *key, const char *item)
 {
-    if (!tfc_ok(g->st)) return false;
+    if (!g || !tfc_ok(g->st)) return false;
+    if (!key || !item) return tfc_fail(g->st, TFC_INVALID_ARGUMENT, "a collection needs a key and an item (NULL given)");
     tfc_collection *c = find_collection(g, key);
     if (!c) {
         tfc_collection *nc = realloc(g->collections, (size_t)(g->ncollections + 1) * sizeof *nc);
@@ -702,8 +735,12 @@ bool tfc_graph_add_to_collection(tfc_graph *g, const char *key, const char *item
     return true;
 }
 
-int tfc_graph_num_collections(const tfc_graph *g) { return g->ncollections; }
-const char *tfc_graph_collection_key(const tfc_graph *g, int i) { return g->collections[i].key; }
+int tfc_graph_num_collections(const tfc_graph *g) { return g ? g->ncollections : 0; }
+
+const char *tfc_graph_collection_key(const tfc_graph *g, int i)
+{
+    return g && i >= 0 && i < g->ncollections ? g->collections[i].key : NULL;
+}
 
 int tfc_graph_collection_size(const tfc_graph *g, const char *key)
 {
@@ -719,6 +756,7 @@ const char *tfc_graph_collection_item(const tfc_graph *g, const char *key, int i
 
 tfc_out tfc_graph_tensor(const tfc_graph *g, const char *name)
 {
+    if (!g || !name) return TFC_NO_OUT;
     const char *colon = strrchr(name, ':');
     long index = 0;
     if (colon) {
