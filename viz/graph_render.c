@@ -569,7 +569,9 @@ static bool render_data(const tfc_gdraw_model *m, const tfc_gdraw_view *v, const
         ok = tfc_fail(st, TFC_INTERNAL, "out of memory drawing '%s'", what);
     } else if (!gvc) {
         ok = tfc_fail(st, TFC_INTERNAL, "cannot start Graphviz");
-    } else if (gvLayout(gvc, g, "dot") != 0) {
+    } else if ((fmt == TFC_GDRAW_SVG && agattr(g, AGRAPH, "dpi", "72") == NULL) || gvLayout(gvc, g, "dot") != 0) {
+        /* (SVG at 72 dpi: at any other, Graphviz 2.43 scales the drawing but not its viewBox, and
+         * browsers cut the picture off) */
         ok = graphviz_failed("laying out", what, st);
     } else {
         if (fmt == TFC_GDRAW_PNG && scale) *scale = limit_png(g);
