@@ -28,6 +28,7 @@ const char *tfc_bundle_dtype_name(int dtype, char buf[24])
     const char *n = tfc_dtype_name((tfc_dtype)dtype);
     if (strcmp(n, "?") != 0) return n;
     if (dtype >= 0 && dtype < (int)(sizeof others / sizeof *others) && others[dtype]) return others[dtype];
+    if (!buf) return "?";
     snprintf(buf, 24, "dtype(%d)", dtype);
     return buf;
 }
@@ -38,12 +39,12 @@ size_t bundle_elem_size(int dtype)
     return tfc_dtype_size((tfc_dtype)dtype);
 }
 
-int tfc_bundle_version(const tfc_bundle *b) { return b->version; }
-const char *tfc_bundle_prefix(const tfc_bundle *b) { return b->prefix; }
-int tfc_bundle_count(const tfc_bundle *b) { return b->n; }
+int tfc_bundle_version(const tfc_bundle *b) { return b ? b->version : 0; }
+const char *tfc_bundle_prefix(const tfc_bundle *b) { return b ? b->prefix : NULL; }
+int tfc_bundle_count(const tfc_bundle *b) { return b ? b->n : 0; }
 const tfc_bundle_entry *tfc_bundle_at(const tfc_bundle *b, int i)
 {
-    return i >= 0 && i < b->n ? &b->items[i].pub : NULL;
+    return b && i >= 0 && i < b->n ? &b->items[i].pub : NULL;
 }
 
 static int item_cmp(const void *a, const void *b)
@@ -54,7 +55,7 @@ static int item_cmp(const void *a, const void *b)
 static bundle_item *find_item(const tfc_bundle *b, const char *name)
 {
     bundle_item key = {.name = (char *)name};
-    return b->n ? bsearch(&key, b->items, (size_t)b->n, sizeof *b->items, item_cmp) : NULL;
+    return b && name && b->n ? bsearch(&key, b->items, (size_t)b->n, sizeof *b->items, item_cmp) : NULL;
 }
 
 const tfc_bundle_entry *tfc_bundle_find(const tfc_bundle *b, const char *name)
@@ -420,6 +421,9 @@ static bool open_v2(tfc_bundle *b, tfc_sstable *t, tfc_status *st)
 tfc_bundle *tfc_bundle_open_memory(const void *index, size_t index_len, const void *data, size_t data_len,
                                    const char *name, tfc_status *st)
 {
+    if (!name) name = "<memory>";
+    if (!index || (!data && data_len))
+        return tfc_fail(st, TFC_INVALID_ARGUMENT, "%s: no checkpoint bytes (NULL) to read", name), NULL;
     tfc_bundle *b = new_bundle(name, st);
     if (!b) return NULL;
     tfc_sstable *t = tfc_sstable_parse(index, index_len, name, st);
@@ -462,6 +466,7 @@ static bool open_v1_files(tfc_bundle *b, char **files, int n, tfc_status *st)
 
 tfc_bundle *tfc_bundle_open(const char *prefix, tfc_status *st)
 {
+    if (!prefix) return tfc_fail(st, TFC_INVALID_ARGUMENT, "no checkpoint prefix (NULL)"), NULL;
     tfc_bundle *b = new_bundle(prefix, st);
     if (!b) return NULL;
     size_t n = strlen(prefix) + 32;
@@ -664,6 +669,8 @@ static bool slices_disjoint(const tfc_bundle *b, const bundle_item *it, tfc_stat
 
 tfc_tensor *tfc_bundle_read(tfc_bundle *b, const char *name, tfc_status *st)
 {
+    if (!b) return tfc_fail(st, TFC_INVALID_ARGUMENT, "no checkpoint (did tfc_bundle_open fail?)"), NULL;
+    if (!name) return tfc_fail(st, TFC_INVALID_ARGUMENT, "%s: no tensor named (NULL)", b->prefix), NULL;
     const bundle_item *it = find_item(b, name);
     if (!it) {
         tfc_fail(st, TFC_NOT_FOUND, "%s: no tensor '%s' in the checkpoint", b->prefix, name);

@@ -30,6 +30,7 @@ struct tfc_bundle_writer {
 
 bool tfc_bundle_prefix_ok(const char *prefix, tfc_status *st)
 {
+    if (!prefix) return tfc_fail(st, TFC_INVALID_ARGUMENT, "no checkpoint prefix (NULL)");
     const char *slash = strrchr(prefix, '/');
     const char *name = slash ? slash + 1 : prefix;
     if (!*name || strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
@@ -107,6 +108,8 @@ static bool write_strings(tfc_bundle_writer *w, const tfc_tensor *t, int64_t *si
 
 bool tfc_bundle_writer_add(tfc_bundle_writer *w, const char *name, const tfc_tensor *t, tfc_status *st)
 {
+    if (!w) return tfc_fail(st, TFC_INVALID_ARGUMENT, "no bundle writer (did tfc_bundle_writer_new fail?)");
+    if (!name || !t) return tfc_fail(st, TFC_INVALID_ARGUMENT, "%s: no tensor or no name (NULL) to add", w->prefix);
     if (w->failed || !w->data.f)
         return tfc_fail(st, TFC_INTERNAL, "%s: adding to a failed or finished bundle writer", w->prefix);
     if (!name[0]) return tfc_fail(st, TFC_INVALID_ARGUMENT, "%s: a tensor needs a non-empty name", w->prefix);
@@ -201,6 +204,7 @@ static bool build_index(tfc_bundle_writer *w, tfc_sstable_builder *tb, tfc_statu
 
 bool tfc_bundle_writer_finish(tfc_bundle_writer *w, tfc_status *st)
 {
+    if (!w) return tfc_fail(st, TFC_INVALID_ARGUMENT, "no bundle writer (did tfc_bundle_writer_new fail?)");
     if (w->failed || !w->data.f) return tfc_fail(st, TFC_INTERNAL, "%s: finishing a failed bundle writer", w->prefix);
     w->failed = true; /* until it succeeds */
     if (!tfc_out_file_commit(&w->data, st)) return false;

@@ -19,6 +19,7 @@
 
 void tfc_checkpoint_state_clear(tfc_checkpoint_state *cs)
 {
+    if (!cs) return;
     free(cs->model_checkpoint_path);
     for (int i = 0; i < cs->num_paths; i++) free(cs->all_model_checkpoint_paths[i]);
     free(cs->all_model_checkpoint_paths);
@@ -170,6 +171,7 @@ static bool parse_state(lexer *lx, tfc_checkpoint_state *cs)
 
 bool tfc_checkpoint_state_read(const char *dir, tfc_checkpoint_state *cs, tfc_status *st)
 {
+    if (!dir || !cs) return tfc_fail(st, TFC_INVALID_ARGUMENT, "tfc_checkpoint_state_read: no folder or no state to fill (NULL)");
     *cs = (tfc_checkpoint_state){0};
     char *path = join(dir, STATE_FILE);
     if (!path) return tfc_fail(st, TFC_INTERNAL, "out of memory");
@@ -232,6 +234,7 @@ static bool put_string(tfc_out_file *of, const char *field, const char *s, tfc_s
 
 bool tfc_checkpoint_state_write(const char *dir, const tfc_checkpoint_state *cs, tfc_status *st)
 {
+    if (!dir || !cs) return tfc_fail(st, TFC_INVALID_ARGUMENT, "tfc_checkpoint_state_write: no folder or no state (NULL)");
     if (!cs->model_checkpoint_path) return tfc_fail(st, TFC_INVALID_ARGUMENT, "%s: no checkpoint to record", dir);
     char *path = join(dir, STATE_FILE);
     if (!path) return tfc_fail(st, TFC_INTERNAL, "out of memory");
@@ -291,6 +294,7 @@ static bool checkpoint_exists(const char *prefix)
 
 static bool copy_out(const char *s, char *out, size_t cap, tfc_status *st)
 {
+    if (!out) return tfc_fail(st, TFC_INVALID_ARGUMENT, "%s: no room given for the path (NULL)", s);
     if (strlen(s) >= cap) return tfc_fail(st, TFC_INVALID_ARGUMENT, "%s: path too long", s);
     strcpy(out, s);
     return true;
@@ -298,6 +302,7 @@ static bool copy_out(const char *s, char *out, size_t cap, tfc_status *st)
 
 bool tfc_checkpoint_path_in(const char *dir, const char *path, char *out, size_t cap, tfc_status *st)
 {
+    if (!dir || !path) return tfc_fail(st, TFC_INVALID_ARGUMENT, "tfc_checkpoint_path_in: no folder or no path (NULL)");
     if (path[0] != '/') {
         char *p = join(dir, path);
         bool ok = p ? copy_out(p, out, cap, st) : tfc_fail(st, TFC_INTERNAL, "out of memory");
@@ -365,6 +370,7 @@ static bool strip_suffix(const char *path, char *out, size_t cap)
 
 bool tfc_checkpoint_resolve(const char *path, char *prefix_out, size_t cap, tfc_status *st)
 {
+    if (!path) return tfc_fail(st, TFC_INVALID_ARGUMENT, "no checkpoint named (NULL path)");
     if (is_dir(path)) {
         char *state = join(path, STATE_FILE);
         bool has_state = state && is_file(state);

@@ -126,6 +126,7 @@ static tfc_mnist_split make_split(const unsigned char *img, const unsigned char 
 
 tfc_mnist *tfc_mnist_load(const char *dir, tfc_status *st)
 {
+    if (!dir) return tfc_fail(st, TFC_INVALID_ARGUMENT, "no data folder named (NULL)"), NULL;
     tfc_mnist *m = calloc(1, sizeof *m);
     if (!m) return tfc_fail(st, TFC_INTERNAL, "out of memory"), NULL;
     snprintf(m->dir, sizeof m->dir, "%s", dir);
@@ -197,7 +198,9 @@ static void shuffle(tfc_batcher *b)
 
 bool tfc_batcher_init(tfc_batcher *b, const tfc_mnist_split *split, uint64_t seed, int shuffle_data)
 {
+    if (!b) return false;
     memset(b, 0, sizeof *b);
+    if (!split) return false;
     b->split = split;
     b->rng = seed ^ 0x5DEECE66Dull;
     b->shuffle = shuffle_data;
@@ -210,6 +213,7 @@ bool tfc_batcher_init(tfc_batcher *b, const tfc_mnist_split *split, uint64_t see
 
 void tfc_batcher_free(tfc_batcher *b)
 {
+    if (!b) return;
     free(b->perm);
     b->perm = NULL;
 }
@@ -230,6 +234,7 @@ static void copy_example(const tfc_mnist_split *s, int idx, int row, float *x, f
 
 void tfc_batcher_next(tfc_batcher *b, int batch, float *x, float *y, uint8_t *labels)
 {
+    if (!b || !b->perm || !b->split->n || !x) return;
     for (int row = 0; row < batch; row++) {
         if (b->pos == b->split->n) {
             b->epochs_completed++;
@@ -249,6 +254,7 @@ void tfc_batcher_next_shard(tfc_batcher *b, int batch, int rank, int nranks, flo
 
 void tfc_batcher_skip(tfc_batcher *b, int64_t n)
 {
+    if (!b || !b->perm || !b->split->n) return;
     for (int64_t i = 0; i < n; i++) {
         if (b->pos == b->split->n) {
             b->epochs_completed++;
@@ -261,5 +267,6 @@ void tfc_batcher_skip(tfc_batcher *b, int64_t n)
 
 void tfc_mnist_slice(const tfc_mnist_split *s, int start, int n, float *x, float *y)
 {
+    if (!s || !x || start < 0 || n < 0 || n > s->n - start) return;
     for (int i = 0; i < n; i++) copy_example(s, start + i, i, x, y, NULL);
 }

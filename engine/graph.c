@@ -479,20 +479,31 @@ void tfc_set_attr_shape(tfc_graph *g, int node, const char *name, tfc_shape v)
     if (a) a->shape = v;
 }
 
+/* Whether a setter's value v (n items) is there; a NULL one (a builder given NULL strides, say)
+ * becomes the node's build error. */
+static bool has_value(tfc_graph *g, int node, const char *name, const void *v, int n)
+{
+    if (v || n == 0 || !g || node < 0 || !tfc_ok(g->st)) return true;
+    return tfc_node_error(g, node, "attr '%s' given no value (NULL)", name);
+}
+
 void tfc_set_attr_string(tfc_graph *g, int node, const char *name, const char *v)
 {
+    if (!has_value(g, node, name, v, 1)) return;
     tfc_attr *a = new_attr(g, node, name, TFC_ATTR_STRING);
     if (a && !(a->s = strdup(v))) oom(g);
 }
 
 void tfc_set_attr_tensor(tfc_graph *g, int node, const char *name, const tfc_tensor *v)
 {
+    if (!has_value(g, node, name, v, 1)) return;
     tfc_attr *a = new_attr(g, node, name, TFC_ATTR_TENSOR);
     if (a && !(a->tensor = tfc_tensor_copy(v))) oom(g);
 }
 
 void tfc_set_attr_ints(tfc_graph *g, int node, const char *name, const int64_t *v, int n)
 {
+    if (!has_value(g, node, name, v, n)) return;
     tfc_attr *a = new_attr(g, node, name, TFC_ATTR_INT_LIST);
     if (!a) return;
     int64_t *c = malloc((size_t)(n ? n : 1) * sizeof *c);
@@ -507,6 +518,9 @@ void tfc_set_attr_ints(tfc_graph *g, int node, const char *name, const int64_t *
 
 void tfc_set_attr_strings(tfc_graph *g, int node, const char *name, const char *const *v, int n)
 {
+    if (!has_value(g, node, name, v, n)) return;
+    for (int i = 0; i < n; i++)
+        if (!has_value(g, node, name, v[i], 1)) return;
     tfc_attr *a = new_attr(g, node, name, TFC_ATTR_STRING_LIST);
     if (!a) return;
     char **c = calloc((size_t)(n ? n : 1), sizeof *c);
@@ -522,6 +536,7 @@ void tfc_set_attr_strings(tfc_graph *g, int node, const char *name, const char *
 
 void tfc_set_attr_types(tfc_graph *g, int node, const char *name, const tfc_dtype *v, int n)
 {
+    if (!has_value(g, node, name, v, n)) return;
     tfc_attr *a = new_attr(g, node, name, TFC_ATTR_TYPE_LIST);
     if (!a) return;
     tfc_dtype *c = malloc((size_t)(n ? n : 1) * sizeof *c);

@@ -304,6 +304,7 @@ static Tensorflow__NodeDef *node_def(arena *a, const tfc_graph *g, int node)
 
 unsigned char *tfc_graphdef_serialize(const tfc_graph *g, size_t *len, tfc_status *st)
 {
+    if (!len) return tfc_fail(st, TFC_INVALID_ARGUMENT, "tfc_graphdef_serialize: nowhere to put the length (NULL)"), NULL;
     if (!tfc_graph_check(g, st)) return NULL;
     arena a = {0};
     Tensorflow__VersionDef versions = TENSORFLOW__VERSION_DEF__INIT;

@@ -264,6 +264,7 @@ static bool build_collections(const tfc_graph *g, collections *c)
 
 unsigned char *tfc_meta_graph_serialize(const tfc_graph *g, size_t *len, tfc_status *st)
 {
+    if (!len) return tfc_fail(st, TFC_INVALID_ARGUMENT, "tfc_meta_graph_serialize: nowhere to put the length (NULL)"), NULL;
     size_t glen = 0;
     unsigned char *gd = tfc_graphdef_serialize(g, &glen, st);
     if (!gd) return NULL;

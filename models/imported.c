@@ -46,6 +46,7 @@ static bool input_placeholder(const tfc_graph *g, const char *name, tfc_out *x, 
 
 bool tfc_model_import(tfc_model *m, const tfc_graph_model_spec *spec, tfc_status *st)
 {
+    if (!m || !spec) return tfc_fail(st, TFC_INVALID_ARGUMENT, "tfc_model_import: no model or no spec (NULL)");
     memset(m, 0, sizeof *m);
     m->name = "graph";
     m->optimizer = "the graph's";

@@ -248,11 +248,12 @@ static void add_summaries(tfc_model *m, bool histograms, int images)
 
 bool tfc_model_build(tfc_model *m, const char *name, const tfc_model_options *opts, tfc_status *st)
 {
+    if (!m) return tfc_fail(st, TFC_INVALID_ARGUMENT, "tfc_model_build: no model to fill (NULL)");
     memset(m, 0, sizeof *m);
     const seed_setup *s = NULL;
-    for (size_t i = 0; i < sizeof setups / sizeof *setups; i++)
+    for (size_t i = 0; name && i < sizeof setups / sizeof *setups; i++)
         if (strcmp(setups[i].name, name) == 0) s = &setups[i];
-    if (!s) return tfc_fail(st, TFC_INVALID_ARGUMENT, "unknown model '%s' (known: softmax, mlp, deep, cnn)", name);
+    if (!s) return tfc_fail(st, TFC_INVALID_ARGUMENT, "unknown model '%s' (known: softmax, mlp, deep, cnn)", name ? name : "(NULL)");
     m->name = s->name;
     m->g = tfc_graph_new();
     if (!m->g) return tfc_fail(st, TFC_INTERNAL, "out of memory");
@@ -305,12 +306,14 @@ bool tfc_model_build(tfc_model *m, const char *name, const tfc_model_options *op
 
 void tfc_model_free(tfc_model *m)
 {
+    if (!m) return;
     tfc_graph_free(m->g);
     m->g = NULL;
 }
 
 tfc_shape tfc_model_input_shape(const tfc_model *m, int n)
 {
+    if (!m) return TFC_UNKNOWN_SHAPE;
     tfc_shape s = tfc_out_shape(m->g, m->x);
     if (s.rank < 1) return TFC_SHAPE(n, 784);
     s.dims[0] = n;
@@ -320,6 +323,8 @@ tfc_shape tfc_model_input_shape(const tfc_model *m, int n)
 bool tfc_model_evaluate(const tfc_model *m, tfc_session *s, const tfc_mnist_split *split, int batch, double *accuracy,
                         double *loss, tfc_status *st)
 {
+    if (!m || !s || !split || !accuracy)
+        return tfc_fail(st, TFC_INVALID_ARGUMENT, "tfc_model_evaluate: no model, session, split or accuracy (NULL)");
     if (batch < 1) batch = 1000;
     tfc_tensor *x = tfc_tensor_new(TFC_FLOAT, tfc_model_input_shape(m, batch));
     tfc_tensor *y = tfc_tensor_new(TFC_FLOAT, TFC_SHAPE(batch, 10));

@@ -227,7 +227,10 @@ tfc_event_writer *tfc_event_writer_open(const char *dir, const char *suffix, tfc
     return w;
 }
 
-const char *tfc_event_writer_path(const tfc_event_writer *w) { return w->path; }
+const char *tfc_event_writer_path(const tfc_event_writer *w) { return w ? w->path : NULL; }
+
+/* What a write to a NULL writer (tfc_event_writer_open failed) reports. */
+static bool no_writer(tfc_status *st) { return tfc_fail(st, TFC_INVALID_ARGUMENT, "no event writer (did tfc_event_writer_open fail?)"); }
 
 bool tfc_event_writer_close(tfc_event_writer *w, tfc_status *st)
 {
@@ -245,6 +248,8 @@ bool tfc_event_writer_close(tfc_event_writer *w, tfc_status *st)
 
 bool tfc_event_writer_add_graph_def(tfc_event_writer *w, const void *graph_def, size_t len, tfc_status *st)
 {
+    if (!w) return no_writer(st);
+    if (!graph_def && len) return tfc_fail(st, TFC_INVALID_ARGUMENT, "%s: no GraphDef (NULL) to write", w->path);
     Tensorflow__Event ev = TENSORFLOW__EVENT__INIT;
     ev.wall_time = wall_now();
     ev.what_case = TENSORFLOW__EVENT__WHAT_GRAPH_DEF;
@@ -254,6 +259,7 @@ bool tfc_event_writer_add_graph_def(tfc_event_writer *w, const void *graph_def, 
 
 bool tfc_event_writer_add_graph(tfc_event_writer *w, const tfc_graph *g, tfc_status *st)
 {
+    if (!w) return no_writer(st);
     size_t len = 0;
     unsigned char *gd = tfc_graphdef_serialize(g, &len, st);
     if (!gd) return false;
@@ -274,6 +280,8 @@ static bool add_summary_event(tfc_event_writer *w, Tensorflow__Summary *s, int64
 
 bool tfc_event_writer_add_summary(tfc_event_writer *w, const void *summary, size_t len, int64_t step, tfc_status *st)
 {
+    if (!w) return no_writer(st);
+    if (!summary) return tfc_fail(st, TFC_INVALID_ARGUMENT, "%s: no Summary (NULL) to write", w->path);
     Tensorflow__Summary *s = tensorflow__summary__unpack(NULL, len, summary);
     if (!s)
         return tfc_fail(st, TFC_INVALID_ARGUMENT, "%s: %zu bytes given as a Summary do not parse as one", w->path, len);
@@ -284,6 +292,8 @@ bool tfc_event_writer_add_summary(tfc_event_writer *w, const void *summary, size
 
 bool tfc_event_writer_add_scalar(tfc_event_writer *w, const char *tag, float value, int64_t step, tfc_status *st)
 {
+    if (!w) return no_writer(st);
+    if (!tag) return tfc_fail(st, TFC_INVALID_ARGUMENT, "%s: a scalar needs a tag (NULL given)", w->path);
     Tensorflow__Summary__Value v = TENSORFLOW__SUMMARY__VALUE__INIT, *values[1] = {&v};
     v.tag = (char *)tag;
     v.value_case = TENSORFLOW__SUMMARY__VALUE__VALUE_SIMPLE_VALUE;

@@ -79,7 +79,7 @@ static void clear_image_point(void *p) { tfc_image_point_clear(p); }
 
 void tfc_text_point_clear(tfc_text_point *t)
 {
-    if (!t->cells) return;
+    if (!t || !t->cells) return;
     for (size_t i = 0; i < t->rows * t->cols; i++) free(t->cells[i]);
     free(t->cells);
     t->cells = NULL;
@@ -509,6 +509,8 @@ static bool load_run(tfc_logdir *ld, tfc_run *run, char **files, size_t nfiles)
 
 tfc_logdir *tfc_logdir_from_memory(const char *name, const void *data, size_t len, tfc_status *st)
 {
+    if (!name) name = "<memory>";
+    if (!data && len) return tfc_fail(st, TFC_INVALID_ARGUMENT, "%s: no bytes (NULL) to read", name), NULL;
     tfc_logdir *ld = calloc(1, sizeof *ld);
     tfc_run *run = calloc(1, sizeof *run);
     tfc_event_reader *r = NULL;
@@ -690,6 +692,7 @@ static int cmp_run(const void *a, const void *b)
 
 tfc_logdir *tfc_logdir_load(const char *path, tfc_status *st)
 {
+    if (!path) return tfc_fail(st, TFC_INVALID_ARGUMENT, "no logdir or event file named (NULL)"), NULL;
     struct stat sb;
     if (stat(path, &sb) != 0)
         return tfc_fail(st, errno == ENOENT ? TFC_NOT_FOUND : TFC_IO, "%s: %s", path, strerror(errno)), NULL;
@@ -760,6 +763,7 @@ void tfc_logdir_free(tfc_logdir *ld)
 /* The series of kind k tagged tag, or NULL. */
 static const void *find_series(const tfc_run *run, int k, const char *tag)
 {
+    if (!run || !tag) return NULL;
     any_series key = {.tag = (char *)tag};
     size_t n = *kind_count((tfc_run *)run, k);
     return n ? bsearch(&key, *kind_array((tfc_run *)run, k), n, kinds[k].series_size, cmp_series) : NULL;
@@ -788,5 +792,5 @@ const tfc_text_series *tfc_run_text(const tfc_run *run, const char *tag)
 const tfc_other_tag *tfc_run_other(const tfc_run *run, const char *tag)
 {
     tfc_other_tag key = {.tag = (char *)tag};
-    return run->nothers ? bsearch(&key, run->others, run->nothers, sizeof key, cmp_other_tag) : NULL;
+    return run && tag && run->nothers ? bsearch(&key, run->others, run->nothers, sizeof key, cmp_other_tag) : NULL;
 }

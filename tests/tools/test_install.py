@@ -225,6 +225,80 @@ def test_every_function_links_from_cxx(staged, tmp_path):
     assert p.returncode == 0 and p.stdout.strip() == str(len(names)), p.stderr
 
 
+# Functions the NULL test does not call: they end the process by design.
+ENDS_PROCESS = {"tfc_mpi_abort"}
+
+
+def declared_prototypes(staged, tmp_path):
+    """[(name, [parameter types])] of every public function, from gcc's -aux-info."""
+    aux = tmp_path / "aux-protos.txt"
+    p = run(["gcc", "-std=c11", "-fsyntax-only", "-aux-info", aux, "-x", "c", "-", *staged.flags("--cflags")],
+            input="#include <tfc/tfc.h>\n")
+    assert p.returncode == 0, p.stderr
+    protos = []
+    for line in aux.read_text().splitlines():
+        m = re.match(r"/\* (\S+):\d+:NC \*/ extern .*?(\w+) \((.*)\);$", line)
+        if m and Path(m.group(1)).parent == staged.include:
+            params = m.group(3).strip()
+            protos.append((m.group(2), [] if params == "void" else
+                           [t.strip() for t in re.split(r",(?![^(]*\))", params) if t.strip() != "..."]))
+    return protos
+
+
+LIVE = {"tfc_graph*": "g", "tfc_session*": "s", "tfc_status*": "st", "tfc_tensor*": "t"}
+
+
+def null_argument(t, live):
+    """A call's argument of C type t: NULL or zero, or one of the live objects for its type."""
+    bare = t.replace("const ", "").replace(" ", "")
+    if live and bare in LIVE:
+        return f"({t}){LIVE[bare]}"
+    return f"({t})0" if "*" in t or "(" in t else f"({t}){{0}}"
+
+
+def test_no_public_function_crashes_on_null(staged, tmp_path):
+    """Every public function called with NULL for each pointer and zero for everything else (what a
+    program holds after a constructor failed), then again with a live graph, session, status and
+    tensor and NULL for the other pointers, returns instead of crashing. Each call runs in a child
+    process of its own."""
+    protos = [(n, ps) for n, ps in declared_prototypes(staged, tmp_path) if n not in ENDS_PROCESS]
+    calls = []
+    for live in (False, True):
+        for name, params in protos:
+            args = ", ".join(null_argument(t, live) for t in params)
+            calls.append(f"    case {len(calls)}: (void){name}({args}); break;")
+    labels = [f"{n}({'live objects, ' if live else ''}NULL)" for live in (False, True) for n, _ in protos]
+    src = tmp_path / "null_calls.c"
+    src.write_text("\n".join([
+        "#define _GNU_SOURCE",
+        "#include <tfc/tfc.h>", "#include <stdio.h>", "#include <string.h>", "#include <sys/wait.h>",
+        "#include <unistd.h>",
+        "static void call(int i)", "{",
+        "    tfc_graph *g = tfc_graph_new();",
+        "    tfc_status *st = tfc_status_new();",
+        "    tfc_placeholder(g, TFC_FLOAT, TFC_SHAPE(2), \"x\");",
+        "    tfc_session *s = tfc_session_new(g, NULL, st);",
+        "    tfc_tensor *t = tfc_tensor_scalar_f32(1.0f);",
+        "    switch (i) {", *calls, "    }", "}",
+        "static const char *const names[] = {" + ", ".join(f'"{n}"' for n in labels) + "};",
+        "int main(void)", "{",
+        f"    for (int i = 0; i < {len(calls)}; i++) {{",
+        "        fflush(stdout);",
+        "        pid_t pid = fork();",
+        "        if (pid == 0) {", "            alarm(20);", "            call(i);", "            _exit(0);", "        }",
+        "        int ws;", "        waitpid(pid, &ws, 0);",
+        "        if (WIFSIGNALED(ws)) printf(\"%s: %s\\n\", names[i], strsignal(WTERMSIG(ws)));",
+        "        else if (WEXITSTATUS(ws)) printf(\"%s: exit status %d\\n\", names[i], WEXITSTATUS(ws));",
+        "    }", "    return 0;", "}", ""]))
+    exe = tmp_path / "null_calls"
+    p = run([CC, "-std=c11", src, "-o", exe, *staged.flags("--cflags"), *staged.flags("--libs")])
+    assert p.returncode == 0, p.stderr
+    p = run_program(staged, exe, timeout=600)
+    assert p.returncode == 0, p.stderr
+    crashed = p.stdout.splitlines()
+    assert not crashed, f"{len(crashed)} of {len(calls)} calls of public functions crash:\n" + "\n".join(crashed)
+
+
 def man_text(page):
     """The page as man shows it, wide enough that no line is broken or hyphenated."""
     env = dict(os.environ, MANWIDTH="1000", LC_ALL="C", MAN_KEEP_FORMATTING="")
