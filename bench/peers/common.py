@@ -1,8 +1,13 @@
-"""What the benchmark peers share: flags, the MNIST training set, next_batch, and the timed loop.
+"""What the benchmark peers share: flags, the MNIST training set, the batch order, and the timed loop.
 
 A peer (tf_mnist.py, torch_mnist.py) builds the seed network in its framework and hands main() a
-function that runs one training step on a batch and returns the loss. main() reads the same data
-that tfc reads, runs a short untimed warm-up, then times the requested steps, and prints
+function that runs one training step. Each peer's loop is its framework's fastest idiomatic one:
+the batches' rows are gathered per step from data held in the framework's own form (no copy of the
+whole training set per epoch), and the loss is fetched only when it is printed (the first step's
+and the last one's), so no step waits on a value it does not need. main() reads the same data that
+tfc reads, draws every batch's indices up front (the seeds' next_batch order: a fresh permutation
+of the 55,000 images at each epoch, sliced into batches), runs a short untimed warm-up, then times
+the requested steps, and prints
 
     <framework> <version>: <model>, batch <n>, <threads> threads
     loss: <first warm-up step> -> <last step>
@@ -49,35 +54,28 @@ def read_idx(path):
     return body.reshape(dims)
 
 
-def load_train(data_dir):
-    """The seeds' training set: images as float32 [55000, 784] in [0, 1], labels as uint8 [55000]."""
-    def file(name):
-        plain = data_dir / name
-        return plain if plain.is_file() else data_dir / (name + ".gz")
-    images = read_idx(file("train-images-idx3-ubyte"))[:TRAIN_SIZE]
-    labels = read_idx(file("train-labels-idx1-ubyte"))[:TRAIN_SIZE]
-    return images.reshape(len(images), 784).astype(np.float32) / 255.0, labels
+class TrainSet:
+    """The seeds' training set and the order of its batches.
 
+    images  float32 [55000, 784] in [0, 1]
+    labels  int64 [55000], the digits
+    one_hot float32 [55000, 10]
+    batches int64 [steps, batch]: the rows of each step's batch, all drawn before training
+    """
 
-class Batches:
-    """TensorFlow's DataSet.next_batch: a fresh random permutation at each epoch, slices of it."""
-
-    def __init__(self, images, labels, batch, seed):
-        self.images, self.labels, self.batch = images, labels, batch
-        self.rng = np.random.RandomState(seed)
-        self.pos = len(images)  # forces a shuffle on the first call
-
-    def next(self):
-        if self.pos + self.batch > len(self.images):
-            perm = self.rng.permutation(len(self.images))
-            self.epoch_images, self.epoch_labels = self.images[perm], self.labels[perm]
-            self.pos = 0
-        sl = slice(self.pos, self.pos + self.batch)
-        self.pos += self.batch
-        labels = self.epoch_labels[sl]
-        one_hot = np.zeros((len(labels), 10), dtype=np.float32)
-        one_hot[np.arange(len(labels)), labels] = 1.0
-        return self.epoch_images[sl], one_hot
+    def __init__(self, data_dir, batch, steps, seed):
+        def file(name):
+            plain = data_dir / name
+            return plain if plain.is_file() else data_dir / (name + ".gz")
+        images = read_idx(file("train-images-idx3-ubyte"))[:TRAIN_SIZE]
+        self.images = images.reshape(len(images), 784).astype(np.float32) / 255.0
+        self.labels = read_idx(file("train-labels-idx1-ubyte"))[:TRAIN_SIZE].astype(np.int64)
+        self.one_hot = np.eye(10, dtype=np.float32)[self.labels]
+        rng = np.random.RandomState(seed)
+        per_epoch = TRAIN_SIZE // batch
+        epochs = -(-steps // per_epoch)
+        order = [rng.permutation(TRAIN_SIZE)[:per_epoch * batch] for _ in range(epochs)]
+        self.batches = np.concatenate(order).reshape(-1, batch)[:steps]
 
 
 def parse_args(description):
@@ -97,19 +95,19 @@ def parse_args(description):
 
 
 def main(args, framework, build_step):
-    """build_step(model, threads, seed) -> step(images [n,784], one_hot [n,10]) -> float loss."""
+    """build_step(model, threads, seed, train) -> step(i, want_loss): trains on batch i of
+    train.batches and returns the loss as a float when want_loss, else None."""
     batch = BATCH[args.model]
-    images, labels = load_train(find_data_dir(args.data_dir))
-    batches = Batches(images, labels, batch, args.seed)
-    step = build_step(args.model, args.threads, args.seed)
+    total = args.warmup + args.steps
+    train = TrainSet(find_data_dir(args.data_dir), batch, total, args.seed)
+    step = build_step(args.model, args.threads, args.seed, train)
     print(f"{framework}: {args.model}, batch {batch}, {args.threads} threads", flush=True)
-    first = loss = None
-    for _ in range(args.warmup):
-        loss = step(*batches.next())
-        first = loss if first is None else first
+    first = step(0, True) if args.warmup else None
+    for i in range(1, args.warmup):
+        step(i, False)
     start = time.perf_counter()
-    for _ in range(args.steps):
-        loss = step(*batches.next())
+    for i in range(args.warmup, total):
+        loss = step(i, i == total - 1 or first is None)
         first = loss if first is None else first
     secs = time.perf_counter() - start
     examples = args.steps * batch

@@ -1,4 +1,5 @@
-"""Benchmark peer: the seed networks in TensorFlow's tf.compat.v1 graph mode, fed by feed_dict.
+"""Benchmark peer: the seed networks in TensorFlow's tf.compat.v1 graph mode, fed by feed_dict (each
+step's rows gathered from the training set as NumPy arrays; the loss fetched only when printed).
 
 mlp: 784 -> 300 relu -> 10 softmax, weights and biases N(0, 0.03), the seed's clipped cross entropy,
 GradientDescent 0.5. cnn: conv5x5x32 relu, maxpool2, conv5x5x64 relu, maxpool2, fc1024 relu,
@@ -49,19 +50,23 @@ def cnn(x, y):
     return loss, v1.train.AdamOptimizer(1e-4).minimize(loss), {keep_prob: 0.5}
 
 
-def build_step(model, threads, seed):
+def build_step(model, threads, seed, train):
     v1.disable_eager_execution()
     v1.set_random_seed(seed)
     x = v1.placeholder(tf.float32, [None, 784])
     y = v1.placeholder(tf.float32, [None, 10])
-    loss, train, extra_feeds = {"mlp": mlp, "cnn": cnn}[model](x, y)
+    loss, train_op, extra_feeds = {"mlp": mlp, "cnn": cnn}[model](x, y)
     config = v1.ConfigProto(intra_op_parallelism_threads=threads, inter_op_parallelism_threads=threads)
     sess = v1.Session(config=config)
     sess.run(v1.global_variables_initializer())
 
-    def step(images, one_hot):
-        _, value = sess.run([train, loss], feed_dict={x: images, y: one_hot, **extra_feeds})
-        return float(value)
+    def step(i, want_loss):
+        rows = train.batches[i]
+        feed = {x: train.images[rows], y: train.one_hot[rows], **extra_feeds}
+        if want_loss:
+            return float(sess.run([train_op, loss], feed_dict=feed)[1])
+        sess.run(train_op, feed_dict=feed)
+        return None
     return step
 
 

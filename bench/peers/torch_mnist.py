@@ -1,6 +1,8 @@
 """Benchmark peer: the seed networks in PyTorch (eager, CPU), the same layers, inits and optimizers
-as tf_mnist.py: mlp with GradientDescent 0.5 and the seed's clipped cross entropy; cnn with Adam 1e-4.
-Images arrive NHWC-flat [n, 784] and are viewed as NCHW [n, 1, 28, 28] (one channel: no copy).
+as tf_mnist.py: mlp with GradientDescent 0.5 and the seed's clipped cross entropy (one-hot targets);
+cnn with Adam 1e-4 (class targets, as F.cross_entropy takes them). The training set is held as
+tensors and each step's rows are gathered by index; the loss is read (loss.item()) only when
+printed. Images arrive NHWC-flat [n, 784] and are viewed as NCHW [n, 1, 28, 28] (one channel: no copy).
 Run by bench/run; see common.py for the flags and the output.
 """
 import torch
@@ -36,24 +38,28 @@ class Cnn(nn.Module):
         h = F.max_pool2d(torch.relu(self.conv1(x.view(-1, 1, 28, 28))), 2)
         h = F.max_pool2d(torch.relu(self.conv2(h)), 2)
         h = F.dropout(torch.relu(self.fc1(h.flatten(1))), p=0.5, training=True)
-        return F.cross_entropy(self.fc2(h), y.argmax(dim=1))
+        return F.cross_entropy(self.fc2(h), y)
 
 
-def build_step(model, threads, seed):
+def build_step(model, threads, seed, train):
     torch.set_num_threads(threads)
     torch.manual_seed(seed)
     net = {"mlp": Mlp, "cnn": Cnn}[model]()
     if model == "mlp":
         opt = torch.optim.SGD(net.parameters(), lr=0.5)
+        targets = torch.from_numpy(train.one_hot)
     else:
         opt = torch.optim.Adam(net.parameters(), lr=1e-4)
+        targets = torch.from_numpy(train.labels)
+    images, batches = torch.from_numpy(train.images), torch.from_numpy(train.batches)
 
-    def step(images, one_hot):
-        loss = net.loss(torch.from_numpy(images), torch.from_numpy(one_hot))
+    def step(i, want_loss):
+        rows = batches[i]
+        loss = net.loss(images[rows], targets[rows])
         opt.zero_grad()
         loss.backward()
         opt.step()
-        return loss.item()
+        return loss.item() if want_loss else None
     return step
 
 

@@ -1,6 +1,7 @@
 """bench/run and its peers: each peer trains the seed network it claims to (the loss falls), and one
-bench/run prints examples/s for tfc, TensorFlow and PyTorch and the two ratios that follow from them.
-Short runs only: these check the harness, not the speed.
+bench/run prints examples/s for tfc, TensorFlow and PyTorch and the two ratios that follow from them;
+bench/run overhead prints each one's time per run of the seeds' first graph. Short runs only: these
+check the harness, not the speed.
 """
 import os
 import re
@@ -63,3 +64,17 @@ def test_bench_run_prints_three_rates_and_ratios(repo_root, build_dir, tfc_run, 
 def test_bench_run_rejects_unknown_model(repo_root):
     r = run([repo_root / "bench" / "run", "resnet"], repo_root)
     assert r.returncode == 2 and "resnet" in r.stderr
+
+
+def test_bench_run_overhead(repo_root, build_dir):
+    """The per-run overhead of a = (b + c) * (c + 2): microseconds per run for each, and the ratios as
+    how many times faster tfc is (the peer's time over tfc's)."""
+    r = run([repo_root / "bench" / "run", "overhead"], repo_root, TFC_BUILD_DIR=str(build_dir))
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert r.stdout.startswith("bench overhead: 1 threads,"), r.stdout
+    times = dict(re.findall(r"^  (tfc|TensorFlow|PyTorch) +([0-9.]+) us per run", r.stdout, re.M))
+    assert set(times) == {"tfc", "TensorFlow", "PyTorch"}, r.stdout
+    assert all(float(t) > 0 for t in times.values())
+    ratios = dict(re.findall(r"^  tfc/(TensorFlow|PyTorch) +([0-9.]+)x$", r.stdout, re.M))
+    for peer in ("TensorFlow", "PyTorch"):
+        assert float(ratios[peer]) == pytest.approx(float(times[peer]) / float(times["tfc"]), rel=0.01)
