@@ -24,14 +24,18 @@ typedef struct tfc_bundle_writer tfc_bundle_writer;
  * files are PREFIX.index and PREFIX.data-*, which would otherwise be hidden files in the folder. */
 TFC_API bool tfc_bundle_prefix_ok(const char *prefix, tfc_status *st);
 /* Starts PREFIX.data-00000-of-00001 as a temporary file (<file>.tempstate<random>) in PREFIX's
- * folder, which must exist. */
+ * folder, which must exist. Returns the writer, which the caller frees with
+ * tfc_bundle_writer_free (after finishing it, or to give up); NULL with st set when PREFIX is not
+ * a usable prefix or the file cannot be created. The functions below return false with st set,
+ * naming the prefix, on a NULL writer or argument, a failed write, or a writer that failed
+ * before. */
 TFC_API tfc_bundle_writer *tfc_bundle_writer_new(const char *prefix, tfc_status *st);
 /* Appends one tensor (any dtype tfc has, strings included) under a unique, non-empty name. */
 TFC_API bool tfc_bundle_writer_add(tfc_bundle_writer *w, const char *name, const tfc_tensor *t, tfc_status *st);
 /* Writes the index, fsyncs both files and renames them into place (data first, then the index,
  * which makes the checkpoint visible), then fsyncs the folder. */
 TFC_API bool tfc_bundle_writer_finish(tfc_bundle_writer *w, tfc_status *st);
-/* Frees the writer; an unfinished bundle's temporary files are removed. */
+/* Frees the writer (NULL is allowed); an unfinished bundle's temporary files are removed. */
 TFC_API void tfc_bundle_writer_free(tfc_bundle_writer *w);
 
 /* ---- Reading ---- */
@@ -47,7 +51,9 @@ typedef struct {
 typedef struct tfc_bundle tfc_bundle;
 
 /* Opens a checkpoint by prefix: PREFIX.index (V2), else the file PREFIX or the shards
- * PREFIX-?????-of-NNNNN (V1). Every entry is parsed and checked against its data file here. */
+ * PREFIX-?????-of-NNNNN (V1). Every entry is parsed and checked against its data file here.
+ * Returns the bundle, which the caller closes with tfc_bundle_close (NULL is allowed); NULL with
+ * st set, naming the file and what is wrong with it (TFC_NOT_FOUND, TFC_DATA_LOSS, TFC_IO). */
 TFC_API tfc_bundle *tfc_bundle_open(const char *prefix, tfc_status *st);
 /* A checkpoint held in memory (tests and fuzzing): a V2 index and its one data file, or, when
  * data is NULL, a whole V1 checkpoint. */
@@ -55,18 +61,20 @@ TFC_API tfc_bundle *tfc_bundle_open_memory(const void *index, size_t index_len, 
                                            const char *name, tfc_status *st);
 TFC_API void tfc_bundle_close(tfc_bundle *b);
 
-/* 1 or 2. */
+/* The format, 1 or 2 (0 for a NULL bundle), and the prefix opened (the bundle's string). */
 TFC_API int tfc_bundle_version(const tfc_bundle *b);
 TFC_API const char *tfc_bundle_prefix(const tfc_bundle *b);
-/* Tensors sorted by name. */
+/* The tensors, sorted by name: their count, the i-th, the one named so (NULL when there is none);
+ * entries belong to the bundle. */
 TFC_API int tfc_bundle_count(const tfc_bundle *b);
 TFC_API const tfc_bundle_entry *tfc_bundle_at(const tfc_bundle *b, int i);
 TFC_API const tfc_bundle_entry *tfc_bundle_find(const tfc_bundle *b, const char *name);
-/* A new tensor with the named tensor's values (the caller frees it), CRC-checked. */
+/* A new tensor with the named tensor's values (the caller frees it), CRC-checked; NULL with st set
+ * when there is no such tensor (TFC_NOT_FOUND) or its data is damaged (TFC_DATA_LOSS). */
 TFC_API tfc_tensor *tfc_bundle_read(tfc_bundle *b, const char *name, tfc_status *st);
 
 /* "float32", ... for dtypes tfc knows, TensorFlow's names ("qint8", "resource", "variant", ...)
- * for the others, "dtype(N)" for unknown numbers. buf is used for the last case. */
+ * for the others, "dtype(N)" written into buf for unknown numbers ("?" when buf is NULL). */
 TFC_API const char *tfc_bundle_dtype_name(int dtype, char buf[24]);
 
 TFC_END_DECLS

@@ -21,14 +21,20 @@ typedef struct {
     double last_preserved_timestamp; /* 0 when absent */
 } tfc_checkpoint_state;
 
-/* Reads DIR/checkpoint; TFC_NOT_FOUND when there is none. Paths are returned as written. */
+/* Reads DIR/checkpoint into *cs (the caller's struct, whose fields it then owns: empty it with
+ * tfc_checkpoint_state_clear). False with st set: TFC_NOT_FOUND when there is no such file,
+ * TFC_DATA_LOSS when it does not parse or names no checkpoint, TFC_IO when it cannot be read.
+ * Paths are returned as written. */
 TFC_API bool tfc_checkpoint_state_read(const char *dir, tfc_checkpoint_state *cs, tfc_status *st);
-/* Writes DIR/checkpoint atomically (temporary file, fsync, rename). */
+/* Writes DIR/checkpoint atomically (temporary file, fsync, rename); false with st set, naming the
+ * file, when cs names no checkpoint or the file cannot be written. */
 TFC_API bool tfc_checkpoint_state_write(const char *dir, const tfc_checkpoint_state *cs, tfc_status *st);
-/* Frees the fields and empties *cs. */
+/* Frees the fields and empties *cs (NULL is allowed). */
 TFC_API void tfc_checkpoint_state_clear(tfc_checkpoint_state *cs);
 
-/* A path from the state file as a usable path: a relative one is taken from DIR. An absolute one
+/* The functions below write a path into out / prefix_out (cap bytes) and return false with st set
+ * when there is none to be found, or it does not fit in cap.
+ * A path from the state file as a usable path: a relative one is taken from DIR. An absolute one
  * whose checkpoint is gone but whose basename is in DIR (a moved folder) is taken from DIR. */
 TFC_API bool tfc_checkpoint_path_in(const char *dir, const char *path, char *out, size_t cap, tfc_status *st);
 

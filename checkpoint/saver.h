@@ -20,7 +20,12 @@ TFC_BEGIN_DECLS
 /* For step: save to PREFIX itself, as saver.save(sess, path) without a global_step. */
 #define TFC_SAVER_NO_STEP (-1)
 
-/* Saves every variable of the session's graph (values from tfc_session_variable) to
+/* Each function returns false with st set, naming the file or the variables concerned, when it
+ * fails: a NULL session or path, a variable not initialised, a file that cannot be written or
+ * read, a checkpoint that does not fit the graph. A failed save leaves the previous checkpoint
+ * and the `checkpoint` file as they were.
+ *
+ * Saves every variable of the session's graph (values from tfc_session_variable) to
  * PREFIX-STEP.{index,data-00000-of-00001} (PREFIX.* when step is TFC_SAVER_NO_STEP), updates the
  * `checkpoint` file in PREFIX's folder, keeps the newest max_to_keep checkpoints of this PREFIX
  * (PREFIX and PREFIX-<digits>; all when max_to_keep <= 0) and deletes the files of older ones.
@@ -40,7 +45,7 @@ TFC_API bool tfc_saver_write_meta(const tfc_session *s, const char *checkpoint, 
  * no variable is changed. */
 TFC_API bool tfc_saver_restore(tfc_session *s, const char *path, tfc_status *st);
 
-/* The same for the n variables of var_list only (tf.compat.v1.train.Saver(var_list=...)): each a
+/* The same two for the n variables of var_list only (tf.compat.v1.train.Saver(var_list=...)): each a
  * variable's read tensor or VariableV2 node; var_list NULL means every variable. A restore then
  * leaves the other variables alone, and the checkpoint may hold more tensors than these. */
 TFC_API bool tfc_saver_save_vars(tfc_session *s, const tfc_out *var_list, int n, const char *prefix, int64_t step, int max_to_keep,

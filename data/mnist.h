@@ -30,10 +30,14 @@ typedef enum { TFC_DATASET_MNIST, TFC_DATASET_FASHION } tfc_dataset;
 
 /* Finds the folder holding the four IDX files: data_dir if given, else $TFC_DATA_DIR, ./MNIST_data,
  * the user cache folder (${XDG_CACHE_HOME:-~/.cache}/tfc/mnist); for Fashion-MNIST also
- * /usr/share/datasets/fashion-mnist. When none has them, st says where it looked and how to get them. */
+ * /usr/share/datasets/fashion-mnist. Writes it into dir_out (cap bytes). When none has them, false
+ * with st saying where it looked and how to get them. */
 TFC_API bool tfc_mnist_find(tfc_dataset ds, const char *data_dir, char *dir_out, size_t cap, tfc_status *st);
-/* Loads and checks the four files (magic numbers, sizes, label range). */
+/* Loads and checks the four files of dir (magic numbers, sizes, label range). Returns the data set,
+ * which the caller frees with tfc_mnist_free; NULL with st set, naming the file and what is wrong
+ * with it, otherwise. */
 TFC_API tfc_mnist *tfc_mnist_load(const char *dir, tfc_status *st);
+/* Frees the data set (its splits with it); NULL is allowed. */
 TFC_API void tfc_mnist_free(tfc_mnist *m);
 
 /* TensorFlow's DataSet.next_batch: the data are shuffled before the first batch and at the end of
@@ -47,9 +51,13 @@ typedef struct {
     int shuffle;
 } tfc_batcher;
 
+/* Sets up *b (the caller's) over split, which must outlive it, shuffled from seed when shuffle is
+ * non-zero (in order otherwise); false when b or split is NULL or memory runs out. Every batcher
+ * set up is ended with tfc_batcher_free (NULL is allowed). */
 TFC_API bool tfc_batcher_init(tfc_batcher *b, const tfc_mnist_split *split, uint64_t seed, int shuffle);
 TFC_API void tfc_batcher_free(tfc_batcher *b);
-/* Fills x (batch x pixels) and, when not NULL, one-hot labels y (batch x 10) and the labels. */
+/* Fills x (batch x pixels floats in [0, 1]) and, when not NULL, one-hot labels y (batch x 10) and
+ * the labels (batch); nothing when b was not set up or x is NULL. */
 TFC_API void tfc_batcher_next(tfc_batcher *b, int batch, float *x, float *y, uint8_t *labels);
 /* One rank's share of a batch of batch x nranks examples, for data-parallel training: the batcher
  * moves on by the whole batch and rank `rank` takes its rows [rank x batch, (rank + 1) x batch), so
@@ -57,7 +65,9 @@ TFC_API void tfc_batcher_next(tfc_batcher *b, int batch, float *x, float *y, uin
 TFC_API void tfc_batcher_next_shard(tfc_batcher *b, int batch, int rank, int nranks, float *x, float *y, uint8_t *labels);
 /* Moves on n examples without copying them (resuming a run at a step). */
 TFC_API void tfc_batcher_skip(tfc_batcher *b, int64_t n);
-/* Copies examples [start, start + n) of a split, in order, with one-hot labels. */
+/* Copies examples [start, start + n) of a split, in order, into x (n x pixels floats in [0, 1]) and,
+ * when not NULL, one-hot labels into y (n x 10); nothing when s or x is NULL or the range is not
+ * within the split. */
 TFC_API void tfc_mnist_slice(const tfc_mnist_split *s, int start, int n, float *x, float *y);
 
 TFC_END_DECLS

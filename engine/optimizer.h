@@ -37,6 +37,8 @@ typedef struct {
     const char *name;                /* the update ops' scope and slot suffix: "Momentum", ... */
 } tfc_optimizer;
 
+/* tf.compat.v1.train.GradientDescentOptimizer, MomentumOptimizer, AdagradOptimizer,
+ * RMSPropOptimizer and AdamOptimizer with a constant learning rate and TensorFlow's defaults. */
 TFC_API tfc_optimizer tfc_gradient_descent_optimizer(float learning_rate);
 TFC_API tfc_optimizer tfc_momentum_optimizer(float learning_rate, float momentum);
 TFC_API tfc_optimizer tfc_adagrad_optimizer(float learning_rate);
@@ -63,7 +65,8 @@ TFC_API tfc_out tfc_optimizer_minimize(tfc_graph *g, const tfc_optimizer *opt, t
 TFC_API tfc_out tfc_optimizer_apply_gradients(tfc_graph *g, const tfc_optimizer *opt, const tfc_out *grads, const tfc_out *vars,
                                               int n, tfc_out global_step);
 
-/* The float-taking forms the seeds use (TensorFlow's default settings otherwise). */
+/* The float-taking forms the seeds use (TensorFlow's default settings otherwise): minimize with
+ * GradientDescent or Adam over every trainable variable. opts may be NULL. */
 typedef struct {
     float beta1, beta2, epsilon; /* 0 = TensorFlow's defaults 0.9, 0.999, 1e-8 */
 } tfc_adam_options;

@@ -11,6 +11,8 @@ TFC_BEGIN_DECLS
 
 typedef struct tfc_session tfc_session;
 
+/* A value for a tensor of the graph (usually a placeholder) for one run; the session reads it
+ * during the run and keeps nothing of it. */
 typedef struct {
     tfc_out out;
     const tfc_tensor *value;
@@ -23,25 +25,35 @@ typedef struct {
     struct tfc_comm *comm; /* the process group collective ops run on (comm.h); NULL: this process alone */
 } tfc_session_options;
 
-/* The graph must outlive the session; nodes added later are runnable too. */
+/* A session on g for the caller to free with tfc_session_free, with opts (NULL: all cores, seed 0,
+ * no profile, no comm). The graph must outlive the session; nodes added later are runnable too.
+ * NULL with st set when g is NULL or holds a build error (that error), or memory runs out. */
 TFC_API tfc_session *tfc_session_new(tfc_graph *g, const tfc_session_options *opts, tfc_status *st);
+/* Frees the session, its variables' values and its buffers (not the graph); NULL is allowed. */
 TFC_API void tfc_session_free(tfc_session *s);
 
-/* Runs the graph for the fetches. outputs[i] receives a new tensor the caller frees, or NULL for a
- * fetch with no value (an op such as a train step or `init`, fetched as output 0). outputs may be
- * NULL when nothing is wanted back. On error, every outputs[i] is NULL. The first run with a
+/* Runs the graph for the nfetches tensors at fetches, with the nfeeds values at feeds (TFC_FEEDS
+ * and TFC_FETCHES below write both pairs). outputs[i] receives a new tensor the caller frees, or
+ * NULL for a fetch with no value (an op such as a train step or `init`, fetched as output 0).
+ * outputs may be NULL when nothing is wanted back. On error (a NULL session, an unfed placeholder,
+ * a fed value of the wrong dtype or shape, an uninitialised variable, a kernel's run-time error;
+ * each naming the node) st says which and every outputs[i] is NULL. The first run with a
  * given list of fed and fetched tensors compiles its plan; later runs with the same lists reuse it. */
 TFC_API bool tfc_session_run(tfc_session *s, const tfc_feed *feeds, int nfeeds, const tfc_out *fetches, int nfetches,
                              tfc_tensor **outputs, tfc_status *st);
 
-/* Runs the initialisers of all variables (global_variables_initializer). */
+/* Runs the initialisers of all variables (global_variables_initializer); false with st set as
+ * tfc_session_run. */
 TFC_API bool tfc_session_run_init(tfc_session *s, tfc_status *st);
 
-/* The value a variable (a VariableV2 node) holds, borrowed; NULL while uninitialised. */
+/* The value a variable (a VariableV2 node, see tfc_variable_node) holds, borrowed from the session
+ * until the next run or assign; NULL while uninitialised, and for a node that is no variable. */
 TFC_API const tfc_tensor *tfc_session_variable(const tfc_session *s, int node);
-/* Sets a variable to a copy of value; its dtype and shape must match the variable's. */
+/* Sets a variable to a copy of value; false with st set when node is no variable or value's dtype
+ * and shape are not the variable's. */
 TFC_API bool tfc_session_assign(tfc_session *s, int node, const tfc_tensor *value, tfc_status *st);
 
+/* The graph the session runs (NULL for a NULL session). */
 TFC_API tfc_graph *tfc_session_graph(const tfc_session *s);
 
 /* With options.profile: the wall time spent in a node's kernel and how many runs executed it, summed

@@ -1,6 +1,7 @@
 /* Summary ops, as TensorFlow 1's tf.summary.scalar / histogram / image / merge_all: each outputs
  * a DT_STRING scalar holding a serialized Summary protobuf, which summary/event_writer.h writes to
- * an event file (tfc_event_writer_add_summary). */
+ * an event file: fetch it, then tfc_event_writer_add_summary(w, tfc_tensor_string(t, 0, &len),
+ * len, step, st). They build like the ops of ops.h (errors kept in the graph, TFC_NO_OUT after). */
 #ifndef TFC_SUMMARY_OPS_H
 #define TFC_SUMMARY_OPS_H
 

@@ -13,8 +13,8 @@
 
 TFC_BEGIN_DECLS
 
-/* The serialized GraphDef (malloc'ed, *len bytes), or NULL with st set (the graph's build
- * error, or out of memory). */
+/* The serialized GraphDef (malloc'ed, *len bytes; the caller free()s it), or NULL with st set (a
+ * NULL graph or len, the graph's build error, or out of memory). */
 TFC_API unsigned char *tfc_graphdef_serialize(const tfc_graph *g, size_t *len, tfc_status *st);
 
 TFC_END_DECLS

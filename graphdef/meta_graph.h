@@ -22,8 +22,9 @@ TFC_BEGIN_DECLS
  * graph is an error. Collections of other protos (while loop contexts, savers) are not kept. */
 TFC_API bool tfc_meta_graph_import(tfc_graph *g, const void *bytes, size_t len, const char *prefix, tfc_status *st);
 
-/* The MetaGraphDef of g (malloc'ed, *len bytes): its GraphDef (graphdef.h), the collections
- * "variables" and "trainable_variables" as VariableDefs of its variables, and its own collections.
+/* The MetaGraphDef of g (malloc'ed, *len bytes; the caller free()s it; NULL with st set as for
+ * tfc_graphdef_serialize): its GraphDef (graphdef.h), the collections "variables" and
+ * "trainable_variables" as VariableDefs of its variables, and its own collections.
  * It has no SaverDef: TensorFlow's import_meta_graph then makes a Saver of the variables, whose
  * checkpoint keys are the variables' names, as tfc's Saver writes them. */
 TFC_API unsigned char *tfc_meta_graph_serialize(const tfc_graph *g, size_t *len, tfc_status *st);

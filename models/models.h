@@ -54,7 +54,10 @@ TFC_API extern const char *const tfc_model_names[];
  * adagrad 0.1, the rmsprops and adam 0.001. */
 TFC_API extern const char *const tfc_model_optimizers[];
 
-/* Builds model `name` into a new graph (m->g, freed by tfc_model_free). */
+/* Fills *m (the caller's) with model `name` (one of tfc_model_names) built into a new graph m->g,
+ * with opts (NULL: the seed's settings). False with st set, and nothing to free, for an unknown
+ * name or optimizer, a NULL m, or a build error. A model built is ended with tfc_model_free, which
+ * frees its graph (NULL and a model whose build failed are allowed). */
 TFC_API bool tfc_model_build(tfc_model *m, const char *name, const tfc_model_options *opts, tfc_status *st);
 TFC_API void tfc_model_free(tfc_model *m);
 
@@ -83,11 +86,13 @@ typedef struct {
 TFC_API bool tfc_model_import(tfc_model *m, const tfc_graph_model_spec *spec, tfc_status *st);
 
 /* The shape of a batch of n images as the model's input placeholder takes them ([n, 784] or
- * [n, 28, 28, 1]). */
+ * [n, 28, 28, 1]); unknown for a NULL model. */
 TFC_API tfc_shape tfc_model_input_shape(const tfc_model *m, int n);
 
 struct tfc_session;
-/* Mean accuracy and loss of the model over a whole split, fed in batches of `batch` (dropout off). */
+/* Mean accuracy and (when loss is not NULL) loss of the model over a whole split, run in session s
+ * in batches of `batch` images (1,000 when < 1) with dropout off, so that memory grows with the
+ * batch, not the split. False with st set when an argument is NULL or a run fails. */
 TFC_API bool tfc_model_evaluate(const tfc_model *m, struct tfc_session *s, const tfc_mnist_split *split, int batch,
                                 double *accuracy, double *loss, tfc_status *st);
 

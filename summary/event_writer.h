@@ -19,19 +19,29 @@ TFC_BEGIN_DECLS
 typedef struct tfc_event_writer tfc_event_writer;
 
 /* Creates dir (like mkdir -p) and <dir>/events.out.tfevents.<%010d secs>.<hostname><suffix>,
-   writes the file_version record (FORMATS.md §3) and flushes it. suffix may be NULL.
-   An existing file of that name is an error (TensorFlow would overwrite it). */
+ * writes the file_version record (FORMATS.md §3) and flushes it; suffix may be NULL. Returns the
+ * writer, which the caller ends with tfc_event_writer_close; NULL with st set when dir is NULL or
+ * empty, cannot be created or written, or a file of that name exists (TensorFlow would overwrite
+ * it). */
 TFC_API tfc_event_writer *tfc_event_writer_open(const char *dir, const char *suffix, tfc_status *st);
+/* The event file's path (the writer's string; NULL for a NULL writer). */
 TFC_API const char *tfc_event_writer_path(const tfc_event_writer *w);
-/* Event{wall_time, graph_def}: the graph as a GraphDef (summary/graphdef.h). */
+/* Each add below appends one Event (buffered, see above) and returns false with st set, naming the
+ * file, when w is NULL (tfc_event_writer_open failed), an argument is NULL, or a write fails.
+ * Event{wall_time, graph_def}: the graph as a GraphDef (graphdef.h); g's build error, if any. */
 TFC_API bool tfc_event_writer_add_graph(tfc_event_writer *w, const tfc_graph *g, tfc_status *st);
 /* Event{wall_time, graph_def} from an already serialized GraphDef. */
 TFC_API bool tfc_event_writer_add_graph_def(tfc_event_writer *w, const void *graph_def, size_t len, tfc_status *st);
-/* A serialized Summary message (what the summary ops output) as Event{wall_time, step, summary}. */
+/* A serialized Summary message (what the summary ops output: tfc_tensor_string of their value) as
+ * Event{wall_time, step, summary}; bytes that do not parse as a Summary are an error. */
 TFC_API bool tfc_event_writer_add_summary(tfc_event_writer *w, const void *summary, size_t len, int64_t step, tfc_status *st);
+/* One scalar (a Summary with one simple_value under tag) at step. */
 TFC_API bool tfc_event_writer_add_scalar(tfc_event_writer *w, const char *tag, float value, int64_t step, tfc_status *st);
+/* Writes out the buffered records (true for a NULL writer: nothing to write). */
 TFC_API bool tfc_event_writer_flush(tfc_event_writer *w, tfc_status *st);
-TFC_API bool tfc_event_writer_close(tfc_event_writer *w, tfc_status *st); /* flushes and frees; NULL ok */
+/* Flushes, closes the file and frees the writer (NULL is allowed); false with st set when the last
+ * write or the close failed (the writer is freed all the same). */
+TFC_API bool tfc_event_writer_close(tfc_event_writer *w, tfc_status *st);
 
 /* Installs SIGINT and SIGTERM handlers that write out every open writer's buffered records
  * with write(2) and then re-raise the signal with its default action. Best effort: a writer

@@ -131,14 +131,18 @@ typedef struct {
 } tfc_logdir;
 
 /* Reads PATH: a logdir (walked recursively), or a single event file (one run named after its
- * folder). Files whose name contains "tfevents" are event files, read in name order.
- * Returns NULL with st set when PATH does not exist or holds no event file. */
+ * folder). Files whose name contains "tfevents" are event files, read in name order. Returns the
+ * logdir, which the caller frees with tfc_logdir_free (every string and array in it belongs to
+ * it); NULL with st set when PATH is NULL, does not exist or holds no event file. */
 TFC_API tfc_logdir *tfc_logdir_load(const char *path, tfc_status *st);
 /* Reads the bytes of one event file (len bytes at data, not kept) as a logdir of one run ".";
  * name stands for the file in warnings. NULL with st set only when out of memory. */
 TFC_API tfc_logdir *tfc_logdir_from_memory(const char *name, const void *data, size_t len, tfc_status *st);
+/* Frees the logdir and all it holds; NULL is allowed. */
 TFC_API void tfc_logdir_free(tfc_logdir *ld);
 
+/* A run's series of one tag, found by name (the run's own; NULL when it has none of that kind
+ * under tag, or run or tag is NULL). */
 TFC_API const tfc_scalar_series *tfc_run_scalar(const tfc_run *run, const char *tag);
 TFC_API const tfc_histogram_series *tfc_run_histogram(const tfc_run *run, const char *tag);
 TFC_API const tfc_image_series *tfc_run_images(const tfc_run *run, const char *tag);

@@ -27,6 +27,21 @@
  *   bundle.h            TensorFlow checkpoints (tensor bundles V2, read V1) tensor by tensor
  *   mnist.h             MNIST and Fashion-MNIST (IDX files) in shuffled batches
  *   models.h            the seed tutorials' networks (softmax, mlp, deep, cnn), built and evaluated
+ *
+ * What every header takes for granted:
+ *   Errors. A function that can fail takes a tfc_status *st last (status.h) and returns false,
+ *     NULL, -1 or TFC_NO_OUT with st holding the first error: one line naming the file, node,
+ *     tensor or shape involved. st may be NULL when the message is not wanted. Graph building
+ *     keeps its errors in the graph instead (graph.h), so that a chain of builder calls is checked
+ *     once, by tfc_graph_check or tfc_session_new.
+ *   Ownership. What a function makes (_new, _open, _load, _copy, _read, _serialize, the outputs of
+ *     tfc_session_run) belongs to the caller, who frees it with the matching _free or _close, or
+ *     free() for plain buffers; those accept NULL. A pointer a function returns into an object (a
+ *     node's name, a tensor's string, a checkpoint entry) is borrowed and lives as long as the
+ *     object. Arguments are read during the call and copied when kept.
+ *   NULL. No function crashes on a NULL object, such as a failed constructor's result, or on a
+ *     NULL argument: it reports the error or returns nothing (tests/tools/test_install.py calls
+ *     every public function with NULLs, alone and beside a live graph, session and tensor).
  */
 #ifndef TFC_TFC_H
 #define TFC_TFC_H
