@@ -319,6 +319,9 @@ def test_commands_and_man_pages(staged, build_dir):
     for name in built:
         help_text = run([staged.bin / name, "--help"]).stdout
         page = man_text(man1 / f"{name}.1")
+        # `man NAME` finds it where it was installed
+        by_name = run(["man", "-w", name], env=dict(os.environ, MANPATH=str(man1.parent)))
+        assert by_name.returncode == 0 and by_name.stdout.strip() == str(man1 / f"{name}.1"), by_name.stderr
         assert re.search(rf"^NAME\n +{re.escape(name)} - \S", page, re.M), page[:300]
         # every word of --help, in its order (help2man drops "Usage:" and "or:" around the synopsis)
         want = [w for w in words(help_text) if w not in ("Usage", "or")]
