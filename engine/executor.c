@@ -8,7 +8,8 @@
  * A kernel still splits its own work over all the session's threads (tfc_parallel_for); an idle
  * thread helps with that after the queue is empty. The plan's dependencies keep every variable's
  * reads and writes in graph order, and each kernel's pieces are the same whoever runs them, so the
- * values do not depend on the schedule. */
+ * values do not depend on the schedule. Nodes that wait on other processes (TFC_OP_WAITS) run on a
+ * thread of their own, in graph order, so that they hold up only the nodes that need them. */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -281,8 +282,8 @@ tfc_tensor *tfc_kernel_output_over(tfc_kernel_ctx *k, int i, int in, tfc_dtype d
 
 /* ---- running steps ---- */
 
-/* Runs step k, its status (errors) into st. */
-static bool run_step(exec_run *r, int k, tfc_status *st)
+/* Runs step k on thread `thread` (for the trace), its errors into st. */
+static bool run_step(exec_run *r, int k, int thread, tfc_status *st)
 {
     tfc_session *s = r->s;
     const tfc_step *sp = &r->p->steps[k];
@@ -306,7 +307,7 @@ static bool run_step(exec_run *r, int k, tfc_status *st)
         s->runs[sp->node]++;
         s->trace_begin[sp->node] = t0 - r->t0;
         s->trace_end[sp->node] = t1 - r->t0;
-        s->trace_thread[sp->node] = tfc_threadpool_self(s->pool);
+        s->trace_thread[sp->node] = thread;
     }
     if (!ok || kc.failed) {
         if (tfc_ok(st)) tfc_kernel_error(&kc.pub, "failed");
@@ -322,14 +323,13 @@ static bool run_step(exec_run *r, int k, tfc_status *st)
     return true;
 }
 
-/* Runs step k on a thread that may run beside others: its kernel reports into the thread's own
- * status, and the run keeps the first error. */
-static void run_step_beside(exec_run *r, int k)
+/* Runs step k on a thread that may run beside others: its kernel reports into that thread's own
+ * status (mine), and the run keeps the first error. */
+static void run_step_beside(exec_run *r, int k, int thread, tfc_status *mine)
 {
     if (atomic_load_explicit(&r->failed, memory_order_relaxed)) return; /* the run is over: just count it */
+    if (run_step(r, k, thread, mine)) return;
     tfc_session *s = r->s;
-    tfc_status *mine = s->thread_status[tfc_threadpool_self(s->pool)];
-    if (run_step(r, k, mine)) return;
     pthread_mutex_lock(&s->error_mu);
     tfc_fail(r->st, tfc_status_code(mine), "%s", tfc_message(mine));
     pthread_mutex_unlock(&s->error_mu);
@@ -352,6 +352,16 @@ static bool expensive(const exec_run *r, int k)
 
 static void run_task(void *arg, int64_t k);
 
+/* Step k, which waits, is ready: the waiting thread takes it. */
+static void hand_to_waiter(exec_run *r, int k)
+{
+    tfc_waiter *w = &r->s->waiter;
+    pthread_mutex_lock(&w->mu);
+    w->ready[k] = 1;
+    pthread_cond_broadcast(&w->cv);
+    pthread_mutex_unlock(&w->mu);
+}
+
 /* The steps a thread has taken on, run one after the other. */
 #define OWN_STEPS 64
 typedef struct {
@@ -361,10 +371,12 @@ typedef struct {
 } own_steps;
 
 /* Step k is ready: cheap ones join the thread's own steps, expensive ones go to the pool but for
- * the last, which is kept back (see settle). */
+ * the last, which is kept back (see settle); those that wait go to the waiting thread. */
 static void take(exec_run *r, own_steps *o, int k)
 {
-    if (expensive(r, k)) {
+    if (r->p->steps[k].waits) {
+        hand_to_waiter(r, k);
+    } else if (expensive(r, k)) {
         if (o->expensive >= 0) tfc_threadpool_submit(r->s->pool, run_task, r, o->expensive);
         o->expensive = k;
     } else if (o->n < OWN_STEPS) {
@@ -385,18 +397,28 @@ static void settle(exec_run *r, own_steps *o)
     o->expensive = -1;
 }
 
+/* Counts step k done: the steps it made ready are taken as take decides (into o, or, with o NULL,
+ * all of them to the pool). */
+static void finish(exec_run *r, int k, own_steps *o)
+{
+    own_steps none = {.n = OWN_STEPS, .expensive = -1}; /* full: take queues everything */
+    const tfc_step *sp = &r->p->steps[k];
+    for (int j = 0; j < sp->nsucc; j++)
+        if (atomic_fetch_sub(&r->s->pending[sp->succ[j]], 1) == 1) take(r, o ? o : &none, sp->succ[j]);
+    settle(r, o ? o : &none);
+    tfc_threadpool *pool = r->s->pool; /* r may be gone once the last step is counted */
+    if (atomic_fetch_sub(&r->remaining, 1) == 1) tfc_threadpool_wake(pool);
+}
+
 /* Runs the thread's own steps, and those they make ready as take decides, until none is left. */
 static void run_own(exec_run *r, own_steps *o)
 {
+    tfc_session *s = r->s;
+    int self = tfc_threadpool_self(s->pool);
     while (o->n) {
         int k = o->v[--o->n];
-        run_step_beside(r, k);
-        const tfc_step *sp = &r->p->steps[k];
-        for (int j = 0; j < sp->nsucc; j++)
-            if (atomic_fetch_sub(&r->s->pending[sp->succ[j]], 1) == 1) take(r, o, sp->succ[j]);
-        settle(r, o);
-        tfc_threadpool *pool = r->s->pool; /* r may be gone once the last step is counted */
-        if (atomic_fetch_sub(&r->remaining, 1) == 1) tfc_threadpool_wake(pool);
+        run_step_beside(r, k, self, s->thread_status[self]);
+        finish(r, k, o);
     }
 }
 
@@ -406,21 +428,98 @@ static void run_task(void *arg, int64_t k)
     run_own(arg, &o);
 }
 
+/* The waiting thread: for each run with waiting steps, runs them in graph order as they become
+ * ready; what they make ready goes to the pool. It holds one count of the run's remaining until it
+ * is done with the run, so that the run does not end under it. */
+static void *waiter_main(void *arg)
+{
+    tfc_session *s = arg;
+    tfc_waiter *w = &s->waiter;
+    pthread_mutex_lock(&w->mu);
+    for (;;) {
+        while (!w->quit && !w->run) pthread_cond_wait(&w->cv, &w->mu);
+        if (w->quit) break;
+        exec_run *r = w->run;
+        for (int j = 0; j < r->p->nwaiting; j++) {
+            int k = r->p->waiting[j];
+            while (!w->ready[k]) pthread_cond_wait(&w->cv, &w->mu);
+            pthread_mutex_unlock(&w->mu);
+            run_step_beside(r, k, s->threads, w->status);
+            finish(r, k, NULL);
+            pthread_mutex_lock(&w->mu);
+        }
+        w->run = NULL;
+        if (atomic_fetch_sub(&r->remaining, 1) == 1) tfc_threadpool_wake(s->pool);
+    }
+    pthread_mutex_unlock(&w->mu);
+    return NULL;
+}
+
+/* Gets the waiting thread ready for a run of plan p. */
+static bool waiter_start(tfc_session *s, const tfc_plan *p, tfc_status *st)
+{
+    tfc_waiter *w = &s->waiter;
+    if (!w->started) {
+        pthread_mutex_init(&w->mu, NULL);
+        pthread_cond_init(&w->cv, NULL);
+        w->status = tfc_status_new();
+        if (!w->status || pthread_create(&w->thread, NULL, waiter_main, s) != 0) {
+            tfc_status_free(w->status);
+            w->status = NULL;
+            pthread_mutex_destroy(&w->mu);
+            pthread_cond_destroy(&w->cv);
+            return tfc_fail(st, TFC_INTERNAL, "cannot start the thread for the nodes that wait");
+        }
+        w->started = true;
+    }
+    if (p->nsteps > w->ready_cap) {
+        unsigned char *nr = realloc(w->ready, (size_t)p->nsteps);
+        if (!nr) return tfc_fail(st, TFC_INTERNAL, "out of memory");
+        w->ready = nr;
+        w->ready_cap = p->nsteps;
+    }
+    memset(w->ready, 0, (size_t)p->nsteps);
+    return true;
+}
+
+void tfc_executor_stop(tfc_session *s)
+{
+    tfc_waiter *w = &s->waiter;
+    if (w->started) {
+        pthread_mutex_lock(&w->mu);
+        w->quit = true;
+        pthread_cond_broadcast(&w->cv);
+        pthread_mutex_unlock(&w->mu);
+        pthread_join(w->thread, NULL);
+        pthread_mutex_destroy(&w->mu);
+        pthread_cond_destroy(&w->cv);
+        tfc_status_free(w->status);
+    }
+    free(w->ready);
+}
+
 bool tfc_executor_run(tfc_session *s, const tfc_plan *p, const tfc_feed *feeds, tfc_status *st)
 {
     exec_run r = {.s = s, .p = p, .feeds = feeds, .st = st, .t0 = s->profile ? now_seconds() : 0};
     if (s->profile)
         for (int k = 0; k < p->nsteps; k++) s->trace_begin[p->steps[k].node] = -1;
-    if (s->threads == 1) {
+    if (s->threads == 1 && !p->nwaiting) {
         for (int k = 0; k < p->nsteps; k++)
-            if (!run_step(&r, k, st)) return false;
+            if (!run_step(&r, k, 0, st)) return false;
         return true;
     }
     if (!p->nsteps) return true;
-    atomic_init(&r.remaining, p->nsteps);
+    if (p->nwaiting && !waiter_start(s, p, st)) return false;
+    atomic_init(&r.remaining, p->nsteps + (p->nwaiting > 0));
     atomic_init(&r.failed, false);
-    own_steps o = {.n = 0, .expensive = -1};
     for (int k = 0; k < p->nsteps; k++) atomic_store_explicit(&s->pending[k], p->steps[k].npred, memory_order_relaxed);
+    if (p->nwaiting) {
+        pthread_mutex_lock(&s->waiter.mu);
+        s->waiter.run = &r;
+        pthread_cond_broadcast(&s->waiter.cv);
+        pthread_mutex_unlock(&s->waiter.mu);
+    }
+    own_steps o = {.n = 0, .expensive = -1};
     for (int k = p->nsteps - 1; k >= 0; k--)
         if (!p->steps[k].npred) take(&r, &o, k);
     settle(&r, &o);

@@ -44,6 +44,12 @@ enum {
      * may see. Forwarding an input without this flag is a run-time error. Update ops (REF_INPUT0)
      * pass their variable on without it. */
     TFC_OP_FORWARDS_INPUT0 = 1u << 4,
+    /* The kernel waits on something outside the process: a collective over the ranks, a receive.
+     * The executor runs such nodes on a thread of the session's own, not one of its compute
+     * threads, one at a time in graph order (so that every rank issues its collectives in the same
+     * order), while the compute threads go on with every node that does not depend on them: the
+     * backward pass goes on while a bucket of gradients is averaged. */
+    TFC_OP_WAITS = 1u << 5,
 };
 
 /* The op registered under a type name, NULL if none. */

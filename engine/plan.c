@@ -130,13 +130,16 @@ static bool resolve_inputs(compiler *c)
     int nfed = 0;
     for (int i = 0; i < c->nfeeds; i++) nfed += p->step_of[c->feeds[i].out.node] >= 0;
     p->fed = malloc((size_t)(2 * nfed + 1) * sizeof *p->fed);
-    if (!p->srcs || !p->overs || !p->fed) return tfc_fail(c->st, TFC_INTERNAL, "out of memory");
+    p->waiting = malloc((size_t)(p->nsteps ? p->nsteps : 1) * sizeof *p->waiting);
+    if (!p->srcs || !p->overs || !p->fed || !p->waiting) return tfc_fail(c->st, TFC_INTERNAL, "out of memory");
     int at = 0, fat = 0;
     for (int s = 0; s < p->nsteps; s++) {
         tfc_step *sp = &p->steps[s];
         const tfc_node *nd = tfc_graph_node(c->g, sp->node);
         sp->nd = nd;
         sp->action = nd->def->kernel ? TFC_STEP_KERNEL : TFC_STEP_NONE;
+        sp->waits = sp->action == TFC_STEP_KERNEL && (nd->def->flags & TFC_OP_WAITS);
+        if (sp->waits) p->waiting[p->nwaiting++] = s;
         sp->nin = nd->nin;
         tfc_src *in = &p->srcs[at];
         sp->in = in;
@@ -497,6 +500,7 @@ void tfc_plan_free(tfc_plan *p)
     free(p->overs);
     free(p->succs);
     free(p->fed);
+    free(p->waiting);
     free(p);
 }
 

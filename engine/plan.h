@@ -34,6 +34,7 @@ typedef struct {
     int node;
     const tfc_node *nd;
     tfc_step_action action;
+    bool waits;           /* TFC_OP_WAITS: runs on the session's waiting thread */
     bool folds_relu_grad; /* a MaxPoolGrad that applies the ReluGrad after it */
     bool epilogue;        /* a Conv2D that applies the BiasAdd after it: its bias is epilogue_bias */
     bool epilogue_relu;   /* and the Relu after that */
@@ -57,6 +58,8 @@ typedef struct tfc_plan {
     tfc_step *steps; /* in graph order (ascending node ids, a topological order) */
     int *step_of;    /* node id -> its step, -1 when the run does not compute it */
     int ninputs;     /* sum of the steps' nin */
+    int nwaiting;    /* steps that wait (TFC_OP_WAITS), in graph order in waiting */
+    int *waiting;
     /* the arrays the steps point into */
     tfc_src *srcs;
     unsigned char *overs;

@@ -101,6 +101,7 @@ void tfc_session_free(tfc_session *s)
     free(s->inputs);
     for (int i = 0; s->thread_status && i < s->threads; i++) tfc_status_free(s->thread_status[i]);
     free(s->thread_status);
+    tfc_executor_stop(s);
     tfc_threadpool_free(s->pool);
     pthread_mutex_destroy(&s->error_mu);
     free(s);

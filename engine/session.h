@@ -66,8 +66,9 @@ TFC_API void tfc_session_reset_profile(tfc_session *s);
  * per signature of feeds and fetches; repeated runs reuse it, a graph that grows compiles anew). */
 TFC_API int64_t tfc_session_plans_compiled(const tfc_session *s);
 /* With options.profile, the last run's trace: the thread that ran a node's kernel (0 the caller,
- * 1.. the session's workers) and when it began and ended, in seconds from the run's start. False
- * (and zeros) when the node's kernel did not run in that run. */
+ * 1 to threads-1 the session's workers, `threads` the thread for the nodes that wait on other
+ * processes) and when it began and ended, in seconds from the run's start. False (and zeros) when
+ * the node's kernel did not run in that run. */
 TFC_API bool tfc_session_node_trace(const tfc_session *s, int node, int *thread, double *begin, double *end);
 
 /* Keys the random ops' streams: after this call each random op restarts from a stream that

@@ -21,6 +21,18 @@ typedef struct {
     unsigned char *owned; /* TFC_FORWARDED, TFC_OWNED or TFC_TAKEN_OVER for each output */
 } tfc_slot;
 
+/* The thread that runs the steps that wait (TFC_OP_WAITS), started by the first run that has some. */
+typedef struct {
+    bool started, quit;
+    pthread_t thread;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    void *run;            /* the run whose waiting steps it runs, NULL between runs */
+    unsigned char *ready; /* per step of that run: ready to run */
+    int ready_cap;
+    tfc_status *status;   /* its kernels' errors */
+} tfc_waiter;
+
 struct tfc_session {
     tfc_graph *g;
     int threads;
@@ -51,10 +63,13 @@ struct tfc_session {
     int inputs_cap;
     tfc_status **thread_status; /* one per thread, for kernels running side by side */
     pthread_mutex_t error_mu;   /* guards the run's status when kernels fail side by side */
+    tfc_waiter waiter;
 };
 
 /* Runs a plan: feeds are the run's values in the plan's signature order. */
 bool tfc_executor_run(tfc_session *s, const tfc_plan *p, const tfc_feed *feeds, tfc_status *st);
+/* Stops the session's waiting thread, if it was started. */
+void tfc_executor_stop(tfc_session *s);
 /* Frees what a node's slot owns. */
 void tfc_slot_clear(tfc_slot *sl, int nout);
 /* Sets a variable to a copy of value (reusing its buffer when the size allows). */

@@ -109,7 +109,7 @@ static bool k_grouped_allreduce(tfc_kernel_ctx *k)
 }
 
 const tfc_op_def tfc_op_GroupedAllreduce = {"GroupedAllreduce", infer_grouped_allreduce, k_grouped_allreduce, NULL,
-                                            TFC_OP_STATEFUL, .ninputs = TFC_INPUTS_LIST};
+                                            TFC_OP_STATEFUL | TFC_OP_WAITS, .ninputs = TFC_INPUTS_LIST};
 
 void tfc_grouped_allreduce(tfc_graph *g, const tfc_out *xs, int n, int64_t chunk_floats, int after, const char *name,
                            tfc_out *outs)

@@ -1,11 +1,13 @@
 /* The plan and the executor: one plan per signature, compiled again when the graph grows; the
  * seed's two sums running side by side on two threads (seen in the trace) and one after the other
  * on one; a training step of the deep model giving the same bits run after run whatever the
- * schedule; variable writes kept in graph order with their reads. */
+ * schedule; variable writes kept in graph order with their reads; nodes that wait on other processes
+ * on a thread of their own, in graph order. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "check.h"
+#include "distributed.h"
 #include "models.h"
 #include "ops.h"
 #include "session.h"
@@ -212,11 +214,50 @@ static void test_variable_order(void)
     tfc_graph_free(g);
 }
 
+/* Nodes that wait (TFC_OP_WAITS: GroupedAllreduce, which passes its inputs on when the session has
+ * no communicator) run on the session's waiting thread, one at a time in graph order, and the
+ * compute threads run the rest, with one compute thread as with two. */
+static void test_waiting_nodes(void)
+{
+    const int64_t n = 1 << 18;
+    tfc_graph *g = tfc_graph_new();
+    tfc_status *st = tfc_status_new();
+    tfc_out x = tfc_placeholder(g, TFC_FLOAT, TFC_SHAPE(n), "x");
+    tfc_out y = tfc_mul(g, x, tfc_const_scalar(g, 2.0f, NULL), "y"), ry, rz;
+    tfc_grouped_allreduce(g, &y, 1, 0, -1, "first", &ry);
+    tfc_out z = tfc_mul(g, x, tfc_const_scalar(g, 3.0f, NULL), "z");
+    tfc_grouped_allreduce(g, &z, 1, 0, -1, "second", &rz);
+    tfc_out sum = tfc_add(g, ry, rz, "sum");
+    CHECK_MSG(tfc_graph_ok(g), "%s", tfc_graph_error(g));
+    tfc_tensor *xv = tfc_tensor_range(TFC_FLOAT, 0, TFC_SHAPE(n));
+    for (int threads = 1; threads <= 2; threads++) {
+        tfc_session *s = tfc_session_new(g, &(tfc_session_options){.threads = threads, .profile = true}, st);
+        for (int run = 0; run < 3 && s; run++) {
+            tfc_tensor *out = NULL;
+            CHECK_MSG(tfc_session_run(s, TFC_FEEDS({x, xv}), TFC_FETCHES(sum), &out, st), "%s", tfc_message(st));
+            CHECK(out && tfc_f32(out)[n - 1] == 5.0f * (float)(n - 1));
+            tfc_tensor_free(out);
+            int t1, t2, ty, tz;
+            double b1, e1, b2, e2, b, e;
+            CHECK(tfc_session_node_trace(s, ry.node, &t1, &b1, &e1) && tfc_session_node_trace(s, rz.node, &t2, &b2, &e2));
+            CHECK(tfc_session_node_trace(s, y.node, &ty, &b, &e) && tfc_session_node_trace(s, z.node, &tz, &b, &e));
+            CHECK_MSG(t1 == threads && t2 == threads, "%d threads: the allreduces ran on threads %d and %d", threads, t1, t2);
+            CHECK_MSG(ty < threads && tz < threads, "%d threads: the products ran on threads %d and %d", threads, ty, tz);
+            CHECK_MSG(e1 <= b2, "%d threads: the second allreduce began before the first ended", threads);
+        }
+        tfc_session_free(s);
+    }
+    tfc_tensor_free(xv);
+    tfc_status_free(st);
+    tfc_graph_free(g);
+}
+
 int main(void)
 {
     test_plan_cache();
     test_side_by_side();
     test_deep_step_repeats();
     test_variable_order();
+    test_waiting_nodes();
     return check_result();
 }
