@@ -161,6 +161,25 @@ def test_bad_png_is_one_warning(run_tool, tmp_path):
     assert out.read_text().count('class="bad"') == 2
 
 
+def test_names_cannot_break_the_page(run_tool, tmp_path):
+    """Tags and run names are data, whatever they hold: quotes, markup, a closing script tag."""
+    from tensorboard.compat.proto import event_pb2, summary_pb2
+    from tensorboard.summary.writer.event_file_writer import EventFileWriter
+    tag = 'a"</script><b>&\\ \u00e9'
+    logdir = tmp_path / "odd" / "<run>"
+    w = EventFileWriter(str(logdir))
+    for step in range(3):
+        w.add_event(event_pb2.Event(step=step, summary=summary_pb2.Summary(
+            value=[summary_pb2.Summary.Value(tag=tag, simple_value=float("nan") if step == 1 else step)])))
+    w.close()
+    out = tmp_path / "odd.html"
+    make_report(run_tool, [tmp_path / "odd"], out)
+    data = page_data(out)
+    assert data["runs"] == ["<run>"] and data["scalars"][0]["tag"] == tag
+    assert data["scalars"][0]["series"][0]["v"] == [0, None, 2]  # NaN as null
+    assert "</script><b>" not in out.read_text()
+
+
 # ---- in a real browser ----
 
 @pytest.fixture(scope="module")
