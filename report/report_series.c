@@ -2,6 +2,7 @@
  * series are thinned as TensorBoard keeps them (a fixed number of points, here evenly spread, the
  * first and last among them); steps and wall times are written as differences to stay small. */
 #include <math.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -39,8 +40,10 @@ static const char **all_tags(const tfc_plot_source *src, kind k, size_t *n)
     return tags;
 }
 
-/* "s":[steps as differences],"t0":first wall time,"t":[milliseconds as differences] for the
- * kept points; step(i) and wall(i) give point i of the series. */
+/* "s":[steps as differences],"t0":first wall time,"t":[milliseconds as differences] for the kept
+ * points of n points of size bytes each, which begin with their step and wall time. */
+_Static_assert(offsetof(tfc_scalar_point, wall_time) == sizeof(int64_t), "a point begins with step, wall_time");
+_Static_assert(offsetof(tfc_histogram_point, wall_time) == sizeof(int64_t), "a point begins with step, wall_time");
 static void steps_and_times(FILE *f, size_t n, size_t max, const void *points, size_t size)
 {
 #define STEP(i) (*(const int64_t *)((const char *)points + (i) * size))
