@@ -139,7 +139,7 @@
       if (!(y >= M.t - 0.5 && y <= M.t + ph + 0.5)) return;
       el('line', {x1: M.l, x2: M.l + pw, y1: y, y2: y}, grid);
       el('text', {x: M.l - 5, y: y + 3, 'text-anchor': 'end'}, axis).textContent =
-        log ? fmt(v) : fmtTick(v, yt.step);
+        log && yt.step === 1 ? (v >= 1e-3 && v < 1e6 ? String(+v.toPrecision(3)) : v.toExponential(0)) : fmtTick(v, yt.step);
     });
     el('path', {d: 'M' + M.l + ',' + M.t + 'V' + (M.t + ph) + 'H' + (M.l + pw), fill: 'none'}, axis);
     el('text', {x: M.l + pw / 2, y: H - 4, 'text-anchor': 'middle'}, axis).textContent = xlabel;
