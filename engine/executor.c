@@ -235,6 +235,7 @@ void tfc_parallel_for(tfc_kernel_ctx *k, int64_t n, int64_t grain, void (*fn)(vo
 }
 
 int tfc_kernel_threads(const tfc_kernel_ctx *k) { return k->session->threads; }
+bool tfc_kernel_plain_convolution(const tfc_kernel_ctx *k) { return k->session->plain_convolution; }
 
 struct tfc_comm *tfc_kernel_comm(const tfc_kernel_ctx *k) { return k->session->comm; }
 

@@ -140,6 +140,8 @@ double tfc_uniform_at(uint64_t block, int64_t i);
 void tfc_parallel_for(tfc_kernel_ctx *k, int64_t n, int64_t grain, void (*fn)(void *arg, int64_t b, int64_t e),
                       void *arg);
 int tfc_kernel_threads(const tfc_kernel_ctx *k);
+/* Whether the session asks for plain convolution sums (tfc_session_options.plain_convolution). */
+bool tfc_kernel_plain_convolution(const tfc_kernel_ctx *k);
 /* The session's communicator (comm.h) for collective and point-to-point ops; NULL when the session
  * runs alone. */
 struct tfc_comm *tfc_kernel_comm(const tfc_kernel_ctx *k);

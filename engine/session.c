@@ -53,6 +53,7 @@ tfc_session *tfc_session_new(tfc_graph *g, const tfc_session_options *opts, tfc_
     s->threads = opts && opts->threads > 0 ? opts->threads : (int)(ncpu > 0 ? ncpu : 1);
     s->seed = opts ? opts->seed : 0;
     s->profile = opts && opts->profile;
+    s->plain_convolution = opts && opts->plain_convolution;
     s->comm = opts ? opts->comm : NULL;
     pthread_mutex_init(&s->error_mu, NULL);
     /* Kernels split work over the session's threads and call BLAS single-threaded in each: on a

@@ -23,6 +23,11 @@ typedef struct {
     uint64_t seed; /* graph-level seed for random ops without their own */
     bool profile; /* time every kernel: see tfc_session_node_time and tfc_session_node_trace */
     struct tfc_comm *comm; /* the process group collective ops run on (comm.h); NULL: this process alone */
+    /* Convolutions sum their products plainly (im2col or direct loops), never through Winograd's
+     * transforms, which round about 30 times more: slower for 5x5 layers, but the values of a
+     * graph imported from TensorFlow then stay as close to TensorFlow's as its own kernels
+     * differ among themselves (tfc-run --graph sets it). */
+    bool plain_convolution;
 } tfc_session_options;
 
 /* A session on g for the caller to free with tfc_session_free, with opts (NULL: all cores, seed 0,

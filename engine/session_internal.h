@@ -45,6 +45,7 @@ struct tfc_session {
     unsigned char *rng_ready;
     tfc_threadpool *pool;
     bool profile;
+    bool plain_convolution;
     struct tfc_comm *comm;
     double *seconds; /* with profile: time in each node's kernel, summed over runs */
     int64_t *runs;

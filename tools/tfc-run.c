@@ -696,7 +696,8 @@ int main(int argc, char **argv)
     if (ok && o.graph.graph && !o.eval_only && !tfc_out_ok(r.model.train))
         ok = tfc_fail(st, TFC_INVALID_ARGUMENT, "%s: no training op: name it with --train-op (or only evaluate, --eval)", o.graph.graph);
     if (ok) {
-        tfc_session_options so = {.threads = o.threads, .seed = o.seed, .profile = o.profile, .comm = r.comm};
+        tfc_session_options so = {.threads = o.threads, .seed = o.seed, .profile = o.profile, .comm = r.comm,
+                                  .plain_convolution = o.graph.graph != NULL};
         r.session = tfc_session_new(r.model.g, &so, st);
         ok = r.session && tfc_session_run_init(r.session, st);
         if (ok && (o.restore || (o.eval_only && !o.graph.graph)) && r.rank == 0) {

@@ -213,7 +213,10 @@ static bool geometry_at_run(tfc_kernel_ctx *k, tfc_shape xs, int64_t kh, int64_t
     return true;
 }
 
-static bool winograd(const geometry *ge) { return tfc_winograd_suits(ge->kh, ge->kw, ge->sh, ge->sw, ge->c, ge->o); }
+static bool winograd(const tfc_kernel_ctx *k, const geometry *ge)
+{
+    return !tfc_kernel_plain_convolution(k) && tfc_winograd_suits(ge->kh, ge->kw, ge->sh, ge->sw, ge->c, ge->o);
+}
 
 static bool k_conv(tfc_kernel_ctx *k)
 {
@@ -233,7 +236,7 @@ static bool k_conv(tfc_kernel_ctx *k)
                                     tfc_shape_str(b->shape, sb), (long long)ge.o);
         ep = &epilogue;
     }
-    if (winograd(&ge)) {
+    if (winograd(k, &ge)) {
         tfc_winograd_shape ws = {ge.n, ge.h, ge.w, ge.c, ge.oh, ge.ow, ge.o, ge.pt, ge.pl};
         return tfc_winograd_conv(k, &ws, x->data, f->data, false, ep, y->data);
     }
@@ -278,7 +281,7 @@ static bool k_conv_bp_input(tfc_kernel_ctx *k)
     if (dy->size != ge.n * ge.oh * ge.ow * ge.o) return tfc_kernel_error(k, "out_backprop does not match the output size");
     tfc_tensor *dx = tfc_kernel_output(k, 0, TFC_FLOAT, xs);
     if (!dx) return false;
-    if (winograd(&ge)) {
+    if (winograd(k, &ge)) {
         /* The input gradient is the correlation of out_backprop with the rotated filter. */
         tfc_winograd_shape ws = {ge.n, ge.oh, ge.ow, ge.o, ge.h, ge.w, ge.c, ge.kh - 1 - ge.pt, ge.kw - 1 - ge.pl};
         return tfc_winograd_conv(k, &ws, dy->data, f->data, true, NULL, dx->data);
@@ -327,7 +330,7 @@ static bool k_conv_bp_filter(tfc_kernel_ctx *k)
     if (dy->size != total * ge.o) return tfc_kernel_error(k, "out_backprop does not match the output size");
     tfc_tensor *dw = tfc_kernel_output(k, 0, TFC_FLOAT, fs);
     if (!dw) return false;
-    if (winograd(&ge)) {
+    if (winograd(k, &ge)) {
         tfc_winograd_shape ws = {ge.n, ge.h, ge.w, ge.c, ge.oh, ge.ow, ge.o, ge.pt, ge.pl};
         return tfc_winograd_filter_grad(k, &ws, x->data, dy->data, dw->data);
     }

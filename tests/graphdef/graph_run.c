@@ -139,7 +139,7 @@ int main(int argc, char **argv)
     feed_list f = {0};
     bool ok = tfc_graph_import_file(g, graph, NULL, st);
     for (int i = 0; ok && i < nscalars; i++) ok = add_feed(&scalars, g, scalar_names[i], scalar_values[i], st);
-    tfc_session_options so = {.threads = 2};
+    tfc_session_options so = {.threads = 2, .plain_convolution = true};
     if (ok) ok = (s = tfc_session_new(g, &so, st)) != NULL && tfc_session_run_init(s, st);
     if (ok && restore) ok = tfc_saver_restore(s, restore, st);
     if (ok) ok = (fb = tfc_bundle_open(feeds_path, st)) != NULL && feeds_of(g, fb, "", &scalars, &f, &owned, &nowned, st);
