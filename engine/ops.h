@@ -59,7 +59,8 @@ TFC_API tfc_out tfc_identity(tfc_graph *g, tfc_out x, const char *name);
 /* NoOp with control inputs on the given nodes (tf.group). */
 TFC_API tfc_out tfc_group(tfc_graph *g, const tfc_out *deps, int n, const char *name);
 
-/* ---- math (NumPy broadcasting) ---- */
+/* ---- math (NumPy broadcasting; float32, int32 and int64 where TensorFlow's CPU kernels take them,
+ * other dtypes refused when the node is built) ---- */
 /* x + y (AddV2), x - y, x * y, x / y (RealDiv), elementwise max and min; x and y of one dtype. */
 TFC_API tfc_out tfc_add(tfc_graph *g, tfc_out x, tfc_out y, const char *name);
 TFC_API tfc_out tfc_sub(tfc_graph *g, tfc_out x, tfc_out y, const char *name);
@@ -69,21 +70,40 @@ TFC_API tfc_out tfc_maximum(tfc_graph *g, tfc_out x, tfc_out y, const char *name
 TFC_API tfc_out tfc_minimum(tfc_graph *g, tfc_out x, tfc_out y, const char *name);
 /* tf.add_n: the sum of the n tensors xs[0..n), all of one dtype and shape. */
 TFC_API tfc_out tfc_add_n(tfc_graph *g, const tfc_out *xs, int n, const char *name);
-/* Elementwise x == y, x >= y, x <= y, as bool tensors. */
+/* x^y (Pow) and (x - y)^2 (SquaredDifference), elementwise. */
+TFC_API tfc_out tfc_pow(tfc_graph *g, tfc_out x, tfc_out y, const char *name);
+TFC_API tfc_out tfc_squared_difference(tfc_graph *g, tfc_out x, tfc_out y, const char *name);
+/* Elementwise comparisons (x == y, x != y, x > y, ...) and logical ops, as bool tensors. */
 TFC_API tfc_out tfc_equal(tfc_graph *g, tfc_out x, tfc_out y, const char *name);
+TFC_API tfc_out tfc_not_equal(tfc_graph *g, tfc_out x, tfc_out y, const char *name);
+TFC_API tfc_out tfc_greater(tfc_graph *g, tfc_out x, tfc_out y, const char *name);
 TFC_API tfc_out tfc_greater_equal(tfc_graph *g, tfc_out x, tfc_out y, const char *name);
+TFC_API tfc_out tfc_less(tfc_graph *g, tfc_out x, tfc_out y, const char *name);
 TFC_API tfc_out tfc_less_equal(tfc_graph *g, tfc_out x, tfc_out y, const char *name);
+TFC_API tfc_out tfc_logical_and(tfc_graph *g, tfc_out x, tfc_out y, const char *name);
+TFC_API tfc_out tfc_logical_or(tfc_graph *g, tfc_out x, tfc_out y, const char *name);
+TFC_API tfc_out tfc_logical_not(tfc_graph *g, tfc_out x, const char *name);
 /* tf.matmul: the matrix product op(a) op(b) of two rank-2 tensors, op transposing when asked. */
 TFC_API tfc_out tfc_matmul(tfc_graph *g, tfc_out a, tfc_out b, bool transpose_a, bool transpose_b, const char *name);
-/* Elementwise -x, max(x, 0), 1/(1+e^-x), tanh, ln, e^x, x^2, sqrt, 1/x and floor of a float tensor. */
+/* Elementwise -x, |x|, sign(x), max(x, 0), min(max(x, 0), 6) (relu6) of a float32, int32 or int64
+ * tensor; elu, leaky_relu (TensorFlow's default alpha is 0.2), softplus, 1/(1+e^-x), tanh, ln,
+ * ln(1+x), e^x, x^2, sqrt, 1/sqrt, 1/x and floor of a float tensor (x^2 takes integers too). */
 TFC_API tfc_out tfc_neg(tfc_graph *g, tfc_out x, const char *name);
+TFC_API tfc_out tfc_abs(tfc_graph *g, tfc_out x, const char *name);
+TFC_API tfc_out tfc_sign(tfc_graph *g, tfc_out x, const char *name);
 TFC_API tfc_out tfc_relu(tfc_graph *g, tfc_out x, const char *name);
+TFC_API tfc_out tfc_relu6(tfc_graph *g, tfc_out x, const char *name);
+TFC_API tfc_out tfc_elu(tfc_graph *g, tfc_out x, const char *name);
+TFC_API tfc_out tfc_leaky_relu(tfc_graph *g, tfc_out x, float alpha, const char *name);
+TFC_API tfc_out tfc_softplus(tfc_graph *g, tfc_out x, const char *name);
 TFC_API tfc_out tfc_sigmoid(tfc_graph *g, tfc_out x, const char *name);
 TFC_API tfc_out tfc_tanh(tfc_graph *g, tfc_out x, const char *name);
 TFC_API tfc_out tfc_log(tfc_graph *g, tfc_out x, const char *name);
+TFC_API tfc_out tfc_log1p(tfc_graph *g, tfc_out x, const char *name);
 TFC_API tfc_out tfc_exp(tfc_graph *g, tfc_out x, const char *name);
 TFC_API tfc_out tfc_square(tfc_graph *g, tfc_out x, const char *name);
 TFC_API tfc_out tfc_sqrt(tfc_graph *g, tfc_out x, const char *name);
+TFC_API tfc_out tfc_rsqrt(tfc_graph *g, tfc_out x, const char *name);
 TFC_API tfc_out tfc_reciprocal(tfc_graph *g, tfc_out x, const char *name);
 TFC_API tfc_out tfc_floor(tfc_graph *g, tfc_out x, const char *name);
 /* tf.cast: x converted to dtype `to` (true is 1, false 0). */
@@ -96,16 +116,48 @@ TFC_API tfc_out tfc_clip_by_value(tfc_graph *g, tfc_out x, float lo, float hi, c
  * counts from the end), keeping them as dims of 1 when keep_dims. */
 TFC_API tfc_out tfc_reduce_sum(tfc_graph *g, tfc_out x, const int *axes, int naxes, bool keep_dims, const char *name);
 TFC_API tfc_out tfc_reduce_mean(tfc_graph *g, tfc_out x, const int *axes, int naxes, bool keep_dims, const char *name);
-/* tf.argmax: the int64 index of the largest value along axis (the first of equal ones). */
+TFC_API tfc_out tfc_reduce_prod(tfc_graph *g, tfc_out x, const int *axes, int naxes, bool keep_dims, const char *name);
+TFC_API tfc_out tfc_reduce_max(tfc_graph *g, tfc_out x, const int *axes, int naxes, bool keep_dims, const char *name);
+TFC_API tfc_out tfc_reduce_min(tfc_graph *g, tfc_out x, const int *axes, int naxes, bool keep_dims, const char *name);
+/* tf.argmax / tf.argmin: the int64 index of the largest / smallest value along axis (the first of
+ * equal ones). */
 TFC_API tfc_out tfc_argmax(tfc_graph *g, tfc_out x, int axis, const char *name);
+TFC_API tfc_out tfc_argmin(tfc_graph *g, tfc_out x, int axis, const char *name);
+/* tf.cumsum / tf.cumprod along axis; exclusive leaves each element out of its own result, reverse
+ * runs from the end. */
+TFC_API tfc_out tfc_cumsum(tfc_graph *g, tfc_out x, int axis, bool exclusive, bool reverse, const char *name);
+TFC_API tfc_out tfc_cumprod(tfc_graph *g, tfc_out x, int axis, bool exclusive, bool reverse, const char *name);
 
 /* ---- neural network ---- */
+/* tf.nn.l2_loss: sum(t^2) / 2. */
+TFC_API tfc_out tfc_l2_loss(tfc_graph *g, tfc_out t, const char *name);
 /* tf.nn.bias_add: the vector bias added along x's last dim. */
 TFC_API tfc_out tfc_bias_add(tfc_graph *g, tfc_out x, tfc_out bias, const char *name);
 /* tf.nn.softmax along the last dim. */
 TFC_API tfc_out tfc_softmax(tfc_graph *g, tfc_out logits, const char *name);
+/* tf.nn.log_softmax along the last dim: logits - log(sum(exp(logits))). */
+TFC_API tfc_out tfc_log_softmax(tfc_graph *g, tfc_out logits, const char *name);
 /* Per-example loss (output 0 of SoftmaxCrossEntropyWithLogits; output 1 is the backprop). */
 TFC_API tfc_out tfc_softmax_cross_entropy_with_logits(tfc_graph *g, tfc_out labels, tfc_out logits, const char *name);
+/* tf.nn.sparse_softmax_cross_entropy_with_logits: logits [batch, classes], labels [batch] of int32 or
+ * int64 class indices; per-example loss. */
+TFC_API tfc_out tfc_sparse_softmax_cross_entropy_with_logits(tfc_graph *g, tfc_out labels, tfc_out logits, const char *name);
+/* tf.nn.sigmoid_cross_entropy_with_logits: elementwise, labels of the logits' shape, built from
+ * TensorFlow's ops under scope "logistic_loss". */
+TFC_API tfc_out tfc_sigmoid_cross_entropy_with_logits(tfc_graph *g, tfc_out labels, tfc_out logits, const char *name);
+/* tf.nn.embedding_lookup with one params tensor: its rows for the int ids (GatherV2, Identity). */
+TFC_API tfc_out tfc_embedding_lookup(tfc_graph *g, tfc_out params, tfc_out ids, const char *name);
+/* tf.compat.v1.nn.fused_batch_norm on NHWC x with per-channel scale and offset: in training the batch's
+ * statistics (mean and variance may be TFC_NO_OUT: empty, unless exponential_avg_factor is not 1),
+ * otherwise the given mean and variance. Returns y; the running mean and variance (unbiased variance
+ * in training) go to *running_mean and *running_variance when not NULL. epsilon at least 1.001e-5. */
+TFC_API tfc_out tfc_fused_batch_norm(tfc_graph *g, tfc_out x, tfc_out scale, tfc_out offset, tfc_out mean, tfc_out variance,
+                                     float epsilon, float exponential_avg_factor, bool is_training, tfc_out *running_mean,
+                                     tfc_out *running_variance, const char *name);
+/* tf.nn.local_response_normalization (LRN) across the channels of rank-4 x (TensorFlow's defaults:
+ * depth_radius 5, bias 1, alpha 1, beta 0.5). */
+TFC_API tfc_out tfc_local_response_normalization(tfc_graph *g, tfc_out x, int depth_radius, float bias, float alpha, float beta,
+                                                 const char *name);
 /* tf.nn.dropout(x, keep_prob) under scope NAME (default "dropout"): x / keep_prob * floor(keep_prob + U[0,1)). */
 TFC_API tfc_out tfc_dropout(tfc_graph *g, tfc_out x, tfc_out keep_prob, int64_t seed, const char *name);
 /* tf.nn.conv2d on NHWC input with an HWIO filter; strides as [1, sh, sw, 1]; padding "SAME" or
@@ -113,14 +165,66 @@ TFC_API tfc_out tfc_dropout(tfc_graph *g, tfc_out x, tfc_out keep_prob, int64_t 
  * padding is a build error naming the node. */
 TFC_API tfc_out tfc_conv2d(tfc_graph *g, tfc_out input, tfc_out filter, const int64_t strides[4], const char *padding,
                            const char *name);
+/* tf.nn.conv2d_transpose: the Conv2DBackpropInput op (the gradient of a Conv2D) on value, giving a
+ * tensor of output_shape; filter is [height, width, output channels, value's channels]. */
+TFC_API tfc_out tfc_conv2d_transpose(tfc_graph *g, tfc_out value, tfc_out filter, tfc_shape output_shape, const int64_t strides[4],
+                                     const char *padding, const char *name);
 TFC_API tfc_out tfc_max_pool(tfc_graph *g, tfc_out input, const int64_t ksize[4], const int64_t strides[4],
                              const char *padding, const char *name);
+/* tf.nn.avg_pool: the mean over each window's part inside the image (arguments as tfc_max_pool). */
+TFC_API tfc_out tfc_avg_pool(tfc_graph *g, tfc_out input, const int64_t ksize[4], const int64_t strides[4],
+                             const char *padding, const char *name);
 
-/* ---- arrays ---- */
+/* ---- arrays (any dtype of fixed size) ---- */
 /* tf.reshape: x's elements in a new shape of the same size; one dim may be -1 (inferred). */
 TFC_API tfc_out tfc_reshape(tfc_graph *g, tfc_out x, tfc_shape shape, const char *name);
 /* tf.shape: x's shape at run time as an int32 vector. */
 TFC_API tfc_out tfc_shape_of(tfc_graph *g, tfc_out x, const char *name);
+/* tf.rank: x's rank at run time as an int32 scalar. */
+TFC_API tfc_out tfc_rank(tfc_graph *g, tfc_out x, const char *name);
+/* tf.expand_dims: x with a dim of 1 inserted at axis (negative counts from the end). */
+TFC_API tfc_out tfc_expand_dims(tfc_graph *g, tfc_out x, int axis, const char *name);
+/* tf.squeeze: drops the listed size-1 dims, or every size-1 dim when naxes is 0. */
+TFC_API tfc_out tfc_squeeze(tfc_graph *g, tfc_out x, const int *axes, int naxes, const char *name);
+/* tf.zeros_like / tf.ones_like as TensorFlow's Python builds them: a Const for a small known shape, a
+ * Fill for a large one, the ZerosLike / OnesLike op for one not known when the graph is built. */
+TFC_API tfc_out tfc_zeros_like(tfc_graph *g, tfc_out x, const char *name);
+TFC_API tfc_out tfc_ones_like(tfc_graph *g, tfc_out x, const char *name);
+/* tf.stop_gradient: x, with no gradient flowing back. */
+TFC_API tfc_out tfc_stop_gradient(tfc_graph *g, tfc_out x, const char *name);
+/* tf.concat (ConcatV2) and tf.stack (Pack) of n tensors along axis. */
+TFC_API tfc_out tfc_concat(tfc_graph *g, const tfc_out *values, int n, int axis, const char *name);
+TFC_API tfc_out tfc_stack(tfc_graph *g, const tfc_out *values, int n, int axis, const char *name);
+/* tf.unstack (Unpack), tf.split into num_split equal pieces (Split) or pieces of the given sizes, one
+ * of them -1 for the rest (SplitV): fill outputs[] and return their count, 0 after an error. */
+TFC_API int tfc_unstack(tfc_graph *g, tfc_out value, int num, int axis, tfc_out *outputs, const char *name);
+TFC_API int tfc_split(tfc_graph *g, tfc_out value, int num_split, int axis, tfc_out *outputs, const char *name);
+TFC_API int tfc_split_v(tfc_graph *g, tfc_out value, const int32_t *sizes, int n, int axis, tfc_out *outputs, const char *name);
+/* tf.transpose; perm NULL reverses the dims. */
+TFC_API tfc_out tfc_transpose(tfc_graph *g, tfc_out x, const int *perm, int n, const char *name);
+/* tf.slice: size -1 takes the rest of a dim. */
+TFC_API tfc_out tfc_slice(tfc_graph *g, tfc_out x, const int64_t *begin, const int64_t *size, int n, const char *name);
+/* tf.strided_slice with TensorFlow's masks (bit i for entry i); strides NULL: all 1. */
+typedef struct {
+    int64_t begin, end, ellipsis, new_axis, shrink_axis;
+} tfc_slice_masks;
+TFC_API tfc_out tfc_strided_slice(tfc_graph *g, tfc_out x, const int64_t *begin, const int64_t *end, const int64_t *strides, int n,
+                                  const tfc_slice_masks *masks, const char *name);
+/* tf.gather(params, indices, axis) (GatherV2, batch_dims 0). */
+TFC_API tfc_out tfc_gather(tfc_graph *g, tfc_out params, tfc_out indices, int axis, const char *name);
+/* tf.one_hot: float32 on_value where indices == d along the new axis (-1: last), off_value elsewhere. */
+TFC_API tfc_out tfc_one_hot(tfc_graph *g, tfc_out indices, int depth, float on_value, float off_value, int axis, const char *name);
+/* tf.pad with zeros: paddings holds (before, after) for each of the rank dims. */
+TFC_API tfc_out tfc_pad(tfc_graph *g, tfc_out x, const int64_t *paddings, int rank, const char *name);
+/* tf.tile: x repeated multiples[i] times along dim i. */
+TFC_API tfc_out tfc_tile(tfc_graph *g, tfc_out x, const int64_t *multiples, int n, const char *name);
+/* tf.range of int32. */
+TFC_API tfc_out tfc_range(tfc_graph *g, int32_t start, int32_t limit, int32_t delta, const char *name);
+/* tf.compat.v1.where: with x and y, Select (condition of their shape, or a vector along their first
+ * dim); with both TFC_NO_OUT, Where (the int64 coordinates of the true elements).
+ * tfc_where_v2: tf.where of TensorFlow 2, SelectV2 (condition, x and y broadcast together). */
+TFC_API tfc_out tfc_where(tfc_graph *g, tfc_out condition, tfc_out x, tfc_out y, const char *name);
+TFC_API tfc_out tfc_where_v2(tfc_graph *g, tfc_out condition, tfc_out x, tfc_out y, const char *name);
 
 TFC_END_DECLS
 

@@ -1,5 +1,5 @@
-/* Ops that make, name or reshape tensors: Const Placeholder Identity NoOp Fill Shape Size Reshape
- * ExpandDims BroadcastTo Cast. */
+/* Ops that make, name or reshape tensors: Const Placeholder Identity StopGradient PreventGradient
+ * NoOp ZerosLike OnesLike Fill Shape ShapeN Size Rank Reshape ExpandDims Squeeze BroadcastTo Cast. */
 #include <stdio.h>
 #include <string.h>
 
@@ -106,8 +106,94 @@ static void grad_identity(tfc_graph *g, int node, const tfc_out *dy, tfc_out *dx
 const tfc_op_def tfc_op_Identity = {"Identity", tfc_infer_same_as_input, k_identity, grad_identity,
                                     TFC_OP_FORWARDS_INPUT0, .ninputs = 1};
 const tfc_op_def tfc_op_NoOp = {"NoOp", NULL, NULL, NULL, 0, .ninputs = 0};
+/* Identity to the forward pass; no gradient flows back through it. */
+const tfc_op_def tfc_op_StopGradient = {"StopGradient", tfc_infer_same_as_input, k_identity, NULL, TFC_OP_FORWARDS_INPUT0,
+                                         .ninputs = 1};
+
+/* Identity too, but differentiating through it is an error (its message says why), as in
+ * TensorFlow, where it guards the backprop output of the sparse cross entropy. */
+static void grad_prevent(tfc_graph *g, int node, const tfc_out *dy, tfc_out *dx)
+{
+    (void)dy;
+    (void)dx;
+    tfc_node_error(g, node, "gradient explicitly disabled: %s", tfc_attr_string(g, node, "message", ""));
+}
+
+const tfc_op_def tfc_op_PreventGradient = {"PreventGradient", tfc_infer_same_as_input, k_identity, grad_prevent,
+                                            TFC_OP_FORWARDS_INPUT0, .ninputs = 1};
 
 tfc_out tfc_identity(tfc_graph *g, tfc_out x, const char *name) { return tfc_unary(g, "Identity", x, name); }
+tfc_out tfc_stop_gradient(tfc_graph *g, tfc_out x, const char *name) { return tfc_unary(g, "StopGradient", x, name); }
+
+/* ---- ZerosLike, OnesLike ---- */
+
+static bool infer_like(tfc_graph *g, int node)
+{
+    return tfc_require_dtype(g, node, 0, TFC_FIXED_SIZE) && tfc_infer_same_as_input(g, node);
+}
+
+static bool k_zeros_like(tfc_kernel_ctx *k)
+{
+    tfc_tensor *z = tfc_kernel_output(k, 0, k->in[0]->dtype, k->in[0]->shape);
+    if (z) memset(z->data, 0, tfc_tensor_nbytes(z));
+    return z != NULL;
+}
+
+static bool k_ones_like(tfc_kernel_ctx *k)
+{
+    tfc_tensor *z = tfc_kernel_output(k, 0, k->in[0]->dtype, k->in[0]->shape);
+    if (!z) return false;
+    if (z->dtype == TFC_BOOL || z->dtype == TFC_UINT8) memset(z->data, 1, tfc_tensor_nbytes(z));
+    TFC_NUMERIC_SWITCH(z->dtype, T, for (int64_t i = 0; i < z->size; i++) ((T *)z->data)[i] = 1)
+    return true;
+}
+
+static bool infer_ones_like(tfc_graph *g, int node)
+{
+    return tfc_require_dtype(g, node, 0, TFC_NUMBERS | TFC_DTYPE_BIT(TFC_BOOL) | TFC_DTYPE_BIT(TFC_UINT8)) &&
+           tfc_infer_same_as_input(g, node);
+}
+
+const tfc_op_def tfc_op_ZerosLike = {"ZerosLike", infer_like, k_zeros_like, NULL, 0, .ninputs = 1};
+const tfc_op_def tfc_op_OnesLike = {"OnesLike", infer_ones_like, k_ones_like, NULL, 0, .ninputs = 1};
+
+/* tf.zeros_like / tf.ones_like as TensorFlow's Python builds them (named NAME, default dflt): a Const
+ * when x's shape is known and small, a Fill of it when known and large, the ZerosLike / OnesLike op
+ * otherwise. */
+static tfc_out filled_like(tfc_graph *g, tfc_out x, int value, const char *name, const char *dflt, const char *op)
+{
+    tfc_shape s = tfc_out_shape(g, x);
+    tfc_dtype dt = tfc_out_dtype(g, x);
+    char full[512];
+    tfc_op_scope_push(g, name, dflt, full);
+    int64_t n = tfc_shape_numel(s);
+    if (n < 0) {
+        tfc_scope_pop(g);
+        return tfc_unary(g, op, x, full);
+    }
+    tfc_tensor *t = tfc_tensor_new(dt, n < 1000 ? s : TFC_SCALAR);
+    if (t && value) {
+        if (dt == TFC_BOOL || dt == TFC_UINT8) memset(t->data, 1, tfc_tensor_nbytes(t));
+        TFC_NUMERIC_SWITCH(dt, T, for (int64_t i = 0; i < t->size; i++) ((T *)t->data)[i] = 1)
+    }
+    if (n < 1000) {
+        tfc_scope_pop(g);
+        tfc_out c = tfc_const(g, t, full);
+        tfc_tensor_free(t);
+        return c;
+    }
+    tfc_out dims = tfc_const_shape(g, s, "shape_as_tensor");
+    tfc_out v = tfc_const(g, t, "Const");
+    tfc_tensor_free(t);
+    tfc_scope_pop(g);
+    int node = tfc_node_begin(g, "Fill", full, (tfc_out[]){dims, v}, 2, 1);
+    tfc_set_attr_type(g, node, "T", dt);
+    tfc_set_attr_type(g, node, "index_type", TFC_INT32);
+    return tfc_node_finish(g, node);
+}
+
+tfc_out tfc_zeros_like(tfc_graph *g, tfc_out x, const char *name) { return filled_like(g, x, 0, name, "zeros_like", "ZerosLike"); }
+tfc_out tfc_ones_like(tfc_graph *g, tfc_out x, const char *name) { return filled_like(g, x, 1, name, "ones_like", "OnesLike"); }
 
 tfc_out tfc_group(tfc_graph *g, const tfc_out *deps, int n, const char *name)
 {
@@ -122,6 +208,7 @@ tfc_out tfc_group(tfc_graph *g, const tfc_out *deps, int n, const char *name)
 
 static bool infer_fill(tfc_graph *g, int node)
 {
+    if (!tfc_require_dtype(g, node, 0, TFC_INTS) || !tfc_require_dtype(g, node, 1, TFC_FIXED_SIZE)) return false;
     tfc_shape s = tfc_shape_from_const_input(g, in_out(g, node, 0));
     tfc_shape vs = in_shape(g, node, 1);
     if (vs.rank > 0) return tfc_node_error(g, node, "the fill value must be a scalar");
@@ -142,7 +229,14 @@ static bool k_fill(tfc_kernel_ctx *k)
     return true;
 }
 
-const tfc_op_def tfc_op_Fill = {"Fill", infer_fill, k_fill, NULL, 0, .ninputs = 2};
+/* The value is spread over every element: its gradient is the sum of dy. */
+static void grad_fill(tfc_graph *g, int node, const tfc_out *dy, tfc_out *dx)
+{
+    (void)node;
+    dx[1] = tfc_reduce_sum(g, dy[0], NULL, 0, false, NULL);
+}
+
+const tfc_op_def tfc_op_Fill = {"Fill", infer_fill, k_fill, grad_fill, 0, .ninputs = 2};
 
 tfc_out tfc_fill(tfc_graph *g, tfc_shape shape, float value, const char *name)
 {
@@ -171,19 +265,28 @@ tfc_out tfc_zeros(tfc_graph *g, tfc_shape shape, tfc_dtype dt, const char *name)
 
 /* ---- Shape, Size ---- */
 
+static tfc_dtype out_type(const tfc_graph *g, int node) { return tfc_attr_type(g, node, "out_type", TFC_INT32); }
+
+static bool require_index_type(tfc_graph *g, int node, tfc_dtype dt)
+{
+    if (dt == TFC_INT32 || dt == TFC_INT64) return true;
+    return tfc_node_error(g, node, "out_type must be int32 or int64, not %s", tfc_dtype_name(dt));
+}
+
 static bool infer_shape_op(tfc_graph *g, int node)
 {
     tfc_shape s = in_shape(g, node, 0);
-    tfc_node_set_output(g, node, 0, TFC_INT32, s.rank >= 0 ? TFC_SHAPE(s.rank) : TFC_SHAPE(-1));
+    if (!require_index_type(g, node, out_type(g, node))) return false;
+    tfc_node_set_output(g, node, 0, out_type(g, node), s.rank >= 0 ? TFC_SHAPE(s.rank) : TFC_SHAPE(-1));
     return true;
 }
 
 static bool k_shape_op(tfc_kernel_ctx *k)
 {
     const tfc_tensor *x = k->in[0];
-    tfc_tensor *z = tfc_kernel_output(k, 0, TFC_INT32, TFC_SHAPE(x->shape.rank));
+    tfc_tensor *z = tfc_kernel_output(k, 0, out_type(k->graph, k->node), TFC_SHAPE(x->shape.rank));
     if (!z) return false;
-    for (int i = 0; i < x->shape.rank; i++) tfc_i32(z)[i] = (int32_t)x->shape.dims[i];
+    for (int i = 0; i < x->shape.rank; i++) tfc_set_index(z, i, x->shape.dims[i]);
     return true;
 }
 
@@ -199,19 +302,62 @@ tfc_out tfc_shape_of(tfc_graph *g, tfc_out x, const char *name)
 
 static bool infer_size(tfc_graph *g, int node)
 {
-    tfc_node_set_output(g, node, 0, TFC_INT32, TFC_SCALAR);
+    if (!require_index_type(g, node, out_type(g, node))) return false;
+    tfc_node_set_output(g, node, 0, out_type(g, node), TFC_SCALAR);
     return true;
 }
 
 static bool k_size(tfc_kernel_ctx *k)
 {
-    tfc_tensor *z = tfc_kernel_output(k, 0, TFC_INT32, TFC_SCALAR);
+    tfc_tensor *z = tfc_kernel_output(k, 0, out_type(k->graph, k->node), TFC_SCALAR);
     if (!z) return false;
-    tfc_i32(z)[0] = (int32_t)k->in[0]->size;
+    tfc_set_index(z, 0, k->in[0]->size);
     return true;
 }
 
 const tfc_op_def tfc_op_Size = {"Size", infer_size, k_size, NULL, 0, .ninputs = 1};
+
+/* ShapeN: the shapes of N tensors at once. */
+static bool infer_shape_n(tfc_graph *g, int node)
+{
+    if (!require_index_type(g, node, out_type(g, node))) return false;
+    for (int i = 0; i < tfc_node_num_inputs(g, node); i++) {
+        tfc_shape s = in_shape(g, node, i);
+        tfc_node_set_output(g, node, i, out_type(g, node), TFC_SHAPE(s.rank >= 0 ? s.rank : -1));
+    }
+    return true;
+}
+
+static bool k_shape_n(tfc_kernel_ctx *k)
+{
+    for (int i = 0; i < k->ninputs; i++) {
+        const tfc_tensor *x = k->in[i];
+        tfc_tensor *z = tfc_kernel_output(k, i, out_type(k->graph, k->node), TFC_SHAPE(x->shape.rank));
+        if (!z) return false;
+        for (int d = 0; d < x->shape.rank; d++) tfc_set_index(z, d, x->shape.dims[d]);
+    }
+    return true;
+}
+
+const tfc_op_def tfc_op_ShapeN = {"ShapeN", infer_shape_n, k_shape_n, NULL, 0, .ninputs = TFC_INPUTS_LIST};
+
+static bool infer_rank(tfc_graph *g, int node)
+{
+    tfc_node_set_output(g, node, 0, TFC_INT32, TFC_SCALAR);
+    return true;
+}
+
+static bool k_rank(tfc_kernel_ctx *k)
+{
+    tfc_tensor *z = tfc_kernel_output(k, 0, TFC_INT32, TFC_SCALAR);
+    if (!z) return false;
+    tfc_i32(z)[0] = k->in[0]->shape.rank;
+    return true;
+}
+
+const tfc_op_def tfc_op_Rank = {"Rank", infer_rank, k_rank, NULL, 0, .ninputs = 1};
+
+tfc_out tfc_rank(tfc_graph *g, tfc_out x, const char *name) { return tfc_unary(g, "Rank", x, name); }
 
 /* ---- Reshape ---- */
 
@@ -243,6 +389,7 @@ static bool resolve_reshape(tfc_shape req, int64_t n, tfc_shape *out, char *why,
 
 static bool infer_reshape(tfc_graph *g, int node)
 {
+    if (!tfc_require_dtype(g, node, 0, TFC_FIXED_SIZE) || !tfc_require_dtype(g, node, 1, TFC_INTS)) return false;
     tfc_shape req = tfc_shape_from_const_input(g, in_out(g, node, 1)), out;
     char why[128], a[TFC_SHAPE_STR_MAX], b[TFC_SHAPE_STR_MAX];
     /* A shape computed at run time: only its rank is known here. */
@@ -306,6 +453,7 @@ static bool expand_shape(tfc_shape in, int64_t dim, tfc_shape *out)
 
 static bool infer_expand_dims(tfc_graph *g, int node)
 {
+    if (!tfc_require_dtype(g, node, 0, TFC_FIXED_SIZE) || !tfc_require_dtype(g, node, 1, TFC_INTS)) return false;
     const tfc_tensor *d = tfc_graph_const_value(g, in_out(g, node, 1));
     tfc_shape out = TFC_UNKNOWN_SHAPE;
     if (d && d->size == 1 && !expand_shape(in_shape(g, node, 0), (int64_t)tfc_tensor_get(d, 0), &out))
@@ -327,10 +475,85 @@ static bool k_expand_dims(tfc_kernel_ctx *k)
 
 const tfc_op_def tfc_op_ExpandDims = {"ExpandDims", infer_expand_dims, k_expand_dims, grad_to_input_shape, 0, .ninputs = 2};
 
+tfc_out tfc_expand_dims(tfc_graph *g, tfc_out x, int axis, const char *name)
+{
+    char full[512];
+    tfc_op_scope_push(g, name, "ExpandDims", full);
+    tfc_out d = tfc_const_int(g, axis, "dim");
+    tfc_scope_pop(g);
+    int n = tfc_node_begin(g, "ExpandDims", full, (tfc_out[]){x, d}, 2, 1);
+    tfc_set_T(g, n);
+    tfc_set_attr_type(g, n, "Tdim", TFC_INT32);
+    return tfc_node_finish(g, n);
+}
+
+/* ---- Squeeze ---- */
+
+/* The shape without the listed size-1 dims (all size-1 dims when none are listed); false with a
+ * reason when a listed dim is out of range or not 1. An unknown dim: unknown rank, unless listed. */
+static bool squeeze_shape(tfc_shape in, const tfc_attr *dims, tfc_shape *out, char *why, size_t n)
+{
+    bool drop[TFC_MAX_DIMS] = {false};
+    int nd = dims && dims->kind == TFC_ATTR_INT_LIST ? dims->ints.n : 0;
+    *out = TFC_UNKNOWN_SHAPE;
+    if (in.rank < 0) return true;
+    for (int i = 0; i < nd; i++) {
+        int a;
+        if (!tfc_normalize_axis(dims->ints.v[i], in.rank, &a))
+            return snprintf(why, n, "squeeze dim %lld is out of range for rank %d", (long long)dims->ints.v[i], in.rank), false;
+        if (in.dims[a] >= 0 && in.dims[a] != 1)
+            return snprintf(why, n, "cannot squeeze dim %d of size %lld", a, (long long)in.dims[a]), false;
+        drop[a] = true;
+    }
+    for (int i = 0; i < in.rank && !nd; i++) {
+        if (in.dims[i] < 0) return true;
+        drop[i] = in.dims[i] == 1;
+    }
+    out->rank = 0;
+    for (int i = 0; i < in.rank; i++)
+        if (!drop[i]) out->dims[out->rank++] = in.dims[i];
+    return true;
+}
+
+static bool infer_squeeze(tfc_graph *g, int node)
+{
+    tfc_shape out;
+    char why[128], b[TFC_SHAPE_STR_MAX];
+    if (!squeeze_shape(in_shape(g, node, 0), tfc_node_find_attr(g, node, "squeeze_dims"), &out, why, sizeof why))
+        return tfc_node_error(g, node, "%s (input %s)", why, tfc_shape_str(in_shape(g, node, 0), b));
+    tfc_node_set_output(g, node, 0, in_dtype(g, node, 0), out);
+    return true;
+}
+
+static bool k_squeeze(tfc_kernel_ctx *k)
+{
+    tfc_shape out;
+    char why[128], b[TFC_SHAPE_STR_MAX];
+    if (!squeeze_shape(k->in[0]->shape, tfc_node_find_attr(k->graph, k->node, "squeeze_dims"), &out, why, sizeof why))
+        return tfc_kernel_error(k, "%s (input %s)", why, tfc_shape_str(k->in[0]->shape, b));
+    tfc_tensor *z = tfc_kernel_output(k, 0, k->in[0]->dtype, out);
+    if (!z) return false;
+    if (z->size) memcpy(z->data, k->in[0]->data, tfc_tensor_nbytes(z));
+    return true;
+}
+
+const tfc_op_def tfc_op_Squeeze = {"Squeeze", infer_squeeze, k_squeeze, grad_to_input_shape, 0, .ninputs = 1};
+
+tfc_out tfc_squeeze(tfc_graph *g, tfc_out x, const int *axes, int naxes, const char *name)
+{
+    int64_t dims[TFC_MAX_DIMS];
+    for (int i = 0; i < naxes && i < TFC_MAX_DIMS; i++) dims[i] = axes[i];
+    int n = tfc_node_begin(g, "Squeeze", name, &x, 1, 1);
+    tfc_set_T(g, n);
+    tfc_set_attr_ints(g, n, "squeeze_dims", dims, naxes < TFC_MAX_DIMS ? naxes : TFC_MAX_DIMS);
+    return tfc_node_finish(g, n);
+}
+
 /* ---- BroadcastTo ---- */
 
 static bool infer_broadcast_to(tfc_graph *g, int node)
 {
+    if (!tfc_require_dtype(g, node, 0, TFC_FIXED_SIZE) || !tfc_require_dtype(g, node, 1, TFC_INTS)) return false;
     tfc_shape target = tfc_shape_from_const_input(g, in_out(g, node, 1)), m;
     if (target.rank >= 0 && !tfc_broadcast_shapes(in_shape(g, node, 0), target, &m)) {
         char a[TFC_SHAPE_STR_MAX], b[TFC_SHAPE_STR_MAX];
@@ -396,9 +619,17 @@ const tfc_op_def tfc_op_BroadcastTo = {"BroadcastTo", infer_broadcast_to, k_broa
 
 /* ---- Cast ---- */
 
+/* The dtypes the kernel converts between. */
+#define CAST_TYPES                                                                                     \
+    (TFC_NUMBERS | TFC_DTYPE_BIT(TFC_DOUBLE) | TFC_DTYPE_BIT(TFC_UINT8) | TFC_DTYPE_BIT(TFC_BOOL))
+
 static bool infer_cast(tfc_graph *g, int node)
 {
-    tfc_node_set_output(g, node, 0, tfc_attr_type(g, node, "DstT", TFC_FLOAT), in_shape(g, node, 0));
+    tfc_dtype to = tfc_attr_type(g, node, "DstT", TFC_FLOAT);
+    if (!tfc_require_dtype(g, node, 0, CAST_TYPES)) return false;
+    if ((unsigned)to >= 32 || !(CAST_TYPES & TFC_DTYPE_BIT(to)))
+        return tfc_node_error(g, node, "cannot cast to %s", tfc_dtype_name(to));
+    tfc_node_set_output(g, node, 0, to, in_shape(g, node, 0));
     return true;
 }
 

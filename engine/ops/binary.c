@@ -1,5 +1,8 @@
-/* Elementwise binary ops with NumPy broadcasting: AddV2 Sub Mul RealDiv Maximum Minimum,
- * the comparisons Equal GreaterEqual LessEqual, and AddN. */
+/* Elementwise binary ops with NumPy broadcasting: AddV2 Sub Mul RealDiv Maximum Minimum Pow
+ * SquaredDifference MulNoNan DivNoNan FloorDiv FloorMod, the comparisons Equal NotEqual Greater GreaterEqual Less LessEqual,
+ * LogicalAnd LogicalOr, and AddN. Arithmetic runs on float32, int32 and int64 (RealDiv, MulNoNan
+ * and DivNoNan on float32, as TensorFlow's CPU kernels). */
+#include <math.h>
 #include <string.h>
 
 #include "common.h"
@@ -84,18 +87,70 @@ static bool make_bcast(tfc_kernel_ctx *k, const tfc_tensor *x, const tfc_tensor 
         }                                                                                              \
     } while (0)
 
-typedef enum { OP_ADD, OP_SUB, OP_MUL, OP_DIV, OP_MAX, OP_MIN } arith_op;
-typedef enum { CMP_EQ, CMP_GE, CMP_LE } cmp_op;
+typedef enum {
+    OP_ADD, OP_SUB, OP_MUL, OP_DIV, OP_MAX, OP_MIN, OP_POW, OP_SQDIFF, OP_MULNONAN, OP_DIVNONAN, OP_FLOORDIV, OP_FLOORMOD
+} arith_op;
+typedef enum { CMP_EQ, CMP_NE, CMP_GT, CMP_GE, CMP_LT, CMP_LE, CMP_AND, CMP_OR } cmp_op;
 
-#define ARITH_CASES(T, xp, yp, op_)                                                                    \
-    switch (op_) {                                                                                     \
-    case OP_ADD: BCAST_LOOP(x, y, n, b, zp[i] = (T)(xp[ix] + yp[iy])); break;                          \
-    case OP_SUB: BCAST_LOOP(x, y, n, b, zp[i] = (T)(xp[ix] - yp[iy])); break;                          \
-    case OP_MUL: BCAST_LOOP(x, y, n, b, zp[i] = (T)(xp[ix] * yp[iy])); break;                          \
-    case OP_DIV: BCAST_LOOP(x, y, n, b, zp[i] = (T)(xp[ix] / yp[iy])); break;                          \
-    case OP_MAX: BCAST_LOOP(x, y, n, b, zp[i] = xp[ix] > yp[iy] ? xp[ix] : yp[iy]); break;             \
-    case OP_MIN: BCAST_LOOP(x, y, n, b, zp[i] = xp[ix] < yp[iy] ? xp[ix] : yp[iy]); break;             \
+/* x^y for integers by squaring (y >= 0; the caller rejects negative exponents). */
+#define INT_POW(T)                                                                                     \
+    static T pow_##T(T x, T y)                                                                         \
+    {                                                                                                  \
+        T r = 1;                                                                                       \
+        for (; y > 0; y >>= 1, x = (T)((uint64_t)x * (uint64_t)x))                                     \
+            if (y & 1) r = (T)((uint64_t)r * (uint64_t)x);                                             \
+        return r;                                                                                      \
     }
+INT_POW(int32_t)
+INT_POW(int64_t)
+
+/* Division rounding towards minus infinity, and the remainder with the divisor's sign (y != 0). */
+#define INT_FLOOR(T)                                                                                   \
+    static T floor_div_##T(T x, T y)                                                                   \
+    {                                                                                                  \
+        T q = (T)(x / y);                                                                              \
+        return (x % y != 0 && ((x < 0) != (y < 0))) ? (T)(q - 1) : q;                                 \
+    }                                                                                                  \
+    static T floor_mod_##T(T x, T y)                                                                   \
+    {                                                                                                  \
+        T r = (T)(x % y);                                                                              \
+        return (r != 0 && ((r < 0) != (y < 0))) ? (T)(r + y) : r;                                      \
+    }
+INT_FLOOR(int32_t)
+INT_FLOOR(int64_t)
+
+static float floor_mod_float(float x, float y)
+{
+    float r = fmodf(x, y);
+    return (r != 0 && ((r < 0) != (y < 0))) ? r + y : r;
+}
+
+/* Wrapping integer arithmetic, as TensorFlow's (two's complement), without C's overflow UB. */
+#define WRAP(T, a, op, b) ((T)((uint64_t)(a)op(uint64_t)(b)))
+
+#define INT_ARITH(T)                                                                                   \
+    do {                                                                                               \
+        const T *xp = x->data, *yp = y->data;                                                          \
+        T *zp = z->data;                                                                               \
+        if (op == OP_POW)                                                                              \
+            for (int64_t i = 0; i < y->size; i++)                                                      \
+                if (yp[i] < 0) return tfc_kernel_error(k, "integers to negative integer powers are not allowed"); \
+        if (op == OP_FLOORDIV || op == OP_FLOORMOD)                                                    \
+            for (int64_t i = 0; i < y->size; i++)                                                      \
+                if (!yp[i]) return tfc_kernel_error(k, "integer division by zero");                    \
+        switch (op) {                                                                                  \
+        case OP_ADD: BCAST_LOOP(x, y, n, b, zp[i] = WRAP(T, xp[ix], +, yp[iy])); break;                \
+        case OP_SUB: BCAST_LOOP(x, y, n, b, zp[i] = WRAP(T, xp[ix], -, yp[iy])); break;                \
+        case OP_MUL: BCAST_LOOP(x, y, n, b, zp[i] = WRAP(T, xp[ix], *, yp[iy])); break;                \
+        case OP_MAX: BCAST_LOOP(x, y, n, b, zp[i] = xp[ix] > yp[iy] ? xp[ix] : yp[iy]); break;         \
+        case OP_MIN: BCAST_LOOP(x, y, n, b, zp[i] = xp[ix] < yp[iy] ? xp[ix] : yp[iy]); break;         \
+        case OP_POW: BCAST_LOOP(x, y, n, b, zp[i] = pow_##T(xp[ix], yp[iy])); break;                   \
+        case OP_SQDIFF: BCAST_LOOP(x, y, n, b, T d_ = WRAP(T, xp[ix], -, yp[iy]); zp[i] = WRAP(T, d_, *, d_)); break; \
+        case OP_FLOORDIV: BCAST_LOOP(x, y, n, b, zp[i] = floor_div_##T(xp[ix], yp[iy])); break;        \
+        case OP_FLOORMOD: BCAST_LOOP(x, y, n, b, zp[i] = floor_mod_##T(xp[ix], yp[iy])); break;        \
+        default: return tfc_kernel_error(k, "dtype %s is not supported", tfc_dtype_name(x->dtype));  \
+        }                                                                                              \
+    } while (0)
 
 static bool arith_kernel(tfc_kernel_ctx *k, arith_op op)
 {
@@ -110,29 +165,24 @@ static bool arith_kernel(tfc_kernel_ctx *k, arith_op op)
     case TFC_FLOAT: {
         const float *xp = x->data, *yp = y->data;
         float *zp = z->data;
-        ARITH_CASES(float, xp, yp, op);
-        break;
-    }
-    case TFC_INT32: {
-        const int32_t *xp = x->data, *yp = y->data;
-        int32_t *zp = z->data;
-        if (op == OP_DIV) {
-            for (int64_t i = 0; i < y->size; i++)
-                if (!yp[i]) return tfc_kernel_error(k, "integer division by zero");
+        switch (op) {
+        case OP_ADD: BCAST_LOOP(x, y, n, b, zp[i] = xp[ix] + yp[iy]); break;
+        case OP_SUB: BCAST_LOOP(x, y, n, b, zp[i] = xp[ix] - yp[iy]); break;
+        case OP_MUL: BCAST_LOOP(x, y, n, b, zp[i] = xp[ix] * yp[iy]); break;
+        case OP_DIV: BCAST_LOOP(x, y, n, b, zp[i] = xp[ix] / yp[iy]); break;
+        case OP_MAX: BCAST_LOOP(x, y, n, b, zp[i] = xp[ix] > yp[iy] ? xp[ix] : yp[iy]); break;
+        case OP_MIN: BCAST_LOOP(x, y, n, b, zp[i] = xp[ix] < yp[iy] ? xp[ix] : yp[iy]); break;
+        case OP_POW: BCAST_LOOP(x, y, n, b, zp[i] = powf(xp[ix], yp[iy])); break;
+        case OP_SQDIFF: BCAST_LOOP(x, y, n, b, float d_ = xp[ix] - yp[iy]; zp[i] = d_ * d_); break;
+        case OP_MULNONAN: BCAST_LOOP(x, y, n, b, zp[i] = yp[iy] == 0 ? 0.0f : xp[ix] * yp[iy]); break;
+        case OP_DIVNONAN: BCAST_LOOP(x, y, n, b, zp[i] = yp[iy] == 0 ? 0.0f : xp[ix] / yp[iy]); break;
+        case OP_FLOORDIV: BCAST_LOOP(x, y, n, b, zp[i] = floorf(xp[ix] / yp[iy])); break;
+        case OP_FLOORMOD: BCAST_LOOP(x, y, n, b, zp[i] = floor_mod_float(xp[ix], yp[iy])); break;
         }
-        ARITH_CASES(int32_t, xp, yp, op);
         break;
     }
-    case TFC_INT64: {
-        const int64_t *xp = x->data, *yp = y->data;
-        int64_t *zp = z->data;
-        if (op == OP_DIV) {
-            for (int64_t i = 0; i < y->size; i++)
-                if (!yp[i]) return tfc_kernel_error(k, "integer division by zero");
-        }
-        ARITH_CASES(int64_t, xp, yp, op);
-        break;
-    }
+    case TFC_INT32: INT_ARITH(int32_t); break;
+    case TFC_INT64: INT_ARITH(int64_t); break;
     default: return tfc_kernel_error(k, "dtype %s is not supported", tfc_dtype_name(x->dtype));
     }
     return true;
@@ -143,8 +193,13 @@ static bool arith_kernel(tfc_kernel_ctx *k, arith_op op)
         const T *xp = x->data, *yp = y->data;                                                          \
         switch (op) {                                                                                  \
         case CMP_EQ: BCAST_LOOP(x, y, n, b, zp[i] = xp[ix] == yp[iy]); break;                          \
+        case CMP_NE: BCAST_LOOP(x, y, n, b, zp[i] = xp[ix] != yp[iy]); break;                          \
+        case CMP_GT: BCAST_LOOP(x, y, n, b, zp[i] = xp[ix] > yp[iy]); break;                           \
         case CMP_GE: BCAST_LOOP(x, y, n, b, zp[i] = xp[ix] >= yp[iy]); break;                          \
+        case CMP_LT: BCAST_LOOP(x, y, n, b, zp[i] = xp[ix] < yp[iy]); break;                           \
         case CMP_LE: BCAST_LOOP(x, y, n, b, zp[i] = xp[ix] <= yp[iy]); break;                          \
+        case CMP_AND: BCAST_LOOP(x, y, n, b, zp[i] = xp[ix] && yp[iy]); break;                         \
+        case CMP_OR: BCAST_LOOP(x, y, n, b, zp[i] = xp[ix] || yp[iy]); break;                          \
         }                                                                                              \
     } while (0)
 
@@ -171,25 +226,28 @@ static bool cmp_kernel(tfc_kernel_ctx *k, cmp_op op)
 
 /* ---- shape inference ---- */
 
-static bool infer_binary(tfc_graph *g, int node, bool to_bool)
+static bool infer_binary(tfc_graph *g, int node, tfc_dtype_set types, bool to_bool)
 {
-    tfc_dtype dx = in_dtype(g, node, 0), dy = in_dtype(g, node, 1);
     tfc_shape sx = in_shape(g, node, 0), sy = in_shape(g, node, 1), so;
     char a[TFC_SHAPE_STR_MAX], b[TFC_SHAPE_STR_MAX], nx[256], ny[256];
+    if (!tfc_require_same_dtype(g, node, 0, 1) || !tfc_require_dtype(g, node, 0, types)) return false;
     tfc_out_name(g, in_out(g, node, 0), nx, sizeof nx);
     tfc_out_name(g, in_out(g, node, 1), ny, sizeof ny);
-    if (dx != dy)
-        return tfc_node_error(g, node, "dtypes differ: '%s' is %s, '%s' is %s", nx, tfc_dtype_name(dx), ny,
-                              tfc_dtype_name(dy));
     if (!tfc_broadcast_shapes(sx, sy, &so))
         return tfc_node_error(g, node, "shapes cannot be broadcast: '%s' is %s, '%s' is %s", nx,
                               tfc_shape_str(sx, a), ny, tfc_shape_str(sy, b));
-    tfc_node_set_output(g, node, 0, to_bool ? TFC_BOOL : dx, so);
+    tfc_node_set_output(g, node, 0, to_bool ? TFC_BOOL : in_dtype(g, node, 0), so);
     return true;
 }
 
-static bool infer_arith(tfc_graph *g, int node) { return infer_binary(g, node, false); }
-static bool infer_cmp(tfc_graph *g, int node) { return infer_binary(g, node, true); }
+#define ORDERED (TFC_NUMBERS | TFC_DTYPE_BIT(TFC_UINT8))
+#define EQUATABLE (ORDERED | TFC_DTYPE_BIT(TFC_BOOL))
+
+static bool infer_arith(tfc_graph *g, int node) { return infer_binary(g, node, TFC_NUMBERS, false); }
+static bool infer_float_arith(tfc_graph *g, int node) { return infer_binary(g, node, TFC_FLOATS, false); }
+static bool infer_order(tfc_graph *g, int node) { return infer_binary(g, node, ORDERED, true); }
+static bool infer_equality(tfc_graph *g, int node) { return infer_binary(g, node, EQUATABLE, true); }
+static bool infer_logical(tfc_graph *g, int node) { return infer_binary(g, node, TFC_DTYPE_BIT(TFC_BOOL), true); }
 
 /* ---- gradients ---- */
 
@@ -238,27 +296,100 @@ static void grad_select(tfc_graph *g, int node, const tfc_out *dy, tfc_out *dx, 
 static void grad_max(tfc_graph *g, int node, const tfc_out *dy, tfc_out *dx) { grad_select(g, node, dy, dx, true); }
 static void grad_min(tfc_graph *g, int node, const tfc_out *dy, tfc_out *dx) { grad_select(g, node, dy, dx, false); }
 
+static tfc_out mul_no_nan(tfc_graph *g, tfc_out x, tfc_out y) { return tfc_binary(g, "MulNoNan", x, y, NULL); }
+
+/* TensorFlow's: dx = dy * y * x^(y-1); dy = dy * z * log(x) where x > 0 and 0 elsewhere (no false
+ * singularity at x = 0), each with MulNoNan (0 where dy is 0). */
+static void grad_pow(tfc_graph *g, int node, const tfc_out *dy, tfc_out *dx)
+{
+    tfc_out x = in_out(g, node, 0), y = in_out(g, node, 1), z = node_out(node, 0);
+    tfc_out ym1 = tfc_sub(g, y, tfc_const_scalar(g, 1.0f, "sub/y"), NULL);
+    tfc_out gx = mul_no_nan(g, tfc_mul(g, y, tfc_binary(g, "Pow", x, ym1, NULL), NULL), dy[0]);
+    tfc_out mask = tfc_greater(g, x, tfc_zeros_like(g, x, NULL), NULL);
+    tfc_out safe_x = tfc_where(g, mask, x, tfc_ones_like(g, x, NULL), NULL);
+    tfc_out log_x = tfc_where(g, mask, tfc_log(g, safe_x, NULL), tfc_zeros_like(g, x, NULL), NULL);
+    tfc_out gy = mul_no_nan(g, tfc_mul(g, z, log_x, NULL), dy[0]);
+    unbroadcast_both(g, node, gx, gy, dx);
+}
+
+/* d(x-y)^2 = 2 dy (x - y), and its negative for y. */
+static void grad_sqdiff(tfc_graph *g, int node, const tfc_out *dy, tfc_out *dx)
+{
+    tfc_out x = in_out(g, node, 0), y = in_out(g, node, 1);
+    tfc_out gx = tfc_mul(g, tfc_mul(g, tfc_const_scalar(g, 2.0f, "scalar"), dy[0], "Mul"), tfc_sub(g, x, y, NULL), NULL);
+    unbroadcast_both(g, node, gx, tfc_neg(g, gx, NULL), dx);
+}
+
+/* MulNoNan(x, y): d/dx = MulNoNan(dy, y), d/dy = MulNoNan(x, dy). */
+static void grad_mul_no_nan(tfc_graph *g, int node, const tfc_out *dy, tfc_out *dx)
+{
+    tfc_out x = in_out(g, node, 0), y = in_out(g, node, 1);
+    unbroadcast_both(g, node, mul_no_nan(g, dy[0], y), mul_no_nan(g, x, dy[0]), dx);
+}
+
+static tfc_out div_no_nan(tfc_graph *g, tfc_out x, tfc_out y) { return tfc_binary(g, "DivNoNan", x, y, NULL); }
+
+/* DivNoNan(x, y): d/dx = DivNoNan(dy, y), d/dy = dy * DivNoNan(DivNoNan(-x, y), y). */
+static void grad_div_no_nan(tfc_graph *g, int node, const tfc_out *dy, tfc_out *dx)
+{
+    tfc_out x = in_out(g, node, 0), y = in_out(g, node, 1);
+    tfc_out gy = tfc_mul(g, dy[0], div_no_nan(g, div_no_nan(g, tfc_neg(g, x, NULL), y), y), NULL);
+    unbroadcast_both(g, node, div_no_nan(g, dy[0], y), gy, dx);
+}
+
+/* FloorMod(x, y) = x - floor(x / y) * y: dx = dy, dy = -dy * floor(x / y). FloorDiv has no gradient. */
+static void grad_floor_mod(tfc_graph *g, int node, const tfc_out *dy, tfc_out *dx)
+{
+    tfc_out q = tfc_binary(g, "FloorDiv", in_out(g, node, 0), in_out(g, node, 1), NULL);
+    unbroadcast_both(g, node, dy[0], tfc_mul(g, dy[0], tfc_neg(g, q, NULL), NULL), dx);
+}
+
 /* ---- definitions ---- */
 
-static bool k_add(tfc_kernel_ctx *k) { return arith_kernel(k, OP_ADD); }
-static bool k_sub(tfc_kernel_ctx *k) { return arith_kernel(k, OP_SUB); }
-static bool k_mul(tfc_kernel_ctx *k) { return arith_kernel(k, OP_MUL); }
-static bool k_div(tfc_kernel_ctx *k) { return arith_kernel(k, OP_DIV); }
-static bool k_max(tfc_kernel_ctx *k) { return arith_kernel(k, OP_MAX); }
-static bool k_min(tfc_kernel_ctx *k) { return arith_kernel(k, OP_MIN); }
-static bool k_eq(tfc_kernel_ctx *k) { return cmp_kernel(k, CMP_EQ); }
-static bool k_ge(tfc_kernel_ctx *k) { return cmp_kernel(k, CMP_GE); }
-static bool k_le(tfc_kernel_ctx *k) { return cmp_kernel(k, CMP_LE); }
+#define KERNEL(fn, run, op)                                                                            \
+    static bool fn(tfc_kernel_ctx *k) { return run(k, op); }
+KERNEL(k_add, arith_kernel, OP_ADD)
+KERNEL(k_sub, arith_kernel, OP_SUB)
+KERNEL(k_mul, arith_kernel, OP_MUL)
+KERNEL(k_div, arith_kernel, OP_DIV)
+KERNEL(k_max, arith_kernel, OP_MAX)
+KERNEL(k_min, arith_kernel, OP_MIN)
+KERNEL(k_pow, arith_kernel, OP_POW)
+KERNEL(k_sqdiff, arith_kernel, OP_SQDIFF)
+KERNEL(k_mul_no_nan, arith_kernel, OP_MULNONAN)
+KERNEL(k_div_no_nan, arith_kernel, OP_DIVNONAN)
+KERNEL(k_floor_div, arith_kernel, OP_FLOORDIV)
+KERNEL(k_floor_mod, arith_kernel, OP_FLOORMOD)
+KERNEL(k_eq, cmp_kernel, CMP_EQ)
+KERNEL(k_ne, cmp_kernel, CMP_NE)
+KERNEL(k_gt, cmp_kernel, CMP_GT)
+KERNEL(k_ge, cmp_kernel, CMP_GE)
+KERNEL(k_lt, cmp_kernel, CMP_LT)
+KERNEL(k_le, cmp_kernel, CMP_LE)
+KERNEL(k_and, cmp_kernel, CMP_AND)
+KERNEL(k_or, cmp_kernel, CMP_OR)
+#undef KERNEL
 
 const tfc_op_def tfc_op_AddV2 = {"AddV2", infer_arith, k_add, grad_add, 0, .ninputs = 2};
 const tfc_op_def tfc_op_Sub = {"Sub", infer_arith, k_sub, grad_sub, 0, .ninputs = 2};
 const tfc_op_def tfc_op_Mul = {"Mul", infer_arith, k_mul, grad_mul, 0, .ninputs = 2};
-const tfc_op_def tfc_op_RealDiv = {"RealDiv", infer_arith, k_div, grad_div, 0, .ninputs = 2};
+const tfc_op_def tfc_op_RealDiv = {"RealDiv", infer_float_arith, k_div, grad_div, 0, .ninputs = 2};
 const tfc_op_def tfc_op_Maximum = {"Maximum", infer_arith, k_max, grad_max, 0, .ninputs = 2};
 const tfc_op_def tfc_op_Minimum = {"Minimum", infer_arith, k_min, grad_min, 0, .ninputs = 2};
-const tfc_op_def tfc_op_Equal = {"Equal", infer_cmp, k_eq, NULL, 0, .ninputs = 2};
-const tfc_op_def tfc_op_GreaterEqual = {"GreaterEqual", infer_cmp, k_ge, NULL, 0, .ninputs = 2};
-const tfc_op_def tfc_op_LessEqual = {"LessEqual", infer_cmp, k_le, NULL, 0, .ninputs = 2};
+const tfc_op_def tfc_op_Pow = {"Pow", infer_arith, k_pow, grad_pow, 0, .ninputs = 2};
+const tfc_op_def tfc_op_SquaredDifference = {"SquaredDifference", infer_arith, k_sqdiff, grad_sqdiff, 0, .ninputs = 2};
+const tfc_op_def tfc_op_MulNoNan = {"MulNoNan", infer_float_arith, k_mul_no_nan, grad_mul_no_nan, 0, .ninputs = 2};
+const tfc_op_def tfc_op_DivNoNan = {"DivNoNan", infer_float_arith, k_div_no_nan, grad_div_no_nan, 0, .ninputs = 2};
+const tfc_op_def tfc_op_FloorDiv = {"FloorDiv", infer_arith, k_floor_div, NULL, 0, .ninputs = 2};
+const tfc_op_def tfc_op_FloorMod = {"FloorMod", infer_arith, k_floor_mod, grad_floor_mod, 0, .ninputs = 2};
+const tfc_op_def tfc_op_Equal = {"Equal", infer_equality, k_eq, NULL, 0, .ninputs = 2};
+const tfc_op_def tfc_op_NotEqual = {"NotEqual", infer_equality, k_ne, NULL, 0, .ninputs = 2};
+const tfc_op_def tfc_op_Greater = {"Greater", infer_order, k_gt, NULL, 0, .ninputs = 2};
+const tfc_op_def tfc_op_GreaterEqual = {"GreaterEqual", infer_order, k_ge, NULL, 0, .ninputs = 2};
+const tfc_op_def tfc_op_Less = {"Less", infer_order, k_lt, NULL, 0, .ninputs = 2};
+const tfc_op_def tfc_op_LessEqual = {"LessEqual", infer_order, k_le, NULL, 0, .ninputs = 2};
+const tfc_op_def tfc_op_LogicalAnd = {"LogicalAnd", infer_logical, k_and, NULL, 0, .ninputs = 2};
+const tfc_op_def tfc_op_LogicalOr = {"LogicalOr", infer_logical, k_or, NULL, 0, .ninputs = 2};
 
 tfc_out tfc_add(tfc_graph *g, tfc_out x, tfc_out y, const char *name) { return tfc_binary(g, "AddV2", x, y, name ? name : "add"); }
 tfc_out tfc_sub(tfc_graph *g, tfc_out x, tfc_out y, const char *name) { return tfc_binary(g, "Sub", x, y, name ? name : "sub"); }
@@ -266,18 +397,35 @@ tfc_out tfc_mul(tfc_graph *g, tfc_out x, tfc_out y, const char *name) { return t
 tfc_out tfc_div(tfc_graph *g, tfc_out x, tfc_out y, const char *name) { return tfc_binary(g, "RealDiv", x, y, name ? name : "truediv"); }
 tfc_out tfc_maximum(tfc_graph *g, tfc_out x, tfc_out y, const char *name) { return tfc_binary(g, "Maximum", x, y, name); }
 tfc_out tfc_minimum(tfc_graph *g, tfc_out x, tfc_out y, const char *name) { return tfc_binary(g, "Minimum", x, y, name); }
+tfc_out tfc_pow(tfc_graph *g, tfc_out x, tfc_out y, const char *name) { return tfc_binary(g, "Pow", x, y, name); }
+tfc_out tfc_squared_difference(tfc_graph *g, tfc_out x, tfc_out y, const char *name)
+{
+    return tfc_binary(g, "SquaredDifference", x, y, name);
+}
 
 static tfc_out comparison(tfc_graph *g, const char *type, tfc_out x, tfc_out y, const char *name)
 {
     int n = tfc_node_begin(g, type, name, (tfc_out[]){x, y}, 2, 1);
     tfc_set_T(g, n);
-    if (n >= 0 && strcmp(type, "Equal") == 0) tfc_set_attr_bool(g, n, "incompatible_shape_error", true);
+    if (n >= 0 && (strcmp(type, "Equal") == 0 || strcmp(type, "NotEqual") == 0))
+        tfc_set_attr_bool(g, n, "incompatible_shape_error", true);
     return tfc_node_finish(g, n);
 }
 
 tfc_out tfc_equal(tfc_graph *g, tfc_out x, tfc_out y, const char *name) { return comparison(g, "Equal", x, y, name); }
+tfc_out tfc_not_equal(tfc_graph *g, tfc_out x, tfc_out y, const char *name) { return comparison(g, "NotEqual", x, y, name); }
+tfc_out tfc_greater(tfc_graph *g, tfc_out x, tfc_out y, const char *name) { return comparison(g, "Greater", x, y, name); }
 tfc_out tfc_greater_equal(tfc_graph *g, tfc_out x, tfc_out y, const char *name) { return comparison(g, "GreaterEqual", x, y, name); }
+tfc_out tfc_less(tfc_graph *g, tfc_out x, tfc_out y, const char *name) { return comparison(g, "Less", x, y, name); }
 tfc_out tfc_less_equal(tfc_graph *g, tfc_out x, tfc_out y, const char *name) { return comparison(g, "LessEqual", x, y, name); }
+
+static tfc_out logical(tfc_graph *g, const char *type, tfc_out x, tfc_out y, const char *name)
+{
+    return tfc_node_finish(g, tfc_node_begin(g, type, name, (tfc_out[]){x, y}, 2, 1));
+}
+
+tfc_out tfc_logical_and(tfc_graph *g, tfc_out x, tfc_out y, const char *name) { return logical(g, "LogicalAnd", x, y, name); }
+tfc_out tfc_logical_or(tfc_graph *g, tfc_out x, tfc_out y, const char *name) { return logical(g, "LogicalOr", x, y, name); }
 
 /* ---- AddN: the sum of N tensors of one shape (gradient accumulation) ---- */
 
@@ -286,15 +434,12 @@ static bool infer_addn(tfc_graph *g, int node)
     int n = tfc_node_num_inputs(g, node);
     tfc_shape s = in_shape(g, node, 0);
     char a[TFC_SHAPE_STR_MAX], b[TFC_SHAPE_STR_MAX];
+    if (!tfc_require_dtype(g, node, 0, TFC_NUMBERS) || !tfc_require_same_dtype(g, node, 0, n - 1)) return false;
     for (int i = 1; i < n; i++) {
-        tfc_shape si = in_shape(g, node, i);
-        if (in_dtype(g, node, i) != in_dtype(g, node, 0))
-            return tfc_node_error(g, node, "input %d has dtype %s, input 0 %s", i, tfc_dtype_name(in_dtype(g, node, i)),
-                                  tfc_dtype_name(in_dtype(g, node, 0)));
-        tfc_shape m;
-        if (!tfc_broadcast_shapes(s, si, &m) || m.rank != si.rank || m.rank != s.rank)
+        tfc_shape si = in_shape(g, node, i), m;
+        if (!tfc_broadcast_shapes(s, si, &m) || (si.rank >= 0 && s.rank >= 0 && (m.rank != si.rank || m.rank != s.rank)))
             return tfc_node_error(g, node, "input %d has shape %s, input 0 %s", i, tfc_shape_str(si, a), tfc_shape_str(s, b));
-        s = m;
+        s = s.rank >= 0 ? m : si;
     }
     tfc_node_set_output(g, node, 0, in_dtype(g, node, 0), s);
     return true;
@@ -303,21 +448,22 @@ static bool infer_addn(tfc_graph *g, int node)
 static bool k_addn(tfc_kernel_ctx *k)
 {
     const tfc_tensor *x0 = k->in[0];
-    if (x0->dtype != TFC_FLOAT) return tfc_kernel_error(k, "dtype %s is not supported", tfc_dtype_name(x0->dtype));
     for (int i = 1; i < k->ninputs; i++)
-        if (!tfc_shape_equal(k->in[i]->shape, x0->shape)) {
+        if (!tfc_shape_equal(k->in[i]->shape, x0->shape) || k->in[i]->dtype != x0->dtype) {
             char a[TFC_SHAPE_STR_MAX], b[TFC_SHAPE_STR_MAX];
             return tfc_kernel_error(k, "input %d has shape %s, input 0 %s", i, tfc_shape_str(k->in[i]->shape, a),
                                     tfc_shape_str(x0->shape, b));
         }
-    tfc_tensor *z = tfc_kernel_output(k, 0, TFC_FLOAT, x0->shape);
+    tfc_tensor *z = tfc_kernel_output(k, 0, x0->dtype, x0->shape);
     if (!z) return false;
-    float *zp = z->data;
-    memcpy(zp, x0->data, tfc_tensor_nbytes(x0));
-    for (int i = 1; i < k->ninputs; i++) {
-        const float *xp = k->in[i]->data;
-        for (int64_t j = 0; j < z->size; j++) zp[j] += xp[j];
-    }
+    memcpy(z->data, x0->data, tfc_tensor_nbytes(x0));
+    TFC_NUMERIC_SWITCH(x0->dtype, T, {
+        T *zp = z->data;
+        for (int i = 1; i < k->ninputs; i++) {
+            const T *xp = k->in[i]->data;
+            for (int64_t j = 0; j < z->size; j++) zp[j] = (T)(zp[j] + xp[j]);
+        }
+    })
     return true;
 }
 

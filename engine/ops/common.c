@@ -57,11 +57,51 @@ bool tfc_infer_same_as_input(tfc_graph *g, int node)
     return true;
 }
 
-bool tfc_require_float(tfc_graph *g, int node, int i)
+bool tfc_require_dtype(tfc_graph *g, int node, int i, tfc_dtype_set allowed)
 {
     tfc_dtype dt = in_dtype(g, node, i);
-    if (dt == TFC_FLOAT) return true;
-    return tfc_node_error(g, node, "input %d must be float32, got %s", i, tfc_dtype_name(dt));
+    if (dt == TFC_INVALID || ((unsigned)dt < 32 && (allowed & TFC_DTYPE_BIT(dt)))) return true;
+    char list[256] = "", name[256];
+    size_t n = 0;
+    for (unsigned d = 1; d < 32; d++)
+        if (allowed & TFC_DTYPE_BIT(d))
+            n += (size_t)snprintf(list + n, n < sizeof list ? sizeof list - n : 0, "%s%s", n ? ", " : "",
+                                  tfc_dtype_name((tfc_dtype)d));
+    tfc_out_name(g, in_out(g, node, i), name, sizeof name);
+    return tfc_node_error(g, node, "input %d ('%s') is %s; %s takes %s", i, name, tfc_dtype_name(dt),
+                          tfc_node_op(g, node), list);
+}
+
+bool tfc_require_same_dtype(tfc_graph *g, int node, int first, int last)
+{
+    for (int i = first + 1; i <= last; i++)
+        if (in_dtype(g, node, i) != in_dtype(g, node, first)) {
+            char a[256], b[256];
+            tfc_out_name(g, in_out(g, node, first), a, sizeof a);
+            tfc_out_name(g, in_out(g, node, i), b, sizeof b);
+            return tfc_node_error(g, node, "dtypes differ: input %d ('%s') is %s, input %d ('%s') is %s", first, a,
+                                  tfc_dtype_name(in_dtype(g, node, first)), i, b, tfc_dtype_name(in_dtype(g, node, i)));
+        }
+    return true;
+}
+
+bool tfc_require_float(tfc_graph *g, int node, int i) { return tfc_require_dtype(g, node, i, TFC_FLOATS); }
+
+bool tfc_normalize_axis(int64_t axis, int rank, int *out)
+{
+    if (axis < -rank || axis >= rank) return false;
+    *out = (int)(axis < 0 ? axis + rank : axis);
+    return true;
+}
+
+tfc_out tfc_grad_or_zeros(tfc_graph *g, int node, const tfc_out *dy, int i)
+{
+    return tfc_out_ok(dy[i]) ? dy[i] : tfc_unary(g, "ZerosLike", node_out(node, i), NULL);
+}
+
+void tfc_set_type_of(tfc_graph *g, int node, const char *name, int i)
+{
+    if (node >= 0 && i < tfc_node_num_inputs(g, node)) tfc_set_attr_type(g, node, name, in_dtype(g, node, i));
 }
 
 void tfc_set_T(tfc_graph *g, int node)
@@ -117,4 +157,20 @@ tfc_out tfc_const_shape(tfc_graph *g, tfc_shape shape, const char *name)
     int32_t dims[TFC_MAX_DIMS];
     for (int i = 0; i < shape.rank; i++) dims[i] = (int32_t)shape.dims[i];
     return tfc_const_ints(g, dims, shape.rank < 0 ? 0 : shape.rank, name);
+}
+
+tfc_out tfc_shape_tensor(tfc_graph *g, tfc_out x, tfc_dtype dt)
+{
+    tfc_shape s = tfc_out_shape(g, x);
+    if (tfc_shape_known(s)) {
+        tfc_tensor *t = tfc_tensor_new(dt, TFC_SHAPE(s.rank));
+        for (int i = 0; t && i < s.rank; i++) tfc_set_index(t, i, s.dims[i]);
+        tfc_out c = tfc_const(g, t, "Shape");
+        tfc_tensor_free(t);
+        return c;
+    }
+    int n = tfc_node_begin(g, "Shape", NULL, &x, 1, 1);
+    tfc_set_T(g, n);
+    tfc_set_attr_type(g, n, "out_type", dt);
+    return tfc_node_finish(g, n);
 }

@@ -1,8 +1,9 @@
-/* Convolution and pooling on NHWC tensors: Conv2D with its gradients Conv2DBackpropInput and
- * Conv2DBackpropFilter (Winograd for 5x5 stride-1 windows, see conv_winograd.c; direct loops for
- * windows with few taps, see conv_direct.c; im2col + OpenBLAS sgemm otherwise), and MaxPool with
- * MaxPoolGrad. Padding follows TensorFlow: VALID uses no padding; SAME gives ceil(in / stride)
- * outputs and puts the odd pixel of padding after. */
+/* Convolution and pooling on NHWC float32 tensors: Conv2D with its gradients Conv2DBackpropInput
+ * (also the forward op of tf.nn.conv2d_transpose) and Conv2DBackpropFilter (Winograd for 5x5 stride-1
+ * windows, see conv_winograd.c; direct loops for windows with few taps, see conv_direct.c; im2col +
+ * OpenBLAS sgemm otherwise), MaxPool with MaxPoolGrad, AvgPool with AvgPoolGrad. Padding follows
+ * TensorFlow: VALID uses no padding; SAME gives ceil(in / stride) outputs and puts the odd pixel of
+ * padding after. Dilations other than 1 and NCHW are refused when the node is built. */
 #include <cblas.h>
 #include <float.h>
 #include <stdatomic.h>
@@ -64,6 +65,11 @@ static bool make_geometry(const tfc_graph *g, int node, tfc_shape in, int64_t kh
     int64_t strides[4], ksize[4] = {1, kh, kw, 1};
     bool same;
     if (!window_attrs(g, node, "strides", strides, why, n) || !padding_same(g, node, &same, why, n)) return false;
+    if (strcmp(tfc_attr_string(g, node, "data_format", "NHWC"), "NHWC"))
+        return snprintf(why, n, "data_format %s is not supported (NHWC only)", tfc_attr_string(g, node, "data_format", "")), false;
+    const tfc_attr *dil = tfc_node_find_attr(g, node, "dilations");
+    for (int i = 0; dil && dil->kind == TFC_ATTR_INT_LIST && i < dil->ints.n; i++)
+        if (dil->ints.v[i] != 1) return snprintf(why, n, "dilations other than 1 are not supported"), false;
     if (win_attr && !window_attrs(g, node, win_attr, ksize, why, n)) return false;
     memset(ge, 0, sizeof *ge);
     ge->n = in.dims[0];
@@ -91,15 +97,22 @@ static bool infer_conv(tfc_graph *g, int node)
     char a[TFC_SHAPE_STR_MAX], b[TFC_SHAPE_STR_MAX], why[256], ni[256], nf[256];
     tfc_out_name(g, in_out(g, node, 0), ni, sizeof ni);
     tfc_out_name(g, in_out(g, node, 1), nf, sizeof nf);
-    if (in.rank != 4) return tfc_node_error(g, node, "input '%s' must be NHWC (rank 4), got %s", ni, tfc_shape_str(in, a));
-    if (f.rank != 4 || !tfc_shape_known(f))
-        return tfc_node_error(g, node, "filter '%s' must be [height, width, in, out] of known size, got %s", nf, tfc_shape_str(f, b));
-    if (in.dims[3] >= 0 && in.dims[3] != f.dims[2])
+    if (in.rank >= 0 && in.rank != 4) return tfc_node_error(g, node, "input '%s' must be NHWC (rank 4), got %s", ni, tfc_shape_str(in, a));
+    if (f.rank >= 0 && f.rank != 4)
+        return tfc_node_error(g, node, "filter '%s' must be [height, width, in, out], got %s", nf, tfc_shape_str(f, b));
+    if (in.rank < 0) in = TFC_SHAPE(-1, -1, -1, -1);
+    if (f.rank < 0) f = TFC_SHAPE(-1, -1, -1, -1);
+    if (in.dims[3] >= 0 && f.dims[2] >= 0 && in.dims[3] != f.dims[2])
         return tfc_node_error(g, node, "input '%s' %s has %lld channels but filter '%s' %s expects %lld", ni, tfc_shape_str(in, a),
                               (long long)in.dims[3], nf, tfc_shape_str(f, b), (long long)f.dims[2]);
+    /* a window of unknown size: the output's size is known with SAME padding only */
     geometry ge;
-    if (!make_geometry(g, node, in, f.dims[0], f.dims[1], f.dims[3], NULL, &ge, why, sizeof why))
+    if (!make_geometry(g, node, in, f.dims[0] < 0 ? 1 : f.dims[0], f.dims[1] < 0 ? 1 : f.dims[1], f.dims[3], NULL, &ge, why,
+                       sizeof why))
         return tfc_node_error(g, node, "%s (input '%s' %s, filter '%s' %s)", why, ni, tfc_shape_str(in, a), nf, tfc_shape_str(f, b));
+    bool same = strcmp(tfc_attr_string(g, node, "padding", ""), "SAME") == 0;
+    if (f.dims[0] < 0 && !same) ge.oh = -1;
+    if (f.dims[1] < 0 && !same) ge.ow = -1;
     tfc_node_set_output(g, node, 0, TFC_FLOAT, TFC_SHAPE(ge.n, ge.oh, ge.ow, ge.o));
     return true;
 }
@@ -249,6 +262,9 @@ static bool k_conv(tfc_kernel_ctx *k)
 
 static bool infer_conv_bp_input(tfc_graph *g, int node)
 {
+    if (!tfc_require_dtype(g, node, 0, TFC_DTYPE_BIT(TFC_INT32)) || !tfc_require_float(g, node, 1) ||
+        !tfc_require_float(g, node, 2))
+        return false;
     tfc_node_set_output(g, node, 0, TFC_FLOAT, tfc_shape_from_const_input(g, in_out(g, node, 0)));
     return true;
 }
@@ -294,6 +310,9 @@ static bool k_conv_bp_input(tfc_kernel_ctx *k)
 
 static bool infer_conv_bp_filter(tfc_graph *g, int node)
 {
+    if (!tfc_require_float(g, node, 0) || !tfc_require_dtype(g, node, 1, TFC_DTYPE_BIT(TFC_INT32)) ||
+        !tfc_require_float(g, node, 2))
+        return false;
     tfc_node_set_output(g, node, 0, TFC_FLOAT, tfc_shape_from_const_input(g, in_out(g, node, 1)));
     return true;
 }
@@ -352,37 +371,55 @@ static bool k_conv_bp_filter(tfc_kernel_ctx *k)
     return true;
 }
 
-static int copy_conv_attrs(tfc_graph *g, int from, int to)
+/* The attrs of a convolution node as TensorFlow writes them, strides and padding from `from`. */
+static int conv_attrs(tfc_graph *g, int from, int to)
 {
-    const char *names[] = {"strides", "padding"};
-    for (int i = 0; i < 2; i++) {
-        const tfc_attr *a = tfc_node_find_attr(g, from, names[i]);
-        if (!a) continue;
-        if (a->kind == TFC_ATTR_INT_LIST)
-            tfc_set_attr_ints(g, to, a->name, a->ints.v, a->ints.n);
-        else if (a->kind == TFC_ATTR_STRING)
-            tfc_set_attr_string(g, to, a->name, a->s);
-    }
+    const tfc_attr *st = tfc_node_find_attr(g, from, "strides");
+    if (st && st->kind == TFC_ATTR_INT_LIST) tfc_set_attr_ints(g, to, "strides", st->ints.v, st->ints.n);
+    tfc_set_attr_string(g, to, "padding", tfc_attr_string(g, from, "padding", ""));
     tfc_set_attr_type(g, to, "T", TFC_FLOAT);
     tfc_set_attr_string(g, to, "data_format", "NHWC");
+    tfc_set_attr_bool(g, to, "use_cudnn_on_gpu", true);
+    tfc_set_attr_ints(g, to, "explicit_paddings", NULL, 0);
+    tfc_set_attr_ints(g, to, "dilations", (const int64_t[]){1, 1, 1, 1}, 4);
     return to;
 }
 
+static tfc_out conv_node(tfc_graph *g, const char *type, int from, const tfc_out *ins, int n)
+{
+    return tfc_node_finish(g, conv_attrs(g, from, tfc_node_begin(g, type, NULL, ins, n, 1)));
+}
+
+/* Conv2D(x, f): dx = Conv2DBackpropInput(shape x, f, dy), df = Conv2DBackpropFilter(x, shape f, dy). */
 static void grad_conv(tfc_graph *g, int node, const tfc_out *dy, tfc_out *dx)
 {
     tfc_out x = in_out(g, node, 0), f = in_out(g, node, 1);
-    tfc_out xs = tfc_shape_of(g, x, "Shape");
-    int bi = tfc_node_begin(g, "Conv2DBackpropInput", NULL, (tfc_out[]){xs, f, dy[0]}, 3, 1);
-    dx[0] = tfc_node_finish(g, copy_conv_attrs(g, node, bi));
-    tfc_shape fshape = in_shape(g, node, 1);
-    tfc_out fs = tfc_const_shape(g, fshape, "Const");
-    int bf = tfc_node_begin(g, "Conv2DBackpropFilter", NULL, (tfc_out[]){x, fs, dy[0]}, 3, 1);
-    dx[1] = tfc_node_finish(g, copy_conv_attrs(g, node, bf));
+    dx[0] = conv_node(g, "Conv2DBackpropInput", node, (tfc_out[]){tfc_shape_of(g, x, "Shape"), f, dy[0]}, 3);
+    dx[1] = conv_node(g, "Conv2DBackpropFilter", node, (tfc_out[]){x, tfc_const_shape(g, in_shape(g, node, 1), "Const"), dy[0]}, 3);
+}
+
+/* Conv2DBackpropInput(sizes, f, y) is linear in f and y: df = Conv2DBackpropFilter(dy, shape f, y),
+ * dy = Conv2D(dy, f), as TensorFlow's gradient of conv2d_transpose. */
+static void grad_conv_bp_input(tfc_graph *g, int node, const tfc_out *dy, tfc_out *dx)
+{
+    tfc_out f = in_out(g, node, 1), y = in_out(g, node, 2);
+    dx[1] = conv_node(g, "Conv2DBackpropFilter", node, (tfc_out[]){dy[0], tfc_shape_tensor(g, f, TFC_INT32), y}, 3);
+    dx[2] = conv_node(g, "Conv2D", node, (tfc_out[]){dy[0], f}, 2);
+}
+
+/* Conv2DBackpropFilter(x, sizes, y): dx = Conv2DBackpropInput(shape x, dy, y), dy = Conv2D(x, dy). */
+static void grad_conv_bp_filter(tfc_graph *g, int node, const tfc_out *dy, tfc_out *dx)
+{
+    tfc_out x = in_out(g, node, 0), y = in_out(g, node, 2);
+    dx[0] = conv_node(g, "Conv2DBackpropInput", node, (tfc_out[]){tfc_shape_tensor(g, x, TFC_INT32), dy[0], y}, 3);
+    dx[2] = conv_node(g, "Conv2D", node, (tfc_out[]){x, dy[0]}, 2);
 }
 
 const tfc_op_def tfc_op_Conv2D = {"Conv2D", infer_conv, k_conv, grad_conv, 0, .ninputs = 2};
-const tfc_op_def tfc_op_Conv2DBackpropInput = {"Conv2DBackpropInput", infer_conv_bp_input, k_conv_bp_input, NULL, 0, .ninputs = 3};
-const tfc_op_def tfc_op_Conv2DBackpropFilter = {"Conv2DBackpropFilter", infer_conv_bp_filter, k_conv_bp_filter, NULL, 0, .ninputs = 3};
+const tfc_op_def tfc_op_Conv2DBackpropInput = {"Conv2DBackpropInput", infer_conv_bp_input, k_conv_bp_input,
+                                               grad_conv_bp_input, 0, .ninputs = 3};
+const tfc_op_def tfc_op_Conv2DBackpropFilter = {"Conv2DBackpropFilter", infer_conv_bp_filter, k_conv_bp_filter,
+                                                grad_conv_bp_filter, 0, .ninputs = 3};
 
 tfc_out tfc_conv2d(tfc_graph *g, tfc_out input, tfc_out filter, const int64_t strides[4], const char *padding, const char *name)
 {
@@ -396,6 +433,24 @@ tfc_out tfc_conv2d(tfc_graph *g, tfc_out input, tfc_out filter, const int64_t st
     return tfc_node_finish(g, n);
 }
 
+tfc_out tfc_conv2d_transpose(tfc_graph *g, tfc_out value, tfc_out filter, tfc_shape output_shape, const int64_t strides[4],
+                             const char *padding, const char *name)
+{
+    char full[512];
+    tfc_op_scope_push(g, name, "conv2d_transpose", full);
+    tfc_out sizes = tfc_const_shape(g, output_shape, "input_sizes");
+    tfc_scope_pop(g);
+    int n = tfc_node_begin(g, "Conv2DBackpropInput", full, (tfc_out[]){sizes, filter, value}, 3, 1);
+    tfc_set_attr_ints(g, n, "strides", strides, 4);
+    tfc_set_attr_string(g, n, "padding", padding);
+    tfc_set_attr_ints(g, n, "explicit_paddings", NULL, 0);
+    tfc_set_attr_string(g, n, "data_format", "NHWC");
+    tfc_set_attr_bool(g, n, "use_cudnn_on_gpu", true);
+    tfc_set_attr_ints(g, n, "dilations", (const int64_t[]){1, 1, 1, 1}, 4);
+    if (n >= 0) tfc_set_attr_type(g, n, "T", in_dtype(g, n, 1));
+    return tfc_node_finish(g, n);
+}
+
 /* ---- MaxPool, MaxPoolGrad ---- */
 
 static bool infer_pool(tfc_graph *g, int node)
@@ -404,7 +459,8 @@ static bool infer_pool(tfc_graph *g, int node)
     tfc_shape in = in_shape(g, node, 0);
     char a[TFC_SHAPE_STR_MAX], why[256], ni[256];
     tfc_out_name(g, in_out(g, node, 0), ni, sizeof ni);
-    if (in.rank != 4) return tfc_node_error(g, node, "input '%s' must be NHWC (rank 4), got %s", ni, tfc_shape_str(in, a));
+    if (in.rank >= 0 && in.rank != 4) return tfc_node_error(g, node, "input '%s' must be NHWC (rank 4), got %s", ni, tfc_shape_str(in, a));
+    if (in.rank < 0) in = TFC_SHAPE(-1, -1, -1, -1);
     geometry ge;
     if (!make_geometry(g, node, in, 1, 1, in.dims[3], "ksize", &ge, why, sizeof why))
         return tfc_node_error(g, node, "%s (input '%s' %s)", why, ni, tfc_shape_str(in, a));
@@ -661,26 +717,150 @@ static bool k_pool_grad(tfc_kernel_ctx *k)
     return true;
 }
 
+/* The attrs of a pooling node as TensorFlow writes them, from `from`. */
+static int pool_attrs(tfc_graph *g, int from, int to, bool explicit_paddings)
+{
+    const char *lists[] = {"ksize", "strides"};
+    for (int i = 0; i < 2; i++) {
+        const tfc_attr *a = tfc_node_find_attr(g, from, lists[i]);
+        if (a && a->kind == TFC_ATTR_INT_LIST) tfc_set_attr_ints(g, to, lists[i], a->ints.v, a->ints.n);
+    }
+    tfc_set_attr_string(g, to, "padding", tfc_attr_string(g, from, "padding", ""));
+    if (explicit_paddings) tfc_set_attr_ints(g, to, "explicit_paddings", NULL, 0);
+    tfc_set_attr_string(g, to, "data_format", "NHWC");
+    tfc_set_attr_type(g, to, "T", TFC_FLOAT);
+    return to;
+}
+
 static void grad_pool(tfc_graph *g, int node, const tfc_out *dy, tfc_out *dx)
 {
     int n = tfc_node_begin(g, "MaxPoolGrad", NULL, (tfc_out[]){in_out(g, node, 0), node_out(node, 0), dy[0]}, 3, 1);
-    copy_conv_attrs(g, node, n);
-    const tfc_attr *ks = tfc_node_find_attr(g, node, "ksize");
-    if (ks) tfc_set_attr_ints(g, n, "ksize", ks->ints.v, ks->ints.n);
-    dx[0] = tfc_node_finish(g, n);
+    dx[0] = tfc_node_finish(g, pool_attrs(g, node, n, true));
 }
 
 const tfc_op_def tfc_op_MaxPool = {"MaxPool", infer_pool, k_pool, grad_pool, 0, .ninputs = 1};
 const tfc_op_def tfc_op_MaxPoolGrad = {"MaxPoolGrad", infer_pool_grad, k_pool_grad, NULL, 0, .ninputs = 3};
 
-tfc_out tfc_max_pool(tfc_graph *g, tfc_out input, const int64_t ksize[4], const int64_t strides[4], const char *padding,
-                     const char *name)
+static tfc_out pool_op(tfc_graph *g, const char *type, tfc_out input, const int64_t ksize[4], const int64_t strides[4],
+                       const char *padding, const char *name)
 {
-    int n = tfc_node_begin(g, "MaxPool", name, &input, 1, 1);
+    int n = tfc_node_begin(g, type, name, &input, 1, 1);
     tfc_set_T(g, n);
     tfc_set_attr_ints(g, n, "ksize", ksize, 4);
     tfc_set_attr_ints(g, n, "strides", strides, 4);
     tfc_set_attr_string(g, n, "padding", padding);
     tfc_set_attr_string(g, n, "data_format", "NHWC");
     return tfc_node_finish(g, n);
+}
+
+tfc_out tfc_max_pool(tfc_graph *g, tfc_out input, const int64_t ksize[4], const int64_t strides[4], const char *padding,
+                     const char *name)
+{
+    return pool_op(g, "MaxPool", input, ksize, strides, padding, name);
+}
+
+/* ---- AvgPool, AvgPoolGrad: the mean over the part of each window inside the image ---- */
+
+static void avg_pool_range(void *arg, int64_t n0, int64_t n1)
+{
+    const pool_job *j = arg;
+    const geometry *ge = j->ge;
+    for (int64_t n = n0; n < n1; n++)
+        for (int64_t oy = 0; oy < ge->oh; oy++)
+            for (int64_t ox = 0; ox < ge->ow; ox++) {
+                int64_t y0, y1, x0, x1;
+                pool_window(ge, oy, ox, &y0, &y1, &x0, &x1);
+                float *restrict out = j->y + ((n * ge->oh + oy) * ge->ow + ox) * ge->c;
+                for (int64_t c = 0; c < ge->c; c++) out[c] = 0;
+                for (int64_t iy = y0; iy < y1; iy++)
+                    for (int64_t ix = x0; ix < x1; ix++) {
+                        const float *restrict xr = j->x + ((n * ge->h + iy) * ge->w + ix) * ge->c;
+                        for (int64_t c = 0; c < ge->c; c++) out[c] += xr[c];
+                    }
+                float inv = 1.0f / (float)((y1 - y0) * (x1 - x0));
+                for (int64_t c = 0; c < ge->c; c++) out[c] *= inv;
+            }
+}
+
+static bool k_avg_pool(tfc_kernel_ctx *k)
+{
+    const tfc_tensor *x = k->in[0];
+    geometry ge;
+    if (!geometry_at_run(k, x->shape, 1, 1, x->shape.rank == 4 ? x->shape.dims[3] : 0, "ksize", &ge)) return false;
+    tfc_tensor *y = tfc_kernel_output(k, 0, TFC_FLOAT, TFC_SHAPE(ge.n, ge.oh, ge.ow, ge.c));
+    if (!y) return false;
+    pool_job j = {&ge, x->data, NULL, y->data, NULL, NULL, false};
+    tfc_parallel_for(k, ge.n, 1, avg_pool_range, &j);
+    return true;
+}
+
+/* Each output's gradient spread evenly over its window; chunks are whole images. */
+static void avg_pool_grad_range(void *arg, int64_t n0, int64_t n1)
+{
+    const pool_job *j = arg;
+    const geometry *ge = j->ge;
+    for (int64_t n = n0; n < n1; n++) {
+        memset(j->y + n * ge->h * ge->w * ge->c, 0, (size_t)(ge->h * ge->w * ge->c) * sizeof(float));
+        for (int64_t oy = 0; oy < ge->oh; oy++)
+            for (int64_t ox = 0; ox < ge->ow; ox++) {
+                int64_t y0, y1, x0, x1;
+                pool_window(ge, oy, ox, &y0, &y1, &x0, &x1);
+                const float *restrict dy = j->dy + ((n * ge->oh + oy) * ge->ow + ox) * ge->c;
+                float inv = 1.0f / (float)((y1 - y0) * (x1 - x0));
+                for (int64_t iy = y0; iy < y1; iy++)
+                    for (int64_t ix = x0; ix < x1; ix++) {
+                        float *restrict d = j->y + ((n * ge->h + iy) * ge->w + ix) * ge->c;
+                        for (int64_t c = 0; c < ge->c; c++) d[c] += dy[c] * inv;
+                    }
+            }
+    }
+}
+
+static bool infer_avg_pool_grad(tfc_graph *g, int node)
+{
+    tfc_shape s = tfc_shape_from_const_input(g, in_out(g, node, 0)), dy = in_shape(g, node, 1);
+    char why[256], a[TFC_SHAPE_STR_MAX], b[TFC_SHAPE_STR_MAX];
+    geometry ge;
+    if (!tfc_require_dtype(g, node, 0, TFC_DTYPE_BIT(TFC_INT32)) || !tfc_require_float(g, node, 1)) return false;
+    if (s.rank >= 0 && s.rank != 4) return tfc_node_error(g, node, "orig_input_shape must hold 4 sizes (NHWC)");
+    if (tfc_shape_known(s)) {
+        if (!make_geometry(g, node, s, 1, 1, s.dims[3], "ksize", &ge, why, sizeof why))
+            return tfc_node_error(g, node, "%s (input %s)", why, tfc_shape_str(s, a));
+        tfc_shape o = TFC_SHAPE(ge.n, ge.oh, ge.ow, ge.c);
+        if (!tfc_shape_compatible(o, dy))
+            return tfc_node_error(g, node, "grad %s does not match the pooled shape %s", tfc_shape_str(dy, b), tfc_shape_str(o, a));
+    }
+    tfc_node_set_output(g, node, 0, TFC_FLOAT, s);
+    return true;
+}
+
+static bool k_avg_pool_grad(tfc_kernel_ctx *k)
+{
+    const tfc_tensor *dy = k->in[1];
+    tfc_shape s;
+    geometry ge;
+    if (!tfc_shape_from_tensor(k->in[0], &s) || s.rank != 4) return tfc_kernel_error(k, "orig_input_shape must hold 4 sizes");
+    if (!geometry_at_run(k, s, 1, 1, s.dims[3], "ksize", &ge)) return false;
+    if (dy->size != ge.n * ge.oh * ge.ow * ge.c) return tfc_kernel_error(k, "grad does not match the pooled size");
+    tfc_tensor *dx = tfc_kernel_output(k, 0, TFC_FLOAT, s);
+    if (!dx) return false;
+    pool_job j = {&ge, NULL, dy->data, dx->data, NULL, NULL, false};
+    tfc_parallel_for(k, ge.n, 1, avg_pool_grad_range, &j);
+    return true;
+}
+
+static void grad_avg_pool(tfc_graph *g, int node, const tfc_out *dy, tfc_out *dx)
+{
+    tfc_out shape = tfc_shape_tensor(g, in_out(g, node, 0), TFC_INT32);
+    int n = tfc_node_begin(g, "AvgPoolGrad", NULL, (tfc_out[]){shape, dy[0]}, 2, 1);
+    dx[0] = tfc_node_finish(g, pool_attrs(g, node, n, false));
+}
+
+const tfc_op_def tfc_op_AvgPool = {"AvgPool", infer_pool, k_avg_pool, grad_avg_pool, 0, .ninputs = 1};
+const tfc_op_def tfc_op_AvgPoolGrad = {"AvgPoolGrad", infer_avg_pool_grad, k_avg_pool_grad, NULL, 0, .ninputs = 2};
+
+tfc_out tfc_avg_pool(tfc_graph *g, tfc_out input, const int64_t ksize[4], const int64_t strides[4], const char *padding,
+                     const char *name)
+{
+    return pool_op(g, "AvgPool", input, ksize, strides, padding, name);
 }

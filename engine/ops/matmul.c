@@ -1,5 +1,5 @@
 /* MatMul through OpenBLAS sgemm, or for a few rows against a wide matrix through engine/ops/gemm.c,
- * with TensorFlow's transpose flags. */
+ * with TensorFlow's transpose flags; int32 and int64 products by plain loops. */
 #include <cblas.h>
 
 #include "common.h"
@@ -7,7 +7,7 @@
 
 static bool infer_matmul(tfc_graph *g, int node)
 {
-    if (!tfc_require_float(g, node, 0) || !tfc_require_float(g, node, 1)) return false;
+    if (!tfc_require_dtype(g, node, 0, TFC_NUMBERS) || !tfc_require_same_dtype(g, node, 0, 1)) return false;
     tfc_shape a = in_shape(g, node, 0), b = in_shape(g, node, 1);
     bool ta = tfc_attr_bool(g, node, "transpose_a", false), tb = tfc_attr_bool(g, node, "transpose_b", false);
     char sa[TFC_SHAPE_STR_MAX], sb[TFC_SHAPE_STR_MAX], na[256], nb[256];
@@ -21,7 +21,7 @@ static bool infer_matmul(tfc_graph *g, int node)
     if (ka >= 0 && kb >= 0 && ka != kb)
         return tfc_node_error(g, node, "inner dimensions differ: '%s' is %s%s, '%s' is %s%s", na, tfc_shape_str(a, sa),
                               ta ? " (transposed)" : "", nb, tfc_shape_str(b, sb), tb ? " (transposed)" : "");
-    tfc_node_set_output(g, node, 0, TFC_FLOAT, TFC_SHAPE(m, n));
+    tfc_node_set_output(g, node, 0, in_dtype(g, node, 0), TFC_SHAPE(m, n));
     return true;
 }
 
@@ -67,8 +67,22 @@ static bool k_matmul(tfc_kernel_ctx *k)
     if (a->shape.rank != 2 || b->shape.rank != 2 || a->shape.dims[ta ? 0 : 1] != b->shape.dims[tb ? 1 : 0])
         return tfc_kernel_error(k, "cannot multiply %s by %s", tfc_shape_str(a->shape, sa), tfc_shape_str(b->shape, sb));
     int64_t m = a->shape.dims[ta ? 1 : 0], kk = a->shape.dims[ta ? 0 : 1], n = b->shape.dims[tb ? 0 : 1];
-    tfc_tensor *c = tfc_kernel_output(k, 0, TFC_FLOAT, TFC_SHAPE(m, n));
+    tfc_tensor *c = tfc_kernel_output(k, 0, a->dtype, TFC_SHAPE(m, n));
     if (!c) return false;
+    if (a->dtype != TFC_FLOAT) {
+        /* integers wrap around as TensorFlow's */
+        TFC_NUMERIC_SWITCH(a->dtype, T, {
+            const T *ap = a->data, *bp = b->data;
+            for (int64_t i = 0; i < m; i++)
+                for (int64_t j = 0; j < n; j++) {
+                    uint64_t acc = 0;
+                    for (int64_t p = 0; p < kk; p++)
+                        acc += (uint64_t)ap[ta ? p * m + i : i * kk + p] * (uint64_t)bp[tb ? j * kk + p : p * n + j];
+                    ((T *)c->data)[i * n + j] = (T)acc;
+                }
+        })
+        return true;
+    }
     if (!kk) {
         for (int64_t i = 0; i < c->size; i++) tfc_f32(c)[i] = 0;
         return true;

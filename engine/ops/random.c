@@ -7,8 +7,10 @@
 
 static bool infer_random(tfc_graph *g, int node)
 {
-    tfc_node_set_output(g, node, 0, tfc_attr_type(g, node, "dtype", TFC_FLOAT),
-                        tfc_shape_from_const_input(g, in_out(g, node, 0)));
+    tfc_dtype dt = tfc_attr_type(g, node, "dtype", TFC_FLOAT);
+    if (dt != TFC_FLOAT) return tfc_node_error(g, node, "dtype %s is not supported (float32 only)", tfc_dtype_name(dt));
+    if (!tfc_require_dtype(g, node, 0, TFC_INTS)) return false;
+    tfc_node_set_output(g, node, 0, dt, tfc_shape_from_const_input(g, in_out(g, node, 0)));
     return true;
 }
 

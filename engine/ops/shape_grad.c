@@ -117,4 +117,12 @@ static bool k_stitch(tfc_kernel_ctx *k)
     return true;
 }
 
-const tfc_op_def tfc_op_DynamicStitch = {"DynamicStitch", infer_stitch, k_stitch, NULL, 0, .ninputs = TFC_INPUTS_LIST};
+/* Each data tensor's gradient is gathered from dy at its indices (TensorFlow's; exact without
+ * repeated indices). */
+static void grad_stitch(tfc_graph *g, int node, const tfc_out *dy, tfc_out *dx)
+{
+    int n = tfc_node_num_inputs(g, node) / 2;
+    for (int m = 0; m < n; m++) dx[n + m] = tfc_gather(g, dy[0], in_out(g, node, m), 0, NULL);
+}
+
+const tfc_op_def tfc_op_DynamicStitch = {"DynamicStitch", infer_stitch, k_stitch, grad_stitch, 0, .ninputs = TFC_INPUTS_LIST};
