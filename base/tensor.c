@@ -174,7 +174,7 @@ tfc_tensor *tfc_tensor_copy(const tfc_tensor *src)
             tfc_tensor_free(t);
             return NULL;
         }
-        memcpy(to[i].ptr, from[i].ptr, from[i].len);
+        if (from[i].len) memcpy(to[i].ptr, from[i].ptr, from[i].len); /* an empty string may have no bytes */
         to[i].ptr[from[i].len] = '\0';
         to[i].len = from[i].len;
     }
