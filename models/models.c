@@ -221,9 +221,24 @@ static void build_cnn(tfc_model *m)
     loss_and_evaluation(m, logits);
 }
 
+/* The first convolution's 32 filters [5, 5, 1, 32] as one picture, 4 rows of 8 with a line of
+ * zeros above and left of each (grey once the image op has scaled the signed weights), as the
+ * TensorFlow tutorials' put_kernels_on_grid lays them out: each filter padded to 6x6, the filter
+ * index split into (row, column) of the grid, and the filters' rows interleaved with the grid's. */
+static tfc_out filter_grid(tfc_graph *g, tfc_out weights)
+{
+    static const int64_t pad[8] = {1, 0, 1, 0, 0, 0, 0, 0};
+    static const int perm[4] = {2, 0, 3, 1};
+    tfc_out w = tfc_pad(g, weights, pad, 4, NULL);          /* [6, 6, 1, 32] */
+    w = tfc_reshape(g, w, TFC_SHAPE(6, 6, 4, 8), NULL);     /* (y, x, row, column) */
+    w = tfc_transpose(g, w, perm, 4, NULL);                 /* (row, y, column, x) */
+    return tfc_reshape(g, w, TFC_SHAPE(1, 24, 48, 1), NULL);
+}
+
 /* The seed's scalar summaries Loss and Accuracy; with histograms, every trainable variable and
  * the hidden activations under histograms/; with images, the first input images as the
- * TensorFlow tutorials show them (input_reshape/input/image/0, ...). */
+ * TensorFlow tutorials show them (input_reshape/input/image/0, ...) and, for the convnet, its
+ * first layer's filters as one grid (model/conv1/filters/image). */
 static void add_summaries(tfc_model *m, bool histograms, int images)
 {
     tfc_graph *g = m->g;
@@ -231,6 +246,15 @@ static void add_summaries(tfc_model *m, bool histograms, int images)
         tfc_scope_push(g, "input_reshape");
         tfc_summary_image(g, "input", tfc_reshape(g, m->x, TFC_SHAPE(-1, 28, 28, 1), NULL), images);
         tfc_scope_pop(g);
+        int filters = strcmp(m->name, "cnn") == 0 ? tfc_graph_find(g, "model/conv1/weights") : -1;
+        if (filters >= 0) {
+            tfc_scope_push(g, "model/conv1/");
+            tfc_scope_push(g, "filters_grid");
+            tfc_out grid = filter_grid(g, (tfc_out){filters, 0});
+            tfc_scope_pop(g);
+            tfc_summary_image(g, "filters", grid, 1);
+            tfc_scope_pop(g);
+        }
     }
     tfc_summary_scalar(g, "Loss", m->loss);
     tfc_summary_scalar(g, "Accuracy", m->accuracy);

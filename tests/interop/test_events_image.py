@@ -96,3 +96,23 @@ def test_tensorboard_reads_tfc_run_images(run_tool, logdir, mnist_dir):
             # the digit scaled back to 0..255 (a pixel may come out one lower, as in TensorFlow)
             diff = np.abs(train - img[:, :, 0].astype(np.int16)).max(axis=(1, 2))
             assert diff.min() <= 1, tag
+
+
+def test_cnn_filters_as_one_grid(run_tool, logdir, mnist_dir):
+    """tfc-run --model cnn --images 1: the first layer's 32 filters as one 24x48 picture, 4 rows of
+    8 each with a line above and to its left, pixel for pixel what TensorFlow's image summary makes
+    of the checkpoint's weights laid out that way (the last summary and the checkpoint share a step)."""
+    from tensorboard.backend.event_processing import event_accumulator
+    import tensorflow as tf
+    p = run_tool("tfc-run", "mnist", "--model", "cnn", "--steps", "20", "--summary-every", "10", "--images", "1",
+                 "--logdir", str(logdir), "--run", "c", "--quiet", "--data-dir", str(mnist_dir), timeout=600)
+    assert p.returncode == 0, p.stderr
+    acc = event_accumulator.EventAccumulator(str(logdir / "c"), size_guidance={"images": 0})
+    acc.Reload()
+    assert sorted(acc.Tags()["images"]) == ["input_reshape/input/image", "model/conv1/filters/image"]
+    events = acc.Images("model/conv1/filters/image")
+    assert [e.step for e in events] == [10, 20] and (events[-1].width, events[-1].height) == (48, 24)
+    w = tf.train.load_checkpoint(str(logdir / "c")).get_tensor("model/conv1/weights")  # [5, 5, 1, 32]
+    grid = np.pad(w, ((1, 0), (1, 0), (0, 0), (0, 0))).reshape(6, 6, 4, 8).transpose(2, 0, 3, 1)
+    want = tf_image_summary(grid.reshape(1, 24, 48, 1), 1).value[0].image.encoded_image_string
+    np.testing.assert_array_equal(decode(events[-1].encoded_image_string), decode(want))
