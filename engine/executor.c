@@ -16,6 +16,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "comm.h"
+#include "placement.h"
 #include "session_internal.h"
 
 /* A step whose inputs hold fewer elements than this runs on the thread that made it ready: a
@@ -281,13 +283,90 @@ tfc_tensor *tfc_kernel_output_over(tfc_kernel_ctx *k, int i, int in, tfc_dtype d
     return t;
 }
 
+static bool run_own_step(exec_run *r, const tfc_step *sp, tfc_status *st);
+
+/* ---- transfers between ranks (a plan split over tasks, placement.h) ---- */
+
+/* What goes before a tensor's bytes. */
+typedef struct {
+    int64_t dtype, rank, dims[TFC_MAX_DIMS];
+} wire_header;
+
+/* Sends what other ranks read of the step's node: after it ran, in the plan's order. */
+static bool send_outputs(exec_run *r, const tfc_step *sp, tfc_status *st)
+{
+    tfc_comm *c = r->s->comm;
+    for (int i = 0; i < sp->nsend; i++) {
+        const tfc_transfer *t = &sp->send[i];
+        int tag = tfc_transfer_tag(sp->node, t->index);
+        if (t->index < 0) {
+            if (!c->send(c, NULL, 0, t->rank, tag, st)) return false;
+            continue;
+        }
+        const tfc_slot *sl = &r->s->vals[sp->node];
+        const tfc_tensor *v = sl->out ? sl->out[t->index] : NULL;
+        if (!v || v->dtype == TFC_STRING)
+            return tfc_fail(st, TFC_FAILED_PRECONDITION, "node '%s' (%s): output %d %s to send to task %d", sp->nd->name,
+                            sp->nd->def->type, t->index, v ? "is a string tensor, which cannot go" : "has no value",
+                            t->rank);
+        wire_header h = {.dtype = v->dtype, .rank = v->shape.rank};
+        for (int d = 0; d < v->shape.rank; d++) h.dims[d] = v->shape.dims[d];
+        if (!c->send(c, &h, sizeof h, t->rank, tag, st) ||
+            (v->size && !c->send(c, v->data, tfc_tensor_nbytes(v), t->rank, tag, st)))
+            return false;
+    }
+    return true;
+}
+
+/* Receives what this rank reads of a node another rank runs, into the node's slot. */
+static bool receive_outputs(exec_run *r, const tfc_step *sp, tfc_status *st)
+{
+    tfc_session *s = r->s;
+    tfc_comm *c = s->comm;
+    for (int i = 0; i < sp->nrecv; i++) {
+        const tfc_transfer *t = &sp->recv[i];
+        int tag = tfc_transfer_tag(sp->node, t->index);
+        if (t->index < 0) {
+            if (!c->recv(c, NULL, 0, t->rank, tag, st)) return false;
+            continue;
+        }
+        wire_header h;
+        if (!c->recv(c, &h, sizeof h, t->rank, tag, st)) return false;
+        tfc_shape shape = {.rank = (int)h.rank};
+        bool ok = h.dtype == tfc_node_output_dtype(s->g, sp->node, t->index) && h.rank >= 0 && h.rank <= TFC_MAX_DIMS;
+        for (int d = 0; ok && d < shape.rank; d++) ok = (shape.dims[d] = h.dims[d]) >= 0;
+        if (!ok)
+            return tfc_fail(st, TFC_DATA_LOSS, "node '%s' (%s): task %d sent output %d as something else than a %s tensor",
+                            sp->nd->name, sp->nd->def->type, t->rank, t->index,
+                            tfc_dtype_name(tfc_node_output_dtype(s->g, sp->node, t->index)));
+        tfc_slot *sl = node_slot(s, sp->node, st);
+        if (!sl) return false;
+        tfc_tensor *v = sl->out[t->index];
+        if (!v || sl->owned[t->index] != TFC_OWNED || v->dtype != (tfc_dtype)h.dtype || v->size != tfc_shape_numel(shape)) {
+            v = tfc_tensor_new((tfc_dtype)h.dtype, shape);
+            if (!v) return tfc_fail(st, TFC_INTERNAL, "node '%s': out of memory for what task %d sent", sp->nd->name, t->rank);
+            slot_hold(sl, t->index, v, TFC_OWNED);
+        }
+        v->shape = shape;
+        if (v->size && !c->recv(c, v->data, tfc_tensor_nbytes(v), t->rank, tag, st)) return false;
+    }
+    return true;
+}
+
 /* ---- running steps ---- */
 
 /* Runs step k on thread `thread` (for the trace), its errors into st. */
 static bool run_step(exec_run *r, int k, int thread, tfc_status *st)
 {
-    tfc_session *s = r->s;
     const tfc_step *sp = &r->p->steps[k];
+    if (sp->action == TFC_STEP_RECV) return receive_outputs(r, sp, st);
+    return run_own_step(r, sp, st) && (!sp->nsend || send_outputs(r, sp, st));
+}
+
+/* Runs a step of this rank: its kernel, or what stands for it. */
+static bool run_own_step(exec_run *r, const tfc_step *sp, tfc_status *st)
+{
+    tfc_session *s = r->s;
     if (sp->action == TFC_STEP_NONE) return true;
     const tfc_tensor **in = s->inputs + (sp->in - r->p->srcs);
     for (int i = 0; i < sp->nin; i++) in[i] = src_value(r, sp->in[i]);

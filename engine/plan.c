@@ -1,6 +1,8 @@
 /* Compiling a run's plan: a few small passes over the needed nodes, in this order:
  *   find_needed       the nodes the fetches reach, stopping at fed tensors, in graph order
  *   resolve_inputs    where each input's value comes from (a feed, a variable, a node's output)
+ *   tfc_plan_place    devices checked; a run placed on tasks split into this rank's part
+ *                     (placement.c), which then leaves the next four rewrites out
  *   defer_products    MatMul products left to the update that consumes them
  *   fold_relu_grads   ReluGrads applied by the MaxPoolGrad before them
  *   fold_epilogues    BiasAdd (and Relu) applied by the Conv2D before them
@@ -10,6 +12,7 @@
  * Each rewrite leaves the graph as it is and changes only what the run does; the values are the
  * same bit for bit. */
 #include "plan.h"
+#include "placement.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -453,7 +456,7 @@ static bool link(compiler *c)
 }
 
 tfc_plan *tfc_plan_compile(const tfc_graph *g, const tfc_feed *feeds, int nfeeds, const tfc_out *fetches, int nfetches,
-                           tfc_status *st)
+                           const tfc_placement *where, tfc_status *st)
 {
     int n = tfc_graph_num_nodes(g);
     tfc_plan *p = calloc(1, sizeof *p);
@@ -473,11 +476,13 @@ tfc_plan *tfc_plan_compile(const tfc_graph *g, const tfc_feed *feeds, int nfeeds
         for (int i = 0; i < nd->nin; i++) c.uses[nd->in[i].node]++;
         for (int i = 0; i < nd->nctl; i++) c.uses[nd->ctl[i]]++;
     }
-    if (!find_needed(&c) || !resolve_inputs(&c)) goto fail;
-    defer_products(&c);
-    fold_relu_grads(&c);
-    fold_epilogues(&c);
-    mark_overwritable(&c);
+    if (!find_needed(&c) || !resolve_inputs(&c) || !tfc_plan_place(p, g, where, st)) goto fail;
+    if (!p->split) {
+        defer_products(&c);
+        fold_relu_grads(&c);
+        fold_epilogues(&c);
+        mark_overwritable(&c);
+    }
     if (!link(&c)) goto fail;
     free(c.uses);
     return p;
@@ -501,6 +506,7 @@ void tfc_plan_free(tfc_plan *p)
     free(p->succs);
     free(p->fed);
     free(p->waiting);
+    free(p->transfers);
     free(p);
 }
 

@@ -28,7 +28,15 @@ typedef enum {
     TFC_STEP_KERNEL, /* runs the node's kernel */
     TFC_STEP_PASS,   /* passes input 0 on: its producer did its work (a folded ReluGrad, BiasAdd, Relu) */
     TFC_STEP_NONE,   /* nothing: an op without a kernel (NoOp), or a product left to its consumer */
+    TFC_STEP_RECV,   /* another rank runs the node: receive what this rank reads of it (recv) */
 } tfc_step_action;
+
+/* One tensor (or, index -1, a control edge) going between ranks: output `index` of a step's node
+ * to or from `rank`. */
+typedef struct {
+    int index;
+    int rank;
+} tfc_transfer;
 
 typedef struct {
     int node;
@@ -44,6 +52,8 @@ typedef struct {
     const unsigned char *over; /* per input: it may be written over (its edge is its producer's only use, not fetched) */
     int nfed;                 /* outputs of this node that are fed: the fed value replaces the kernel's */
     const int *fed_out, *fed_feed;
+    int nsend, nrecv; /* when the plan is split over ranks: what this step sends after it ran, or receives */
+    const tfc_transfer *send, *recv;
     int npred;      /* steps that must finish before this one */
     int nsucc;
     const int *succ; /* steps that wait for this one */
@@ -60,6 +70,11 @@ typedef struct tfc_plan {
     int ninputs;     /* sum of the steps' nin */
     int nwaiting;    /* steps that wait (TFC_OP_WAITS), in graph order in waiting */
     int *waiting;
+    /* Split over ranks (placement.h): this rank's transfers. The steps that send or receive wait
+     * (they are among the waiting steps, which run one after the other in graph order on every rank,
+     * so that no two ranks wait for each other). */
+    bool split;
+    tfc_transfer *transfers;
     /* the arrays the steps point into */
     tfc_src *srcs;
     unsigned char *overs;
@@ -67,8 +82,11 @@ typedef struct tfc_plan {
 } tfc_plan;
 
 /* Compiles the plan of a run of g; the signature must be valid (feeds and fetches checked). */
+typedef struct tfc_placement_s tfc_placement;
+/* Compiles the plan of a run of g; the signature must be valid (feeds and fetches checked).
+ * where: this process among the session's ranks, and whether soft placement is allowed. */
 tfc_plan *tfc_plan_compile(const tfc_graph *g, const tfc_feed *feeds, int nfeeds, const tfc_out *fetches, int nfetches,
-                           tfc_status *st);
+                           const tfc_placement *where, tfc_status *st);
 void tfc_plan_free(tfc_plan *p);
 /* Whether the plan is the one of this signature. */
 bool tfc_plan_matches(const tfc_plan *p, const tfc_feed *feeds, int nfeeds, const tfc_out *fetches, int nfetches);

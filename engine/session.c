@@ -8,6 +8,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "comm.h"
+#include "placement.h"
 #include "session_internal.h"
 
 /* Plans kept per session, the most recently used first: a training loop uses a handful (the
@@ -55,6 +57,7 @@ tfc_session *tfc_session_new(tfc_graph *g, const tfc_session_options *opts, tfc_
     s->profile = opts && opts->profile;
     s->plain_convolution = opts && opts->plain_convolution;
     s->comm = opts ? opts->comm : NULL;
+    s->soft_placement = opts && opts->allow_soft_placement;
     pthread_mutex_init(&s->error_mu, NULL);
     /* Kernels split work over the session's threads and call BLAS single-threaded in each: on a
      * few cores that beats BLAS's own threading for the small products of these networks. */
@@ -238,7 +241,9 @@ static tfc_plan *plan_for(tfc_session *s, const tfc_feed *feeds, int nfeeds, con
         if (!check_fetch(s->g, fetches, i, st)) return NULL;
     if (!s->plans && !(s->plans = malloc(MAX_PLANS * sizeof *s->plans)))
         return tfc_fail(st, TFC_INTERNAL, "out of memory"), NULL;
-    tfc_plan *p = tfc_plan_compile(s->g, feeds, nfeeds, fetches, nfetches, st);
+    tfc_placement where = {.rank = s->comm ? s->comm->rank : 0, .size = s->comm ? s->comm->size : 1,
+                           .soft = s->soft_placement};
+    tfc_plan *p = tfc_plan_compile(s->g, feeds, nfeeds, fetches, nfetches, &where, st);
     if (!p) return NULL;
     if (p->nsteps > s->pending_cap) {
         atomic_int *np = realloc(s->pending, (size_t)p->nsteps * sizeof *np);

@@ -22,7 +22,17 @@ typedef struct {
     int threads; /* 0: all cores; nodes run side by side on them, 1 runs them one by one */
     uint64_t seed; /* graph-level seed for random ops without their own */
     bool profile; /* time every kernel: see tfc_session_node_time and tfc_session_node_trace */
-    struct tfc_comm *comm; /* the process group collective ops run on (comm.h); NULL: this process alone */
+    /* The process group collective ops run on (comm.h); NULL: this process alone. Nodes placed on
+     * tasks (tfc_device_push(g, "/job:worker/task:1")) run on that task's rank: every rank runs the
+     * same graph with the same feeds and fetches, and each computes its own nodes and sends what the
+     * others read, the fetches to task 0 (the client): task 0's outputs get every fetched value,
+     * another rank's those of its own nodes; a graph that places no node beyond task 0 runs whole
+     * on every rank. */
+    struct tfc_comm *comm;
+    /* A node placed on a device this machine lacks (/gpu:0, a task beyond the ranks) runs on the CPU
+     * of task 0 with a one-line note on stderr, instead of failing the run (TensorFlow's
+     * allow_soft_placement). */
+    bool allow_soft_placement;
     /* Convolutions sum their products plainly (im2col or direct loops), never through Winograd's
      * transforms, which round about 30 times more: slower for 5x5 layers, but the values of a
      * graph imported from TensorFlow then stay as close to TensorFlow's as its own kernels

@@ -47,6 +47,7 @@ struct tfc_session {
     bool profile;
     bool plain_convolution;
     struct tfc_comm *comm;
+    bool soft_placement;
     double *seconds; /* with profile: time in each node's kernel, summed over runs */
     int64_t *runs;
     /* with profile, the last run's trace: when each node's step began and ended (seconds from the

@@ -193,3 +193,18 @@ def test_kill_of_one_rank_ends_the_job_and_the_checkpoint_stays(tfc_run, run_too
                     "--steps", 10 + int(open(logdir / run / "checkpoint").read().split('"')[1].rsplit("-", 1)[1]),
                     f"--restore={logdir / run}")
     assert more.returncode == 0, more.stderr
+
+
+@pytest.mark.parametrize("ranks", [2, 3])
+def test_cluster_example_prints_the_seeds_value(build_dir, ranks):
+    exe = build_dir / "examples" / "cluster"
+    p = subprocess.run([MPIRUN, "--oversubscribe", "-np", str(ranks), str(exe)], env=env(), capture_output=True,
+                       text=True, timeout=120, stdin=subprocess.DEVNULL)
+    assert p.returncode == 0, p.stderr
+    assert p.stdout == f"c = 55 (b + a computed on task 1 of {ranks})\n"
+
+
+def test_cluster_example_alone_says_how_to_start_it(build_dir):
+    p = subprocess.run([str(build_dir / "examples" / "cluster")], capture_output=True, text=True, timeout=60)
+    assert p.returncode == 2
+    assert "mpirun -np 2" in p.stderr
