@@ -283,7 +283,7 @@ tfc_tensor *tfc_kernel_output_over(tfc_kernel_ctx *k, int i, int in, tfc_dtype d
     return t;
 }
 
-static bool run_own_step(exec_run *r, const tfc_step *sp, tfc_status *st);
+static bool run_own_step(exec_run *r, const tfc_step *sp, int thread, tfc_status *st);
 
 /* ---- transfers between ranks (a plan split over tasks, placement.h) ---- */
 
@@ -360,11 +360,11 @@ static bool run_step(exec_run *r, int k, int thread, tfc_status *st)
 {
     const tfc_step *sp = &r->p->steps[k];
     if (sp->action == TFC_STEP_RECV) return receive_outputs(r, sp, st);
-    return run_own_step(r, sp, st) && (!sp->nsend || send_outputs(r, sp, st));
+    return run_own_step(r, sp, thread, st) && (!sp->nsend || send_outputs(r, sp, st));
 }
 
 /* Runs a step of this rank: its kernel, or what stands for it. */
-static bool run_own_step(exec_run *r, const tfc_step *sp, tfc_status *st)
+static bool run_own_step(exec_run *r, const tfc_step *sp, int thread, tfc_status *st)
 {
     tfc_session *s = r->s;
     if (sp->action == TFC_STEP_NONE) return true;
