@@ -1,4 +1,5 @@
-/* Convolution and pooling on NHWC float32 tensors: Conv2D with its gradients Conv2DBackpropInput
+/* Convolution and pooling on NHWC float32 tensors (int32 convolutions and integer max pooling by
+ * plain loops too, as TensorFlow's CPU kernels take them): Conv2D with its gradients Conv2DBackpropInput
  * (also the forward op of tf.nn.conv2d_transpose) and Conv2DBackpropFilter (Winograd for 5x5 stride-1
  * windows, see conv_winograd.c; direct loops for windows with few taps, see conv_direct.c; im2col +
  * OpenBLAS sgemm otherwise), MaxPool with MaxPoolGrad, AvgPool with AvgPoolGrad. Padding follows
@@ -88,11 +89,80 @@ static bool make_geometry(const tfc_graph *g, int node, tfc_shape in, int64_t kh
     return true;
 }
 
+/* ---- int32 and int64: plain loops (TensorFlow's CPU kernels take int32 convolutions and integer
+ * max pooling); integers wrap around as TensorFlow's ---- */
+
+#define WRAP(T, v) ((T)(uint64_t)(v))
+
+/* y = conv(x, f) (bias and relu of the epilogue after), or with bp the input gradient: x is then
+ * the output's gradient and y the input gradient, of ge's input shape. */
+static void int_conv(const geometry *ge, tfc_dtype dt, const void *xv, const void *fv, const tfc_epilogue *ep, bool bp,
+                     void *yv)
+{
+    TFC_NUMERIC_SWITCH(dt, T, {
+        const T *x = xv, *f = fv;
+        T *y = yv;
+        if (bp) memset(y, 0, (size_t)(ge->n * ge->h * ge->w * ge->c) * sizeof(T));
+        for (int64_t n = 0; n < ge->n; n++)
+            for (int64_t oy = 0; oy < ge->oh; oy++)
+                for (int64_t ox = 0; ox < ge->ow; ox++)
+                    for (int64_t o = 0; o < ge->o; o++) {
+                        int64_t at = ((n * ge->oh + oy) * ge->ow + ox) * ge->o + o;
+                        uint64_t acc = 0;
+                        for (int64_t ky = 0; ky < ge->kh; ky++)
+                            for (int64_t kx = 0; kx < ge->kw; kx++) {
+                                int64_t iy = oy * ge->sh + ky - ge->pt, ix = ox * ge->sw + kx - ge->pl;
+                                if (iy < 0 || iy >= ge->h || ix < 0 || ix >= ge->w) continue;
+                                for (int64_t c = 0; c < ge->c; c++) {
+                                    int64_t xi = ((n * ge->h + iy) * ge->w + ix) * ge->c + c, fi = ((ky * ge->kw + kx) * ge->c + c) * ge->o + o;
+                                    if (bp)
+                                        y[xi] = WRAP(T, (uint64_t)y[xi] + (uint64_t)x[at] * (uint64_t)f[fi]);
+                                    else
+                                        acc += (uint64_t)x[xi] * (uint64_t)f[fi];
+                                }
+                            }
+                        if (bp) continue;
+                        T v = WRAP(T, acc);
+                        if (ep) v = WRAP(T, (uint64_t)v + (uint64_t)((const T *)ep->bias->data)[o]);
+                        y[at] = ep && ep->relu && v < 0 ? 0 : v;
+                    }
+    })
+}
+
+/* Max pooling, or with dy its gradient: each window's gradient to its first maximum (zeroed where
+ * the input is not positive when a ReluGrad is folded in). */
+static void int_pool(const geometry *ge, tfc_dtype dt, const void *xv, const void *dyv, bool relu, void *yv)
+{
+    TFC_NUMERIC_SWITCH(dt, T, {
+        const T *x = xv, *dy = dyv;
+        T *y = yv;
+        if (dy) memset(y, 0, (size_t)(ge->n * ge->h * ge->w * ge->c) * sizeof(T));
+        for (int64_t n = 0; n < ge->n; n++)
+            for (int64_t oy = 0; oy < ge->oh; oy++)
+                for (int64_t ox = 0; ox < ge->ow; ox++)
+                    for (int64_t c = 0; c < ge->c; c++) {
+                        int64_t best = -1;
+                        for (int64_t iy = oy * ge->sh - ge->pt; iy < oy * ge->sh - ge->pt + ge->kh; iy++)
+                            for (int64_t ix = ox * ge->sw - ge->pl; ix < ox * ge->sw - ge->pl + ge->kw; ix++) {
+                                if (iy < 0 || iy >= ge->h || ix < 0 || ix >= ge->w) continue;
+                                int64_t i = ((n * ge->h + iy) * ge->w + ix) * ge->c + c;
+                                if (best < 0 || x[i] > x[best]) best = i;
+                            }
+                        int64_t at = ((n * ge->oh + oy) * ge->ow + ox) * ge->c + c;
+                        if (!dy)
+                            y[at] = x[best];
+                        else if (!relu || x[best] > 0)
+                            y[best] = WRAP(T, (uint64_t)y[best] + (uint64_t)dy[at]);
+                    }
+    })
+}
+
 /* ---- Conv2D ---- */
 
 static bool infer_conv(tfc_graph *g, int node)
 {
-    if (!tfc_require_float(g, node, 0) || !tfc_require_float(g, node, 1)) return false;
+    if (!tfc_require_dtype(g, node, 0, TFC_FLOATS | TFC_DTYPE_BIT(TFC_INT32)) || !tfc_require_same_dtype(g, node, 0, 1))
+        return false;
     tfc_shape in = in_shape(g, node, 0), f = in_shape(g, node, 1);
     char a[TFC_SHAPE_STR_MAX], b[TFC_SHAPE_STR_MAX], why[256], ni[256], nf[256];
     tfc_out_name(g, in_out(g, node, 0), ni, sizeof ni);
@@ -113,7 +183,7 @@ static bool infer_conv(tfc_graph *g, int node)
     bool same = strcmp(tfc_attr_string(g, node, "padding", ""), "SAME") == 0;
     if (f.dims[0] < 0 && !same) ge.oh = -1;
     if (f.dims[1] < 0 && !same) ge.ow = -1;
-    tfc_node_set_output(g, node, 0, TFC_FLOAT, TFC_SHAPE(ge.n, ge.oh, ge.ow, ge.o));
+    tfc_node_set_output(g, node, 0, in_dtype(g, node, 0), TFC_SHAPE(ge.n, ge.oh, ge.ow, ge.o));
     return true;
 }
 
@@ -237,17 +307,21 @@ static bool k_conv(tfc_kernel_ctx *k)
     geometry ge;
     if (f->shape.rank != 4 || !geometry_at_run(k, x->shape, f->shape.dims[0], f->shape.dims[1], f->shape.dims[3], NULL, &ge))
         return false;
-    if (x->shape.dims[3] != f->shape.dims[2]) return tfc_kernel_error(k, "input and filter channels differ");
-    tfc_tensor *y = tfc_kernel_output(k, 0, TFC_FLOAT, TFC_SHAPE(ge.n, ge.oh, ge.ow, ge.o));
+    if (x->shape.dims[3] != f->shape.dims[2] || x->dtype != f->dtype) return tfc_kernel_error(k, "input and filter channels differ");
+    tfc_tensor *y = tfc_kernel_output(k, 0, x->dtype, TFC_SHAPE(ge.n, ge.oh, ge.ow, ge.o));
     if (!y) return false;
     tfc_epilogue epilogue, *ep = NULL;
     if (tfc_kernel_epilogue(k, &epilogue)) {
         char sb[TFC_SHAPE_STR_MAX];
         const tfc_tensor *b = epilogue.bias;
-        if (b->dtype != TFC_FLOAT || b->shape.rank != 1 || b->shape.dims[0] != ge.o)
+        if (b->dtype != x->dtype || b->shape.rank != 1 || b->shape.dims[0] != ge.o)
             return tfc_kernel_error(k, "the bias %s added to it does not match its %lld output channels",
                                     tfc_shape_str(b->shape, sb), (long long)ge.o);
         ep = &epilogue;
+    }
+    if (x->dtype != TFC_FLOAT) {
+        int_conv(&ge, x->dtype, x->data, f->data, ep, false, y->data);
+        return true;
     }
     if (winograd(k, &ge)) {
         tfc_winograd_shape ws = {ge.n, ge.h, ge.w, ge.c, ge.oh, ge.ow, ge.o, ge.pt, ge.pl};
@@ -262,10 +336,10 @@ static bool k_conv(tfc_kernel_ctx *k)
 
 static bool infer_conv_bp_input(tfc_graph *g, int node)
 {
-    if (!tfc_require_dtype(g, node, 0, TFC_DTYPE_BIT(TFC_INT32)) || !tfc_require_float(g, node, 1) ||
-        !tfc_require_float(g, node, 2))
+    if (!tfc_require_dtype(g, node, 0, TFC_DTYPE_BIT(TFC_INT32)) ||
+        !tfc_require_dtype(g, node, 1, TFC_FLOATS | TFC_DTYPE_BIT(TFC_INT32)) || !tfc_require_same_dtype(g, node, 1, 2))
         return false;
-    tfc_node_set_output(g, node, 0, TFC_FLOAT, tfc_shape_from_const_input(g, in_out(g, node, 0)));
+    tfc_node_set_output(g, node, 0, in_dtype(g, node, 1), tfc_shape_from_const_input(g, in_out(g, node, 0)));
     return true;
 }
 
@@ -294,9 +368,14 @@ static bool k_conv_bp_input(tfc_kernel_ctx *k)
         return tfc_kernel_error(k, "input_sizes must be 4 sizes and the filter of rank 4");
     geometry ge;
     if (!geometry_at_run(k, xs, f->shape.dims[0], f->shape.dims[1], f->shape.dims[3], NULL, &ge)) return false;
-    if (dy->size != ge.n * ge.oh * ge.ow * ge.o) return tfc_kernel_error(k, "out_backprop does not match the output size");
-    tfc_tensor *dx = tfc_kernel_output(k, 0, TFC_FLOAT, xs);
+    if (dy->size != ge.n * ge.oh * ge.ow * ge.o || dy->dtype != f->dtype)
+        return tfc_kernel_error(k, "out_backprop does not match the output size");
+    tfc_tensor *dx = tfc_kernel_output(k, 0, f->dtype, xs);
     if (!dx) return false;
+    if (f->dtype != TFC_FLOAT) {
+        int_conv(&ge, f->dtype, dy->data, f->data, NULL, true, dx->data);
+        return true;
+    }
     if (winograd(k, &ge)) {
         /* The input gradient is the correlation of out_backprop with the rotated filter. */
         tfc_winograd_shape ws = {ge.n, ge.oh, ge.ow, ge.o, ge.h, ge.w, ge.c, ge.kh - 1 - ge.pt, ge.kw - 1 - ge.pl};
@@ -453,9 +532,11 @@ tfc_out tfc_conv2d_transpose(tfc_graph *g, tfc_out value, tfc_out filter, tfc_sh
 
 /* ---- MaxPool, MaxPoolGrad ---- */
 
+/* AvgPool takes float32, MaxPool integers too */
 static bool infer_pool(tfc_graph *g, int node)
 {
-    if (!tfc_require_float(g, node, 0)) return false;
+    bool max = strcmp(tfc_node_op(g, node), "MaxPool") == 0;
+    if (!tfc_require_dtype(g, node, 0, max ? TFC_NUMBERS : TFC_FLOATS)) return false;
     tfc_shape in = in_shape(g, node, 0);
     char a[TFC_SHAPE_STR_MAX], why[256], ni[256];
     tfc_out_name(g, in_out(g, node, 0), ni, sizeof ni);
@@ -464,7 +545,7 @@ static bool infer_pool(tfc_graph *g, int node)
     geometry ge;
     if (!make_geometry(g, node, in, 1, 1, in.dims[3], "ksize", &ge, why, sizeof why))
         return tfc_node_error(g, node, "%s (input '%s' %s)", why, ni, tfc_shape_str(in, a));
-    tfc_node_set_output(g, node, 0, TFC_FLOAT, TFC_SHAPE(ge.n, ge.oh, ge.ow, ge.c));
+    tfc_node_set_output(g, node, 0, in_dtype(g, node, 0), TFC_SHAPE(ge.n, ge.oh, ge.ow, ge.c));
     return true;
 }
 
@@ -680,8 +761,12 @@ static bool k_pool(tfc_kernel_ctx *k)
     const tfc_tensor *x = k->in[0];
     geometry ge;
     if (!geometry_at_run(k, x->shape, 1, 1, x->shape.rank == 4 ? x->shape.dims[3] : 0, "ksize", &ge)) return false;
-    tfc_tensor *y = tfc_kernel_output(k, 0, TFC_FLOAT, TFC_SHAPE(ge.n, ge.oh, ge.ow, ge.c));
+    tfc_tensor *y = tfc_kernel_output(k, 0, x->dtype, TFC_SHAPE(ge.n, ge.oh, ge.ow, ge.c));
     if (!y) return false;
+    if (x->dtype != TFC_FLOAT) {
+        int_pool(&ge, x->dtype, x->data, NULL, false, y->data);
+        return true;
+    }
     pool_job j = {&ge, x->data, NULL, y->data, NULL, NULL, false};
     tfc_parallel_for(k, ge.n, 1, pool_range, &j);
     return true;
@@ -689,7 +774,8 @@ static bool k_pool(tfc_kernel_ctx *k)
 
 static bool infer_pool_grad(tfc_graph *g, int node)
 {
-    tfc_node_set_output(g, node, 0, TFC_FLOAT, in_shape(g, node, 0));
+    if (!tfc_require_dtype(g, node, 0, TFC_NUMBERS) || !tfc_require_same_dtype(g, node, 0, 2)) return false;
+    tfc_node_set_output(g, node, 0, in_dtype(g, node, 0), in_shape(g, node, 0));
     return true;
 }
 
@@ -698,9 +784,14 @@ static bool k_pool_grad(tfc_kernel_ctx *k)
     const tfc_tensor *x = k->in[0], *dy = k->in[2];
     geometry ge;
     if (!geometry_at_run(k, x->shape, 1, 1, x->shape.rank == 4 ? x->shape.dims[3] : 0, "ksize", &ge)) return false;
-    if (dy->size != ge.n * ge.oh * ge.ow * ge.c) return tfc_kernel_error(k, "gradient does not match the pooled size");
-    tfc_tensor *dx = tfc_kernel_output(k, 0, TFC_FLOAT, x->shape);
+    if (dy->size != ge.n * ge.oh * ge.ow * ge.c || dy->dtype != x->dtype)
+        return tfc_kernel_error(k, "gradient does not match the pooled size");
+    tfc_tensor *dx = tfc_kernel_output(k, 0, x->dtype, x->shape);
     if (!dx) return false;
+    if (x->dtype != TFC_FLOAT) {
+        int_pool(&ge, x->dtype, x->data, dy->data, tfc_kernel_folds_relu_grad(k), dx->data);
+        return true;
+    }
     pool_job j = {&ge, x->data, dy->data, dx->data, NULL, NULL, tfc_kernel_folds_relu_grad(k)};
     if (ge.sh < ge.kh || ge.sw < ge.kw) {
         tfc_parallel_for(k, ge.n, 1, pool_grad_range, &j);
