@@ -581,8 +581,8 @@ void tfc_executor_stop(tfc_session *s)
 bool tfc_executor_run(tfc_session *s, const tfc_plan *p, const tfc_feed *feeds, tfc_status *st)
 {
     exec_run r = {.s = s, .p = p, .feeds = feeds, .st = st, .t0 = s->profile ? now_seconds() : 0};
-    if (s->profile)
-        for (int k = 0; k < p->nsteps; k++) s->trace_begin[p->steps[k].node] = -1;
+    if (s->profile) /* the trace is the last run's: nodes it does not run did not run */
+        for (int v = 0; v < p->graph_nodes; v++) s->trace_begin[v] = -1;
     if (s->threads == 1 && !p->nwaiting) {
         for (int k = 0; k < p->nsteps; k++)
             if (!run_step(&r, k, 0, st)) return false;
