@@ -108,6 +108,11 @@ static void test_side_by_side(void)
         }
         if (threads == 1) CHECK_MSG(overlapped == 0, "one thread ran d and e side by side");
         if (threads == 2) CHECK_MSG(overlapped > 0, "two threads ran d and e one after the other in 20 runs");
+        /* the trace is the last run's: a run of e alone did not run d */
+        tfc_tensor *out = NULL;
+        CHECK(tfc_session_run(s, NULL, 0, TFC_FETCHES(sg.e), &out, st));
+        tfc_tensor_free(out);
+        CHECK(tfc_session_node_trace(s, sg.e.node, NULL, NULL, NULL) && !tfc_session_node_trace(s, sg.d.node, NULL, NULL, NULL));
         tfc_session_free(s);
     }
     tfc_tensor_free(bv);
