@@ -7,9 +7,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
+#include <unistd.h>
 
 #include "crc32c.h"
+#include "in_file.h"
 #include "varint.h"
 
 /* ---- growable byte buffer ---- */
@@ -265,8 +266,11 @@ bool tfc_sstable_builder_finish(tfc_sstable_builder *b, const uint8_t **data, si
 
 struct tfc_sstable {
     char *name;
-    uint8_t *file;
-    size_t len;
+    const uint8_t *mem; /* a table held in memory (owned), or NULL: read from fd */
+    int fd;
+    uint64_t len;        /* the file's size */
+    uint8_t **blocks;    /* the blocks read from the file, each with its 5-byte trailer */
+    size_t nblocks;
     tfc_sstable_entry *entries;
     size_t n, cap;
     bytes_buf keys; /* every entry's full key, back to back */
@@ -281,7 +285,10 @@ void tfc_sstable_free(tfc_sstable *t)
 {
     if (!t) return;
     free(t->name);
-    free(t->file);
+    free((void *)t->mem);
+    if (t->fd >= 0) close(t->fd);
+    for (size_t i = 0; i < t->nblocks; i++) free(t->blocks[i]);
+    free(t->blocks);
     free(t->entries);
     free(t->keys.p);
     free(t->key_off);
@@ -336,21 +343,60 @@ static const uint8_t *decode_handle(const tfc_sstable *t, const uint8_t *p, cons
     return p;
 }
 
-static bool check_block(const tfc_sstable *t, block_handle h, const char *what, tfc_status *st)
+/* n bytes at off: in the table held in memory, or read from the file into a buffer kept until
+ * the table is freed (entries point into it). */
+static const uint8_t *bytes_at(tfc_sstable *t, uint64_t off, size_t n, tfc_status *st)
 {
-    const uint8_t *p = t->file + h.offset;
-    uint8_t type = p[h.size];
+    if (t->mem) return t->mem + off;
+    uint8_t **blocks = realloc(t->blocks, (t->nblocks + 1) * sizeof *blocks);
+    uint8_t *b = blocks ? malloc(n ? n : 1) : NULL;
+    if (blocks) t->blocks = blocks;
+    if (!b) {
+        tfc_fail(st, TFC_INTERNAL, "%s: out of memory for %zu bytes", t->name, n);
+        return NULL;
+    }
+    t->blocks[t->nblocks++] = b;
+    if (tfc_in_file_read(t->fd, b, n, off)) return b;
+    tfc_fail(st, TFC_IO, "%s: cannot read %zu bytes at offset %llu: %s", t->name, n, (unsigned long long)off,
+             errno ? strerror(errno) : "the file shrank");
+    return NULL;
+}
+
+/* The block's bytes with its trailer, type and checksum checked. A big block of a file is
+ * checksummed in pieces before memory is spent on it. */
+static const uint8_t *check_block(tfc_sstable *t, block_handle h, const char *what, tfc_status *st)
+{
+    uint8_t trailer[5];
+    const uint8_t *tr = t->mem ? t->mem + h.offset + h.size : trailer;
+    if (!t->mem && !tfc_in_file_read(t->fd, trailer, 5, h.offset + h.size))
+        return tfc_fail(st, TFC_IO, "%s: cannot read the %s block at offset %llu", t->name, what,
+                        (unsigned long long)h.offset),
+               NULL;
+    uint8_t type = tr[0];
     if (type != 0)
         return tfc_fail(st, TFC_DATA_LOSS, "%s: %s block at offset %llu is %s (type %u), which checkpoints never use",
                         t->name, what, (unsigned long long)h.offset,
-                        type == 1 ? "snappy-compressed" : "of unknown type",
-                        type);
-    uint32_t crc = tfc_crc32c_extend(tfc_crc32c(p, h.size), &type, 1);
-    uint32_t stored = tfc_crc32c_unmask(tfc_get_u32le(p + h.size + 1));
+                        type == 1 ? "snappy-compressed" : "of unknown type", type),
+               NULL;
+    uint32_t stored = tfc_crc32c_unmask(tfc_get_u32le(tr + 1)), crc = 0;
+    if (!t->mem && h.size > (16u << 20)) {
+        if (!tfc_in_file_crc32c(t->fd, h.offset, h.size, &crc))
+            return tfc_fail(st, TFC_IO, "%s: cannot read the %s block at offset %llu", t->name, what,
+                            (unsigned long long)h.offset),
+                   NULL;
+        if (tfc_crc32c_extend(crc, &type, 1) != stored)
+            return tfc_fail(st, TFC_DATA_LOSS, "%s: %s block at offset %llu: checksum mismatch", t->name, what,
+                            (unsigned long long)h.offset),
+                   NULL;
+    }
+    const uint8_t *p = bytes_at(t, h.offset, (size_t)h.size, st);
+    if (!p) return NULL;
+    crc = tfc_crc32c_extend(tfc_crc32c(p, h.size), &type, 1);
     if (crc != stored)
-        return tfc_fail(st, TFC_DATA_LOSS,
-                        "%s: %s block at offset %llu: checksum mismatch (stored %08x, computed %08x)", t->name, what, (unsigned long long)h.offset, stored, crc);
-    return true;
+        return tfc_fail(st, TFC_DATA_LOSS, "%s: %s block at offset %llu: checksum mismatch (stored %08x, computed %08x)",
+                        t->name, what, (unsigned long long)h.offset, stored, crc),
+               NULL;
+    return p;
 }
 
 /* Decodes the entries of a block; each is handed to add() with its full key. */
@@ -359,8 +405,8 @@ typedef bool (*entry_fn)(tfc_sstable *t, const uint8_t *key, size_t klen, const 
 
 static bool decode_block(tfc_sstable *t, block_handle h, const char *what, entry_fn add, void *ctx, tfc_status *st)
 {
-    if (!check_block(t, h, what, st)) return false;
-    const uint8_t *p = t->file + h.offset;
+    const uint8_t *p = check_block(t, h, what, st);
+    if (!p) return false;
     size_t size = (size_t)h.size;
     if (size < 4) return tfc_fail(st, TFC_DATA_LOSS, "%s: corrupt SSTable: %s block too short", t->name, what);
     uint32_t nrestarts = tfc_get_u32le(p + size - 4);
@@ -430,24 +476,18 @@ static bool add_index_entry_read(tfc_sstable *t, const uint8_t *key, size_t klen
     return decode_block(t, h, "data", add_data_entry, NULL, st);
 }
 
-/* Takes ownership of file[0, len). */
-static tfc_sstable *parse_owned(uint8_t *file, size_t len, const char *name, tfc_status *st)
+/* A table with its source set (mem or fd, len): the footer, the index block and through it
+ * every data block are read, checked and decoded. Frees t on failure. */
+static tfc_sstable *parse(tfc_sstable *t, tfc_status *st)
 {
-    tfc_sstable *t = calloc(1, sizeof *t);
-    if (!t || !(t->name = strdup(name))) {
-        free(file);
-        tfc_sstable_free(t);
-        tfc_fail(st, TFC_INTERNAL, "%s: out of memory", name);
-        return NULL;
-    }
-    t->file = file;
-    t->len = len;
-    if (len < TFC_SSTABLE_FOOTER_SIZE) {
-        tfc_fail(st, TFC_DATA_LOSS, "%s: not an SSTable: %zu bytes is shorter than the %d-byte footer (truncated?)",
-                 name, len, TFC_SSTABLE_FOOTER_SIZE);
+    const char *name = t->name;
+    if (t->len < TFC_SSTABLE_FOOTER_SIZE) {
+        tfc_fail(st, TFC_DATA_LOSS, "%s: not an SSTable: %llu bytes is shorter than the %d-byte footer (truncated?)",
+                 name, (unsigned long long)t->len, TFC_SSTABLE_FOOTER_SIZE);
         goto fail;
     }
-    const uint8_t *footer = t->file + len - TFC_SSTABLE_FOOTER_SIZE;
+    const uint8_t *footer = bytes_at(t, t->len - TFC_SSTABLE_FOOTER_SIZE, TFC_SSTABLE_FOOTER_SIZE, st);
+    if (!footer) goto fail;
     if (tfc_get_u64le(footer + 40) != TFC_SSTABLE_MAGIC) {
         tfc_fail(st, TFC_DATA_LOSS, "%s: not an SSTable: bad magic number (truncated or not a checkpoint file?)", name);
         goto fail;
@@ -464,39 +504,42 @@ fail:
     return NULL;
 }
 
+static tfc_sstable *new_table(const char *name, tfc_status *st)
+{
+    tfc_sstable *t = calloc(1, sizeof *t);
+    if (t) t->fd = -1;
+    if (t && (t->name = strdup(name))) return t;
+    free(t);
+    tfc_fail(st, TFC_INTERNAL, "%s: out of memory", name);
+    return NULL;
+}
+
 tfc_sstable *tfc_sstable_parse(const void *data, size_t len, const char *name, tfc_status *st)
 {
-    uint8_t *copy = malloc(len ? len : 1);
+    tfc_sstable *t = new_table(name, st);
+    uint8_t *copy = t ? malloc(len ? len : 1) : NULL;
     if (!copy) {
+        tfc_sstable_free(t);
         tfc_fail(st, TFC_INTERNAL, "%s: out of memory", name);
         return NULL;
     }
     if (len) memcpy(copy, data, len);
-    return parse_owned(copy, len, name, st);
+    t->mem = copy;
+    t->len = len;
+    return parse(t, st);
 }
 
 tfc_sstable *tfc_sstable_open(const char *path, tfc_status *st)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        tfc_fail(st, errno == ENOENT ? TFC_NOT_FOUND : TFC_IO, "%s: %s", path, strerror(errno));
+    uint64_t size;
+    int fd = tfc_in_file_open(path, &size, st);
+    if (fd < 0) return NULL;
+    tfc_sstable *t = new_table(path, st);
+    if (!t) {
+        close(fd);
         return NULL;
     }
-    struct stat sb;
-    uint8_t *data = NULL;
-    size_t len = 0;
-    if (fstat(fileno(f), &sb) != 0 || !S_ISREG(sb.st_mode)) {
-        tfc_fail(st, TFC_IO, "%s: not a regular file", path);
-    } else if ((uint64_t)sb.st_size >= SIZE_MAX / 2 || !(data = malloc((size_t)sb.st_size + 1))) {
-        tfc_fail(st, TFC_INTERNAL, "%s: out of memory for %lld bytes", path, (long long)sb.st_size);
-    } else {
-        len = fread(data, 1, (size_t)sb.st_size, f);
-        if (ferror(f)) tfc_fail(st, TFC_IO, "%s: read error: %s", path, strerror(errno));
-    }
-    fclose(f);
-    if (!tfc_ok(st)) {
-        free(data);
-        return NULL;
-    }
-    return parse_owned(data, len, path, st);
+    t->fd = fd;
+    t->len = size;
+    return parse(t, st);
 }

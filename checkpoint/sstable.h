@@ -30,7 +30,9 @@ bool tfc_sstable_builder_finish(tfc_sstable_builder *b, const uint8_t **data, si
 void tfc_sstable_builder_free(tfc_sstable_builder *b);
 
 /* ---- Reading: the whole table is checked (footer, magic, block CRCs, entry bounds, key order)
- * and decoded when opened; entries are then plain array lookups. ---- */
+ * and decoded when opened; entries are then plain array lookups. A file is read block by block
+ * from its footer on, never whole: a damaged or foreign file is refused after reading its last
+ * 48 bytes. ---- */
 
 typedef struct {
     const uint8_t *key;

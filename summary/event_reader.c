@@ -1,16 +1,17 @@
 /* Reading an event file's Events, with damaged records reported and skipped. */
 #include "event_reader.h"
 
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "in_file.h"
 #include "record.h"
 
 struct tfc_event_reader {
     char *name;
-    unsigned char *owned; /* the file's bytes when read from disk */
+    int fd; /* the file, when read from disk; -1 for memory */
     tfc_record_reader rec;
     tfc_event_warn_fn warn;
     void *ctx;
@@ -27,6 +28,7 @@ static tfc_event_reader *reader_new(const char *name, tfc_event_warn_fn warn, vo
         free(r);
         return NULL;
     }
+    r->fd = -1;
     r->warn = warn;
     r->ctx = ctx;
     return r;
@@ -40,59 +42,27 @@ tfc_event_reader *tfc_event_reader_from_memory(const char *name, const void *dat
     return r;
 }
 
-/* The whole file; a file that grows while being read is read up to where it was at the start. */
-static unsigned char *read_file(const char *path, size_t *len, tfc_status *st)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) return tfc_fail(st, errno == ENOENT ? TFC_NOT_FOUND : TFC_IO, "%s: %s", path, strerror(errno)), NULL;
-    unsigned char *buf = NULL;
-    size_t n = 0, cap = 0;
-    for (;;) {
-        if (n == cap) {
-            size_t ncap = cap ? cap * 2 : 1 << 16;
-            unsigned char *nb = realloc(buf, ncap);
-            if (!nb) {
-                tfc_fail(st, TFC_IO, "%s: out of memory reading the file", path);
-                break;
-            }
-            buf = nb;
-            cap = ncap;
-        }
-        size_t got = fread(buf + n, 1, cap - n, f);
-        n += got;
-        if (got == 0) {
-            if (ferror(f)) tfc_fail(st, TFC_IO, "%s: read error: %s", path, strerror(errno));
-            break;
-        }
-    }
-    fclose(f);
-    if (!tfc_ok(st)) {
-        free(buf);
-        return NULL;
-    }
-    *len = n;
-    return buf;
-}
-
 tfc_event_reader *tfc_event_reader_open(const char *path, tfc_event_warn_fn warn, void *ctx, tfc_status *st)
 {
-    size_t len = 0;
-    unsigned char *buf = read_file(path, &len, st);
-    if (!buf) return NULL;
-    tfc_event_reader *r = tfc_event_reader_from_memory(path, buf, len, warn, ctx);
+    uint64_t size;
+    int fd = tfc_in_file_open(path, &size, st);
+    if (fd < 0) return NULL;
+    tfc_event_reader *r = reader_new(path, warn, ctx);
     if (!r) {
-        free(buf);
+        close(fd);
         tfc_fail(st, TFC_IO, "%s: out of memory", path);
         return NULL;
     }
-    r->owned = buf;
+    r->fd = fd;
+    r->rec = tfc_record_reader_file(fd, size);
     return r;
 }
 
 void tfc_event_reader_free(tfc_event_reader *r)
 {
     if (!r) return;
-    free(r->owned);
+    tfc_record_reader_clear(&r->rec);
+    if (r->fd >= 0) close(r->fd);
     free(r->name);
     free(r);
 }

@@ -1,6 +1,7 @@
 /* The Events of one event file, in order: records checked by record.c, payloads parsed as
- * tensorflow.Event by protobuf-c. Damage is reported through a callback and skipped where the
- * framing allows, so one bad record never hides the rest of a file. */
+ * tensorflow.Event by protobuf-c. A file is read a record at a time. A damaged record is
+ * reported through a callback and ends the file, as in TensorFlow and TensorBoard; a record that
+ * is not an Event is reported and skipped. */
 #ifndef TFC_EVENT_READER_H
 #define TFC_EVENT_READER_H
 
@@ -15,7 +16,8 @@ typedef struct tfc_event_reader tfc_event_reader;
 /* Called with one line "NAME: offset N: what was wrong" per problem. */
 typedef void (*tfc_event_warn_fn)(void *ctx, const char *line);
 
-/* Reads the file at path whole (NULL with st set when it cannot be read). */
+/* Opens the file at path (NULL with st set when it cannot be opened); it is read up to the size
+ * it has now. */
 tfc_event_reader *tfc_event_reader_open(const char *path, tfc_event_warn_fn warn, void *ctx, tfc_status *st);
 /* Reads from memory, without copying; name stands for the file in messages. */
 tfc_event_reader *tfc_event_reader_from_memory(const char *name, const void *data, size_t len,

@@ -128,3 +128,48 @@ def test_torch_summary_writer(written):
     for h in hist:
         check_histogram(h, values(h["step"]))
         assert h["sum"] == pytest.approx(float(values(h["step"]).astype(np.float64).sum()), rel=1e-5)
+
+
+def test_damaged_files_read_as_tensorboard_reads_them(tmp_path, events_dump):
+    """A flipped bit in a record's length or payload, a cut record, a run of zero bytes after the
+    records (a file whose writer died with the disk full): we read exactly the events
+    TensorBoard's loader yields, and say where the damage is."""
+    from tensorboard.backend.event_processing import event_file_loader
+    from tensorboard.compat.proto import event_pb2, summary_pb2
+    from tensorboard.summary.writer.record_writer import RecordWriter
+
+    good = tmp_path / "good"
+    starts = []
+    with open(good, "wb") as f:
+        w = RecordWriter(f)
+        w.write(event_pb2.Event(wall_time=1, file_version="brain.Event:2").SerializeToString())
+        for step in range(10):
+            starts.append(f.tell())
+            s = summary_pb2.Summary(value=[summary_pb2.Summary.Value(tag="x", simple_value=step * 0.5)])
+            w.write(event_pb2.Event(wall_time=2 + step, step=step, summary=s).SerializeToString())
+    data = good.read_bytes()
+
+    def flipped(at):
+        b = bytearray(data)
+        b[at] ^= 0x10
+        return bytes(b)
+
+    cases = {
+        "length": (flipped(starts[5] + 2), "length checksum mismatch"),
+        "payload": (flipped(starts[5] + 20), "payload checksum mismatch"),
+        "cut": (data[:starts[7] + 9], None),
+        "zeros": (data + bytes(1 << 20), "length checksum mismatch"),
+    }
+    for name, (content, warning) in cases.items():
+        run = tmp_path / name
+        run.mkdir()
+        path = run / "events.out.tfevents.1.host"
+        path.write_bytes(content)
+        tb = [e.step for e in event_file_loader.LegacyEventFileLoader(str(path)).Load() if e.HasField("summary")]
+        ours = [p[0] for p in events_dump(path).scalars.get((run.name, "x"), [])]
+        assert ours == tb, name
+        dump = events_dump(path)
+        if warning:
+            assert len(dump.warnings) == 1 and warning in dump.warnings[0], (name, dump.warnings)
+        else:
+            assert not dump.warnings, (name, dump.warnings)

@@ -2,7 +2,9 @@
 .dot and .npy files written to a full device (a twin of /dev/full made with mknod in a temporary
 folder, never the real one) or past a file size limit (RLIMIT_FSIZE) fail with one line naming
 the file and the cause, exit 1, and leave no partial file; symbolic links and device nodes at an
-output path are written through, never replaced or removed; usage errors exit 2 in every tool."""
+output path are written through, never replaced or removed; usage errors exit 2 in every tool.
+Inputs are read a piece at a time: event files, GraphDefs and checkpoint indexes with a 2 GiB hole
+take seconds and megabytes, not the whole file."""
 import os
 import resource
 import signal
@@ -203,3 +205,60 @@ def test_usage_errors_exit_2_everywhere(tool_path, inputs, tool, args):
     if tool == "tfc-ckpt" and args[0] == "convert":
         args = ["convert", inputs["ckpt"], args[2]]
     one_line(run(tool_path, tool, *args), tool, 2)
+
+
+def test_a_2_gib_sparse_event_file_is_read_in_bounded_time_and_memory(tool_path, inputs, tmp_path):
+    """Valid records, then a 2 GiB hole (a writer that died with the disk full): the valid prefix
+    is read, the damage is one warning naming the offset, within 10 s and 200 MB."""
+    run = tmp_path / "sparse" / "run"
+    run.mkdir(parents=True)
+    src = next((inputs["logdir"] / "run").iterdir())
+    path = run / src.name
+    path.write_bytes(src.read_bytes())
+    prefix = path.stat().st_size
+    os.truncate(path, 2 << 30)
+    for tool, args in (("tfc-plot", ["--logdir", tmp_path / "sparse", "--scalar", "loss", "--csv", "-"]),
+                       ("tfc-graph", [tmp_path / "sparse", "--list"])):
+        import time
+        t0 = time.monotonic()
+        p = subprocess.Popen([str(tool_path(tool)), *map(str, args)], stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True, stdin=subprocess.DEVNULL)
+        _, status, usage = os.wait4(p.pid, 0)
+        seconds = time.monotonic() - t0
+        out, err = p.stdout.read(), p.stderr.read()
+        assert os.waitstatus_to_exitcode(status) == 0, (tool, err)
+        assert seconds < 10, (tool, seconds)
+        assert usage.ru_maxrss < 200 * 1024, (tool, usage.ru_maxrss)  # KiB
+        if tool == "tfc-plot":
+            assert len(out.splitlines()) == 51  # the header and the 50 steps
+            assert err.count("\n") == 1 and f"offset {prefix}: corrupted record" in err, err
+        else:
+            assert "layer" in out
+
+
+def measured(tool_path, tool, *args):
+    """Runs a tool: (exit status, stderr, seconds, peak resident KiB)."""
+    import time
+    t0 = time.monotonic()
+    p = subprocess.Popen([str(tool_path(tool)), *map(str, args)], stdout=subprocess.DEVNULL,
+                         stderr=subprocess.PIPE, text=True, stdin=subprocess.DEVNULL)
+    _, status, usage = os.wait4(p.pid, 0)
+    return os.waitstatus_to_exitcode(status), p.stderr.read(), time.monotonic() - t0, usage.ru_maxrss
+
+
+def test_sparse_graphs_and_checkpoint_indexes_are_refused_at_once(tool_path, inputs, tmp_path):
+    """A GraphDef or a checkpoint index followed by a hole up to 2 GiB: refused with one line
+    after reading a few bytes, not after reading 2 GiB."""
+    pb = tmp_path / "sparse.pb"
+    pb.write_bytes(inputs["pb"].read_bytes())
+    os.truncate(pb, (2 << 30) - 1)
+    code, err, seconds, kib = measured(tool_path, "tfc-graph", pb, "-o", tmp_path / "g.png")
+    assert code == 1 and err.count("\n") == 1 and "not a valid GraphDef" in err, err
+    assert seconds < 10 and kib < 200 * 1024, (seconds, kib)
+    index = tmp_path / "sparse.ckpt.index"
+    index.write_bytes(EXAMPLE_INDEX)
+    (tmp_path / "sparse.ckpt.data-00000-of-00001").write_bytes(struct.pack("<ff", 1, 2))
+    os.truncate(index, 2 << 30)
+    code, err, seconds, kib = measured(tool_path, "tfc-ckpt", "inspect", tmp_path / "sparse.ckpt")
+    assert code == 1 and err.count("\n") == 1 and "bad magic number" in err, err
+    assert seconds < 10 and kib < 200 * 1024, (seconds, kib)

@@ -354,7 +354,9 @@ def test_empty_run(run_tool, tmp_path):
     assert p.returncode == 0 and "scalars: none" in p.stdout
 
 
-def test_corrupt_file_warns_and_plots_the_rest(run_tool, torch_logdir, tmp_path):
+def test_corrupt_file_warns_and_plots_what_precedes(run_tool, torch_logdir, tmp_path):
+    """A damaged record ends the file, as TensorFlow's reader and TensorBoard have it: the points
+    before it are plotted, one warning names the damage."""
     d = tmp_path / "corrupt"
     shutil.copytree(torch_logdir / "run_a", d)
     f = next(d.glob("*tfevents*"))
@@ -376,10 +378,10 @@ def test_corrupt_file_warns_and_plots_the_rest(run_tool, torch_logdir, tmp_path)
     p = run_tool("tfc-plot", "--logdir", d, "--scalar", "loss", "-o", out, "--csv", tmp_path / "c.csv")
     assert p.returncode == 0, p.stderr
     warnings = p.stderr.splitlines()
-    assert warnings and all(w.startswith("tfc-plot: warning: ") for w in warnings)
+    assert len(warnings) == 1 and warnings[0].startswith("tfc-plot: warning: ") and "checksum" in warnings[0]
     assert out.stat().st_size > 1000
     rows = read_csv((tmp_path / "c.csv").read_text())
-    assert len(rows) == len(LOSS) - 1 and 90 not in [r["step"] for r in rows]
+    assert len(rows) == 9 and [r["step"] for r in rows] == [10 * i for i in range(9)]
 
 
 # ---- real logdirs from the shared fixtures ----
