@@ -39,7 +39,7 @@ as_root() {
 packages=(build-essential pkg-config meson ninja-build libopenblas-dev zlib1g-dev libpng-dev
           libcairo2-dev libgraphviz-dev graphviz libprotobuf-c-dev protobuf-c-compiler
           fonts-dejavu-core python3-venv clang libclang-rt-14-dev dataset-fashion-mnist
-          help2man man-db openmpi-bin libopenmpi-dev chromium chromium-driver)
+          help2man man-db openmpi-bin libopenmpi-dev chromium chromium-driver time)
 missing=()
 for p in "${packages[@]}"; do
   if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then

@@ -19,6 +19,7 @@
 
 #include "event_reader.h"
 #include "meta_graph.pb-c.h"
+#include "str_index.h"
 #include "summary_value.h"
 
 /* ---- growing arrays ---- */
@@ -114,7 +115,7 @@ static int kind_of(tfc_plugin p)
 }
 
 typedef struct {
-    char *tag;
+    const char *tag; /* the builder's copy, in its index of tag names */
     tfc_plugin plugin;
     long series; /* index into the run's series of its plugin's kind, -1 before the first point */
     bool warned;
@@ -131,7 +132,8 @@ typedef struct {
     tfc_run *run;
     size_t series_cap[NKINDS];
     size_t *points_cap[NKINDS]; /* per series, parallel to the run's arrays */
-    tag_info *tags;             /* open addressing, a power of two in size */
+    tfc_str_index names; /* the run's tags, numbered */
+    tag_info *tags;      /* by number */
     size_t ntags, tags_cap;
     double file_version; /* 0 until a file_version event is seen, as TensorBoard's None */
     int64_t most_recent_step;
@@ -139,43 +141,15 @@ typedef struct {
     bool oom;
 } run_builder;
 
-static uint64_t hash_tag(const char *s)
-{
-    uint64_t h = 1469598103934665603ull;
-    for (; *s; s++) h = (h ^ (unsigned char)*s) * 1099511628211ull;
-    return h;
-}
-
 static tag_info *find_tag(run_builder *b, const char *tag, bool create)
 {
-    if (b->tags_cap) {
-        for (size_t i = hash_tag(tag) & (b->tags_cap - 1);; i = (i + 1) & (b->tags_cap - 1)) {
-            if (!b->tags[i].tag) break;
-            if (strcmp(b->tags[i].tag, tag) == 0) return &b->tags[i];
-        }
+    long k = create ? tfc_str_index_add(&b->names, tag) : tfc_str_index_find(&b->names, tag);
+    if (k < 0) return NULL;
+    if ((size_t)k == b->ntags) {
+        if (!grow((void **)&b->tags, &b->tags_cap, b->ntags + 1, sizeof *b->tags)) return NULL;
+        b->tags[b->ntags++] = (tag_info){.tag = b->names.strs[k], .plugin = TFC_PLUGIN_NONE, .series = -1};
     }
-    if (!create) return NULL;
-    if (2 * (b->ntags + 1) > b->tags_cap) {
-        size_t ncap = b->tags_cap ? 2 * b->tags_cap : 64;
-        tag_info *nt = calloc(ncap, sizeof *nt);
-        if (!nt) return NULL;
-        for (size_t j = 0; j < b->tags_cap; j++) {
-            if (!b->tags[j].tag) continue;
-            size_t i = hash_tag(b->tags[j].tag) & (ncap - 1);
-            while (nt[i].tag) i = (i + 1) & (ncap - 1);
-            nt[i] = b->tags[j];
-        }
-        free(b->tags);
-        b->tags = nt;
-        b->tags_cap = ncap;
-    }
-    size_t i = hash_tag(tag) & (b->tags_cap - 1);
-    while (b->tags[i].tag) i = (i + 1) & (b->tags_cap - 1);
-    if (!(b->tags[i].tag = strdup(tag))) return NULL;
-    b->tags[i].plugin = TFC_PLUGIN_NONE;
-    b->tags[i].series = -1;
-    b->ntags++;
-    return &b->tags[i];
+    return &b->tags[k];
 }
 
 /* Room for one more point in tag t's series (created on its first point); returns where it goes,
@@ -477,20 +451,22 @@ static void finish_run(run_builder *b)
 {
     tfc_run *run = b->run;
     size_t nothers = 0;
-    for (size_t i = 0; i < b->tags_cap; i++) nothers += b->tags[i].tag && b->tags[i].nvalues;
+    for (size_t i = 0; i < b->ntags; i++) nothers += b->tags[i].nvalues > 0;
     if (nothers && !(run->others = calloc(nothers, sizeof *run->others))) b->oom = true;
-    for (size_t i = 0; i < b->tags_cap; i++) {
+    for (size_t i = 0; i < b->ntags; i++) {
         tag_info *t = &b->tags[i];
-        if (t->tag && t->nvalues && run->others) {
-            run->others[run->nothers++] = (tfc_other_tag){t->tag, t->plugin_name, t->nvalues, t->first_step,
+        char *tag = t->nvalues && run->others ? strdup(t->tag) : NULL;
+        if (tag) {
+            run->others[run->nothers++] = (tfc_other_tag){tag, t->plugin_name, t->nvalues, t->first_step,
                                                           t->last_step, t->blob, t->blob_len};
             continue;
         }
-        free(t->tag);
+        if (t->nvalues && run->others) b->oom = true;
         free(t->plugin_name);
         free(t->blob);
     }
     free(b->tags);
+    tfc_str_index_free(&b->names);
     if (run->nothers) qsort(run->others, run->nothers, sizeof *run->others, cmp_other_tag);
     for (int k = 0; k < NKINDS; k++) {
         free(b->points_cap[k]);

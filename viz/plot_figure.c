@@ -336,7 +336,10 @@ bool tfc_plot_figure_render(tfc_plot_figure *fig, const char *path, tfc_status *
     double hpx = opt->height > 0 ? opt->height
                                  : round((double)rows * ph * opt->dpi + (opt->title ? 0.3 * opt->dpi : 0));
     if (wpx > 20000 || hpx > 20000)
-        return tfc_fail(st, TFC_INVALID_ARGUMENT, "figure of %gx%g pixels is too large", wpx, hpx);
+        return tfc_fail(st, TFC_INVALID_ARGUMENT,
+                        "%zu panels make a figure of %.0fx%.0f pixels, over the limit of 20000 a side: choose fewer "
+                        "tags or a lower --dpi (or write them with --csv)",
+                        fig->npanels, wpx, hpx);
     tfc_plot_page out;
     if (!tfc_plot_page_open(&out, path, wpx, hpx, opt->dpi, st)) return false;
     page pg = {out.cr, out.px_per_pt};
