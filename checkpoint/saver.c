@@ -2,6 +2,8 @@
 #include "saver.h"
 
 #include <ctype.h>
+#include <dirent.h>
+#include <fnmatch.h>
 #include <glob.h>
 #include <limits.h>
 #include <stdio.h>
@@ -11,6 +13,7 @@
 
 #include "bundle.h"
 #include "meta_graph.h"
+#include "out_file.h"
 #include "ops.h"
 
 /* At most this many names are listed per kind of mismatch. */
@@ -137,6 +140,40 @@ static void delete_checkpoint(const char *prefix)
     }
 }
 
+/* Whether name (in the saver's folder) is a temporary file that a killed save of this saver
+ * left: a checkpoint's .index, .meta or .data-NNNNN-of-NNNNN, or `checkpoint`, then
+ * .tempstate<digits> (see out_file.h). */
+static bool stale_temporary(const char *name, const char *base)
+{
+    const char *t = strstr(name, TFC_TEMP_SUFFIX);
+    if (!t || t - name > NAME_MAX || !t[strlen(TFC_TEMP_SUFFIX)]) return false;
+    for (const char *d = t + strlen(TFC_TEMP_SUFFIX); *d; d++)
+        if (!isdigit((unsigned char)*d)) return false;
+    char stem[NAME_MAX + 1];
+    snprintf(stem, sizeof stem, "%.*s", (int)(t - name), name);
+    if (strcmp(stem, "checkpoint") == 0) return true;
+    char *dot = strrchr(stem, '.');
+    if (!dot || (strcmp(dot, ".index") != 0 && strcmp(dot, ".meta") != 0 &&
+                 fnmatch(".data-[0-9][0-9][0-9][0-9][0-9]-of-[0-9][0-9][0-9][0-9][0-9]", dot, 0) != 0))
+        return false;
+    *dot = '\0';
+    return ours(stem, base);
+}
+
+/* Removes what killed saves of this saver left in its folder: their temporary files stay
+ * otherwise, one or two per killed save, each as big as a checkpoint. */
+static void remove_stale_temporaries(const char *dir, const char *base)
+{
+    DIR *d = opendir(dir);
+    if (!d) return;
+    char path[PATH_MAX];
+    for (struct dirent *e; (e = readdir(d));) {
+        if (!stale_temporary(e->d_name, base)) continue;
+        if (snprintf(path, sizeof path, "%s/%s", dir, e->d_name) < (int)sizeof path) unlink(path);
+    }
+    closedir(d);
+}
+
 /* Records the new checkpoint in DIR/checkpoint (written atomically) and then deletes the files of
  * this saver's checkpoints beyond the newest max_to_keep. */
 static bool update_state(const char *dir, const char *base, const char *saved, int max_to_keep, tfc_status *st)
@@ -206,6 +243,7 @@ bool tfc_saver_save_vars(tfc_session *s, const tfc_out *var_list, int nvars, con
     if (len >= (int)sizeof path) return tfc_fail(st, TFC_INVALID_ARGUMENT, "%s: path too long", prefix);
     if (path_out && strlen(path) >= path_cap) return tfc_fail(st, TFC_INVALID_ARGUMENT, "%s: path too long", path);
     split_prefix(prefix, dir, sizeof dir, &base);
+    remove_stale_temporaries(dir, base);
     const tfc_graph *g = tfc_session_graph(s);
     int n;
     saved_var *vars = saved_variables(g, var_list, nvars, &n, st);

@@ -3,8 +3,8 @@
  * restores them by name: the variable's name, or in a graph imported from TensorFlow with its
  * Saver's save/ nodes, the name those nodes give it (so a graph imported under a prefix reads and
  * writes TensorFlow's keys). Saves are atomic: a save that dies midway leaves the previous
- * checkpoint and the
- * `checkpoint` file as they were. */
+ * checkpoint and the `checkpoint` file as they were, and the next save removes the temporary
+ * files it left. */
 #ifndef TFC_SAVER_H
 #define TFC_SAVER_H
 

@@ -89,10 +89,9 @@ void tfc_event_writer_flush_on_signals(void)
 {
     struct sigaction sa = {.sa_handler = on_signal};
     sigemptyset(&sa.sa_mask);
-    sigaddset(&sa.sa_mask, SIGINT);
-    sigaddset(&sa.sa_mask, SIGTERM);
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
+    static const int signals[] = {SIGINT, SIGTERM, SIGHUP};
+    for (int i = 0; i < 3; i++) sigaddset(&sa.sa_mask, signals[i]);
+    for (int i = 0; i < 3; i++) sigaction(signals[i], &sa, NULL);
 }
 
 static void register_writer(tfc_event_writer *w)
@@ -302,4 +301,18 @@ bool tfc_event_writer_add_scalar(tfc_event_writer *w, const char *tag, float val
     s.n_value = 1;
     s.value = values;
     return add_summary_event(w, &s, step, st);
+}
+
+bool tfc_event_writer_add_restart(tfc_event_writer *w, int64_t step, const char *checkpoint_path, tfc_status *st)
+{
+    if (!w) return no_writer(st);
+    Tensorflow__SessionLog log = TENSORFLOW__SESSION_LOG__INIT;
+    log.status = TENSORFLOW__SESSION_LOG__SESSION_STATUS__START;
+    log.checkpoint_path = (char *)(checkpoint_path ? checkpoint_path : "");
+    Tensorflow__Event ev = TENSORFLOW__EVENT__INIT;
+    ev.wall_time = wall_now();
+    ev.step = step;
+    ev.what_case = TENSORFLOW__EVENT__WHAT_SESSION_LOG;
+    ev.session_log = &log;
+    return add_event(w, &ev, st);
 }

@@ -2,7 +2,7 @@
  * events.out.tfevents.<secs>.<host><suffix>, a file_version record first, then Events with
  * summaries and graphs. Records are buffered and written out when more than 2 seconds passed
  * since the last write (checked on each add), on flush and close, and, after
- * tfc_event_writer_flush_on_signals(), when SIGINT or SIGTERM arrives. */
+ * tfc_event_writer_flush_on_signals(), when SIGINT, SIGTERM or SIGHUP arrives. */
 #ifndef TFC_EVENT_WRITER_H
 #define TFC_EVENT_WRITER_H
 
@@ -37,13 +37,19 @@ TFC_API bool tfc_event_writer_add_graph_def(tfc_event_writer *w, const void *gra
 TFC_API bool tfc_event_writer_add_summary(tfc_event_writer *w, const void *summary, size_t len, int64_t step, tfc_status *st);
 /* One scalar (a Summary with one simple_value under tag) at step. */
 TFC_API bool tfc_event_writer_add_scalar(tfc_event_writer *w, const char *tag, float value, int64_t step, tfc_status *st);
+/* Event{wall_time, step, session_log{START, checkpoint_path}}: a training run starting again
+ * from a checkpoint, as TensorFlow's Supervisor writes it. TensorBoard (and tfc's logdir reader)
+ * then drop every point at or after step written before it, the leftovers of the run that was
+ * stopped after its checkpoint and whose steps are trained again. */
+TFC_API bool tfc_event_writer_add_restart(tfc_event_writer *w, int64_t step, const char *checkpoint_path,
+                                          tfc_status *st);
 /* Writes out the buffered records (true for a NULL writer: nothing to write). */
 TFC_API bool tfc_event_writer_flush(tfc_event_writer *w, tfc_status *st);
 /* Flushes, closes the file and frees the writer (NULL is allowed); false with st set when the last
  * write or the close failed (the writer is freed all the same). */
 TFC_API bool tfc_event_writer_close(tfc_event_writer *w, tfc_status *st);
 
-/* Installs SIGINT and SIGTERM handlers that write out every open writer's buffered records
+/* Installs SIGINT, SIGTERM and SIGHUP handlers that write out every open writer's buffered records
  * with write(2) and then re-raise the signal with its default action. Best effort: a writer
  * that another thread is flushing at that moment is left to that flush, so its last record
  * may end up incomplete, which readers treat as the normal end of a file. The first 64 open

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <dirent.h>
 #include <libgen.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <time.h>
 
@@ -121,11 +122,34 @@ typedef struct {
     tfc_graph_model_spec graph; /* graph.graph NULL: a seed model */
 } options;
 
+/* The longest --logdir or --restore path: a run's folder and a file name must fit after it. */
+#define MAX_DIR_BYTES (PATH_MAX - 512)
+
 /* Under mpirun, the gradients go to the allreduce in buckets of up to this many floats (1 MB). */
 #define TFC_RUN_BUCKET_FLOATS (256 * 1024)
 
 /* Ranks other than 0 print nothing of their own: the job's output is rank 0's. */
 static bool silent_rank;
+
+/* SIGINT, SIGTERM or SIGHUP when training alone: the first stops training after the current step,
+ * and the run says where its newest checkpoint is before it ends by that signal; a second ends it
+ * at once, after the event writer's handlers have written out the buffered summaries. */
+static volatile sig_atomic_t stop_signal;
+
+static void on_stop_signal(int sig)
+{
+    stop_signal = sig;
+    tfc_event_writer_flush_on_signals();
+}
+
+static void stop_on_signals(void)
+{
+    struct sigaction sa = {.sa_handler = on_stop_signal};
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);
+}
 
 static int usage_error(const char *fmt, const char *arg)
 {
@@ -251,7 +275,8 @@ static int parse_args(int argc, char **argv, options *o)
             o->logdir = optarg;
             break;
         case O_RUN:
-            if (!*optarg || strchr(optarg, '/') || strcmp(optarg, ".") == 0 || strcmp(optarg, "..") == 0)
+            if (!*optarg || strchr(optarg, '/') || strcmp(optarg, ".") == 0 || strcmp(optarg, "..") == 0 ||
+                strlen(optarg) > NAME_MAX)
                 return usage_error("--run: '%s' is not a folder name", optarg);
             o->run = optarg;
             break;
@@ -308,6 +333,16 @@ static int parse_args(int argc, char **argv, options *o)
     if (o->steps && o->epochs) return usage_error("%s", "give --steps or --epochs, not both");
     if ((o->restore || (o->eval_only && !gs->graph)) && !o->restore_path && !o->logdir)
         return usage_error("%s", "--restore and --eval need a checkpoint: give --restore=PATH or a --logdir");
+    /* room for a run's folder and a file name (255 bytes each at most) in a path */
+    const char *flag = o->logdir && strlen(o->logdir) > MAX_DIR_BYTES                  ? "--logdir"
+                       : o->restore_path && strlen(o->restore_path) > MAX_DIR_BYTES ? "--restore"
+                                                                                     : NULL;
+    if (flag) {
+        char msg[160];
+        snprintf(msg, sizeof msg, "%s: the path is longer than %d bytes, too long for a run's folder and files", flag,
+                 MAX_DIR_BYTES);
+        return usage_error("%s", msg);
+    }
     return 0;
 }
 
@@ -316,7 +351,8 @@ typedef struct {
     tfc_session *session;
     tfc_mnist *data;
     tfc_tensor *x, *y, *keep_train, *keep_eval;
-    char run_dir[2048]; /* "" without a logdir */
+    char run_dir[PATH_MAX]; /* "" without a logdir */
+    char newest[PATH_MAX];  /* the newest checkpoint saved or restored, "" when none */
     tfc_event_writer *events;
     int64_t trained; /* steps this run trained after its --warmup ones (the timed ones) */
     tfc_comm *comm;  /* the ranks training together under mpirun; NULL alone */
@@ -326,7 +362,7 @@ typedef struct {
 /* mkdir -p for the logdir; the run folder itself is created by the event writer. */
 static bool make_dirs(const char *path, tfc_status *st)
 {
-    char buf[2048];
+    char buf[PATH_MAX];
     snprintf(buf, sizeof buf, "%s", path);
     for (char *p = buf + 1;; p++) {
         if (*p == '/' || !*p) {
@@ -372,7 +408,7 @@ static bool is_file(const char *path)
 static bool resolve_restore(run_state *r, const options *o, char *ckpt, size_t cap, tfc_status *st)
 {
     const char *path = o->restore_path ? o->restore_path : o->logdir;
-    char buf[2100];
+    char buf[PATH_MAX];
     snprintf(buf, sizeof buf, "%s.index", path);
     if (is_file(buf)) {
         snprintf(ckpt, cap, "%s", path);
@@ -475,11 +511,14 @@ static int64_t current_step(run_state *r)
 static bool save(run_state *r, int64_t step, tfc_progress *p, tfc_status *st)
 {
     if (!r->run_dir[0]) return true;
-    char prefix[2100], path[2200];
+    char prefix[PATH_MAX + 16];
     snprintf(prefix, sizeof prefix, "%s/model.ckpt", r->run_dir);
-    if (!tfc_saver_save(r->session, prefix, step, 5, path, sizeof path, st) || !tfc_saver_write_meta(r->session, path, st))
+    /* The summaries up to this step go out first: a run resumed from this checkpoint has them. */
+    if (!tfc_event_writer_flush(r->events, st) ||
+        !tfc_saver_save(r->session, prefix, step, 5, r->newest, sizeof r->newest, st) ||
+        !tfc_saver_write_meta(r->session, r->newest, st))
         return false;
-    if (p) tfc_progress_note(p, "saved %s", path);
+    if (p) tfc_progress_note(p, "saved %s", r->newest);
     return true;
 }
 
@@ -590,7 +629,7 @@ static bool train(run_state *r, const options *o, int64_t total, tfc_status *st)
     tfc_feed feeds[3] = {{m->x, r->x}, {m->labels, r->y}, {m->keep_prob, r->keep_train}};
     int nfeeds = tfc_out_ok(m->keep_prob) ? 3 : 2;
     bool ok = true;
-    for (int64_t step = start; ok && step < total; step++) {
+    for (int64_t step = start; ok && step < total && !stop_signal; step++) {
         if (step == timed && step > start) {
             t0 = tfc_now();
             tfc_session_reset_profile(r->session);
@@ -629,14 +668,14 @@ static bool train(run_state *r, const options *o, int64_t total, tfc_status *st)
         tfc_progress_update(&p, step + 1, loss, examples);
         if (ok && o->save_every && (step + 1) % o->save_every == 0 && step + 1 < total) ok = save(r, step + 1, &p, st);
     }
-    r->trained = total - timed;
-    if (ok && total > start) ok = save(r, total, &p, st);
+    r->trained = stop_signal ? 0 : total - timed;
+    if (ok && total > start && !stop_signal) ok = save(r, total, &p, st);
     double secs = tfc_now() - t0;
     tfc_progress_end(&p);
     tfc_batcher_free(&b);
-    if (ok && start >= total) tfc_progress_note(&p, "the checkpoint is at step %lld already: nothing to train", (long long)start);
+    if (ok && start >= total && !stop_signal) tfc_progress_note(&p, "the checkpoint is at step %lld already: nothing to train", (long long)start);
     int64_t timed_examples = r->trained * batch * r->nranks;
-    if (ok && r->rank == 0)
+    if (ok && r->rank == 0 && !stop_signal)
         printf("train: %lld steps, %lld examples in %.2f s, %.0f examples/s\n", (long long)r->trained,
                (long long)timed_examples, secs, secs > 0 ? timed_examples / secs : 0.0);
     return ok;
@@ -653,6 +692,30 @@ static int fail(run_state *r, tfc_status *st)
         tfc_mpi_abort(r->comm, 1);
     }
     return 1;
+}
+
+/* After a stop signal: where the newest checkpoint is, the summaries written out, and the end by
+ * the signal's own default action (so a shell sees an interrupted command). */
+static int stopped(run_state *r, const options *o, tfc_status *st)
+{
+    int sig = stop_signal;
+    const char *name = sig == SIGINT ? "SIGINT" : sig == SIGTERM ? "SIGTERM" : "SIGHUP";
+    long long step = r->session ? (long long)current_step(r) : 0;
+    if (r->newest[0])
+        fprintf(stderr, "tfc-run: stopped by %s after step %lld; the newest checkpoint is %s (continue with "
+                        "tfc-run %s --model %s --restore=%s)\n",
+                name, step, r->newest, o->dataset, o->model, r->run_dir);
+    else
+        fprintf(stderr, "tfc-run: stopped by %s after step %lld; no checkpoint was saved (--save-every N saves "
+                        "during training)\n",
+                name, step);
+    free_state(r, st);
+    if (!tfc_ok(st)) fprintf(stderr, "tfc-run: %s\n", tfc_message(st));
+    tfc_status_free(st);
+    fflush(NULL);
+    signal(sig, SIG_DFL);
+    raise(sig);
+    return 128 + sig;
 }
 
 int main(int argc, char **argv)
@@ -689,7 +752,7 @@ int main(int argc, char **argv)
         o.logdir = NULL;
         o.profile = false;
     }
-    char ckpt[2100] = "";
+    char ckpt[PATH_MAX] = "";
     bool ok = tfc_mnist_find(ds, o.data_dir, dir, sizeof dir, st) && (r.data = tfc_mnist_load(dir, st)) &&
               (o.graph.graph ? tfc_model_import(&r.model, &o.graph, st) : tfc_model_build(&r.model, o.model, &mo, st));
     if (ok && o.graph.graph && r.nranks > 1)
@@ -702,11 +765,19 @@ int main(int argc, char **argv)
         r.session = tfc_session_new(r.model.g, &so, st);
         ok = r.session && tfc_session_run_init(r.session, st);
         if (ok && (o.restore || (o.eval_only && !o.graph.graph)) && r.rank == 0) {
-            ok = resolve_restore(&r, &o, ckpt, sizeof ckpt, st) && tfc_saver_restore(r.session, ckpt, st);
+            ok = resolve_restore(&r, &o, ckpt, sizeof ckpt, st) &&
+                 tfc_checkpoint_resolve(ckpt, r.newest, sizeof r.newest, st) &&
+                 tfc_saver_restore(r.session, r.newest, st);
             if (ok && !o.quiet)
-                fprintf(stderr, "tfc-run: restored %s at step %lld\n", ckpt, (long long)current_step(&r));
+                fprintf(stderr, "tfc-run: restored %s at step %lld\n", r.newest, (long long)current_step(&r));
         }
         if (ok && !o.eval_only && r.rank == 0) ok = open_events(&r, &o, st);
+        /* As TensorFlow's Supervisor does: a restart marker, so that what the stopped run wrote past
+         * the checkpoint is dropped (from the first step trained again: the checkpoint's own step
+         * keeps its summaries). */
+        if (ok && r.events && ckpt[0])
+            ok = tfc_event_writer_add_restart(r.events, current_step(&r) + 1, r.newest, st);
+        if (ok && r.nranks == 1) stop_on_signals();
     }
     /* Every rank learns whether all are ready, and they check they built the same graph, before the
      * first collective: a rank that failed or differs ends the job, instead of leaving the others
@@ -747,6 +818,7 @@ int main(int argc, char **argv)
             fprintf(stderr, "tfc-run: model %s on %s (%s), %lld steps of %d, %s %g, seed %llu\n", r.model.name, o.dataset, dir,
                     (long long)total, batch, r.model.optimizer, r.model.learning_rate, (unsigned long long)o.seed);
         ok = r.x && r.y && r.keep_train && r.keep_eval && (o.eval_only || train(&r, &o, total, st));
+        if (ok && stop_signal) return stopped(&r, &o, st);
         if (ok && o.profile && !o.eval_only) print_profile(&r, r.trained);
     }
     if (ok && r.rank == 0) {

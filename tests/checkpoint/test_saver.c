@@ -415,6 +415,21 @@ static void test_killed_midway(void)
         }
     }
     CHECK_MSG(killed > 0, "the child always finished before it could be killed");
+    /* The next save removes what the killed ones left, and only that: another saver's temporaries
+     * and other files stay. */
+    CHECK(count_in_dir(sub, "tempstate") > 0);
+    const char *others[] = {"kill/other.ckpt-2.index.tempstate77", "kill/big.ckpt-x.index.tempstate77",
+                            "kill/big.ckpt-2.index.tempstate", "kill/notes.tempstate1"};
+    for (int i = 0; i < 4; i++) {
+        FILE *f = fopen(path_in(others[i]), "w");
+        CHECK(f && fclose(f) == 0);
+    }
+    model_new(&m, TFC_SHAPE(3, 2), true);
+    set_scalar(&m, m.step, 3);
+    CHECK(tfc_saver_save(m.s, prefix, 3, 5, NULL, 0, st));
+    model_free(&m);
+    CHECK(count_in_dir(sub, "tempstate") == 4);
+    for (int i = 0; i < 4; i++) CHECK(exists(path_in(others[i])));
     tfc_status_free(st);
 }
 
