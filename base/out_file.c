@@ -11,6 +11,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "stdio_guard.h"
+
 static uint64_t random_suffix(void)
 {
     uint64_t r = 0;
@@ -170,6 +172,7 @@ static int flush_error(tfc_out_file *o)
     errno = 0;
     int err = fflush(o->f) != 0 ? (errno ? errno : EIO) : 0;
     if (o->sink && o->sink->err) return o->sink->err;
+    if (o->f == stdout && tfc_stdio_write_error()) return tfc_stdio_write_error();
     return err ? err : failed ? EIO : 0;
 }
 

@@ -12,6 +12,7 @@
 #include "ckpt_restore.h"
 #include "models.h"
 #include "out_file.h"
+#include "stdio_guard.h"
 
 static const char usage[] =
     "Usage: tfc-ckpt inspect [PATH] [--tensor NAME] [--all] [--full] [--json]\n"
@@ -66,6 +67,7 @@ static int usage_error(const char *msg, const char *arg)
 
 int main(int argc, char **argv)
 {
+    tfc_stdio_guard(true); /* results checked on their way out; names from files may hold control characters */
     if (argc < 2) return usage_error("missing command: inspect, diff, dump, convert or restore", "");
     if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {
         fputs(usage, stdout);

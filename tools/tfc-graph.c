@@ -12,6 +12,7 @@
 #include "graph_render.h"
 #include "graph_view.h"
 #include "out_file.h"
+#include "stdio_guard.h"
 
 static const char usage[] =
     "Usage: tfc-graph [OPTIONS] [LOGDIR | EVENT_FILE | GRAPH.pb | MODEL.meta]\n"
@@ -154,6 +155,7 @@ static int draw(const options *o, const tfc_gdraw_model *m, const char *source, 
 
 int main(int argc, char **argv)
 {
+    tfc_stdio_guard(true); /* results checked on their way out; names from files may hold control characters */
     options o;
     int rc = parse(argc, argv, &o);
     if (rc >= 0) {

@@ -9,6 +9,7 @@
 #include "out_file.h"
 #include "plot.h"
 #include "plot_page.h"
+#include "stdio_guard.h"
 
 static const char usage[] =
     "Usage: tfc-plot [--logdir DIR]... --scalar TAG [--scalar TAG]... [-o FILE] [options]\n"
@@ -280,6 +281,7 @@ static int run(flags *f, tfc_plot_source *src, tfc_status *st)
 
 int main(int argc, char **argv)
 {
+    tfc_stdio_guard(true); /* results checked on their way out; names from files may hold control characters */
     flags f = {.max_steps = 10};
     tfc_plot_options_default(&f.opt);
     tfc_status *st = tfc_status_new();

@@ -23,6 +23,7 @@
 #include "progress.h"
 #include "saver.h"
 #include "session.h"
+#include "stdio_guard.h"
 
 static const char usage[] =
     "Usage: tfc-run [OPTION]... DATASET\n"
@@ -720,6 +721,7 @@ static int stopped(run_state *r, const options *o, tfc_status *st)
 
 int main(int argc, char **argv)
 {
+    tfc_stdio_guard(false); /* results checked on their way out; stderr keeps the progress bar */
     tfc_status *st = tfc_status_new();
     run_state r = {0};
     r.comm = tfc_mpi_init(&argc, &argv, st);

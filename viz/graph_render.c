@@ -133,7 +133,9 @@ static void html_escape(FILE *f, const char *s)
         case '<': fputs("&lt;", f); break;
         case '>': fputs("&gt;", f); break;
         case '"': fputs("&quot;", f); break;
-        default: fputc(*s, f);
+        default:
+            if ((unsigned char)*s < 0x20 || *s == 0x7f) fprintf(f, "\\x%02x", (unsigned char)*s);
+            else fputc(*s, f);
         }
     }
 }
@@ -181,9 +183,44 @@ typedef struct {
     bool oom;
 } builder;
 
+/* A name or value as a Graphviz string, or NULL when s can go as it is. Graphviz writes names into
+ * SVG escaping only XML's markup characters, so a control character would make the file invalid
+ * XML: it goes in as \\xNN. And its .dot reader takes a backslash before a quote for an escaped
+ * backslash, so a name holding \" (or ending in \) came back cut short: backslashes go in
+ * doubled, which labels show as one. */
+static char *gv_string(const char *s)
+{
+    size_t n = 0;
+    bool plain = true;
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        bool control = *p < 0x20 || *p == 0x7f;
+        plain &= !control && *p != '\\';
+        n += control ? 5 : *p == '\\' ? 2 : 1;
+    }
+    char *out = plain ? NULL : malloc(n + 1), *q = out;
+    for (const unsigned char *p = (const unsigned char *)s; q && *p; p++) {
+        if (*p < 0x20 || *p == 0x7f) q += sprintf(q, "\\\\x%02x", *p);
+        else if (*p == '\\') q += sprintf(q, "\\\\");
+        else *q++ = (char)*p;
+    }
+    if (q) *q = '\0';
+    return out;
+}
+
 static void set(void *obj, const char *name, const char *value)
 {
-    agsafeset(obj, (char *)name, (char *)value, "");
+    char *escaped = gv_string(value);
+    agsafeset(obj, (char *)name, escaped ? escaped : (char *)value, "");
+    free(escaped);
+}
+
+/* The node called name, created (its name as gv_string gives it). */
+static Agnode_t *node_named(Agraph_t *parent, const char *name)
+{
+    char *escaped = gv_string(name);
+    Agnode_t *n = agnode(parent, escaped ? escaped : (char *)name, 1);
+    free(escaped);
+    return n;
 }
 
 static void set_html(builder *b, void *obj, const char *name, char *html)
@@ -261,7 +298,9 @@ static void add_clusters(builder *b)
         }
         fprintf(name.f, "cluster_%s", sc->path);
         char *id = text_close(&name);
-        Agraph_t *c = id ? agsubg(parent, id, 1) : NULL;
+        char *escaped = id ? gv_string(id) : NULL;
+        Agraph_t *c = id ? agsubg(parent, escaped ? escaped : id, 1) : NULL;
+        free(escaped);
         free(id);
         if (!c) {
             b->oom = true;
@@ -294,7 +333,7 @@ static Agnode_t *add_item(builder *b, const tfc_gdraw_item *it)
         if (!text_open(&id)) return NULL;
         fprintf(id.f, "%s/", sc->path);
         char *name = text_close(&id);
-        Agnode_t *n = name ? agnode(parent, name, 1) : NULL;
+        Agnode_t *n = name ? node_named(parent, name) : NULL;
         free(name);
         if (!n) return NULL;
         palette(b->style->color_by_op ? -1 : ci, TONE_FILL, fill);
@@ -318,7 +357,7 @@ static Agnode_t *add_item(builder *b, const tfc_gdraw_item *it)
         return n;
     }
     const tfc_gdraw_op *op = &m->ops[it->op];
-    Agnode_t *n = agnode(parent, op->name, 1);
+    Agnode_t *n = node_named(parent, op->name);
     if (!n) return NULL;
     static const char *const kinds[] = {"op", "variable", "placeholder", "constant"};
     set(n, "tfc_kind", kinds[op->kind]);

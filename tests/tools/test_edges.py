@@ -283,3 +283,73 @@ def test_100000_tags_are_picked_by_hashing(tool_path, tmp_path):
     r = run(tool_path, "tfc-plot", "--logdir", tmp_path / "many", "--scalar", "t0.*", "-o", tmp_path / "all.png")
     one_line(r, "tfc-plot", 1, "100000 panels", "limit of 20000")
     assert time.monotonic() - t0 < 20
+
+
+def hostile_logdir(tmp_path):
+    """A run whose tag and op names hold terminal escapes, a bell, DEL, a C1 control, a quote after a
+    backslash and a trailing backslash."""
+    rundir = tmp_path / "hostile" / "run"
+    rundir.mkdir(parents=True)
+    names = ["clear\x1b[2J\x1b]0;title\x07", "del\x7fc1\u0085", 'quote\\"q', "trailing\\"]
+    graph = graph_pb2.GraphDef()
+    for i, name in enumerate(names):
+        graph.node.add(name=f"{name}/c{i}", op="Const")
+    graph.node.add(name="sum", op="AddN").input.extend(f"{name}/c{i}" for i, name in enumerate(names))
+    with open(rundir / "events.out.tfevents.1.host", "wb") as f:
+        w = RecordWriter(f)
+        w.write(event_pb2.Event(wall_time=1, file_version="brain.Event:2").SerializeToString())
+        w.write(event_pb2.Event(wall_time=1, graph_def=graph.SerializeToString()).SerializeToString())
+        s = summary_pb2.Summary(value=[summary_pb2.Summary.Value(tag=n, simple_value=1.0) for n in names])
+        w.write(event_pb2.Event(wall_time=2, step=1, summary=s).SerializeToString())
+    return tmp_path / "hostile"
+
+
+def on_a_terminal(cmd):
+    """Runs cmd with stdout and stderr on a pseudo-terminal: (exit status, bytes shown)."""
+    import pty
+    master, slave = pty.openpty()
+    p = subprocess.Popen([str(c) for c in cmd], stdout=slave, stderr=slave, stdin=subprocess.DEVNULL)
+    os.close(slave)
+    shown = b""
+    while True:
+        try:
+            chunk = os.read(master, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        shown += chunk
+    os.close(master)
+    return p.wait(timeout=60), shown
+
+
+def test_control_characters_never_reach_a_terminal_raw(tool_path, tmp_path):
+    logdir = hostile_logdir(tmp_path)
+    for tool, args in (("tfc-plot", ["--logdir", logdir, "--list"]),
+                       ("tfc-graph", [logdir, "--list", "--depth", "2"]),
+                       ("tfc-plot", ["--logdir", logdir, "--scalar", "nope"])):
+        code, shown = on_a_terminal([tool_path(tool), *args])
+        raw = subprocess.run([str(tool_path(tool)), *map(str, args)], capture_output=True)
+        assert code == raw.returncode, (tool, args)
+        for c in (b"\x1b", b"\x07", b"\x7f", "\u0085".encode()):
+            assert c not in shown, (tool, args, c, shown)
+        assert b"\\x1b[2J" in shown, shown
+        # into a pipe, the bytes are the names' own, for scripts
+        assert b"\x1b[2J" in raw.stdout + raw.stderr
+
+
+def test_hostile_names_make_valid_svg_and_dot(tool_path, tmp_path):
+    import xml.etree.ElementTree as ET
+    logdir = hostile_logdir(tmp_path)
+    svg, dot = tmp_path / "g.svg", tmp_path / "g.dot"
+    for out in (svg, dot):
+        r = run(tool_path, "tfc-graph", logdir, "--depth", "all", "-o", out)
+        assert r.returncode == 0, r.stderr
+    root = ET.parse(svg).getroot()
+    titles = [t.text for t in root.iter("{http://www.w3.org/2000/svg}title")]
+    assert any("clear\\\\x1b[2J" in t for t in titles), titles
+    # Graphviz reads the .dot back, every node with its name, whatever quotes and backslashes it holds
+    p = subprocess.run(["dot", "-Tcanon", str(dot)], capture_output=True, text=True)
+    assert p.returncode == 0 and not p.stderr, p.stderr
+    assert p.stdout.count("tfc_name=") == 5
+    assert 'tfc_name="quote\\\\\\"q/c2"' in p.stdout and 'tfc_name="trailing\\\\/c3"' in p.stdout
