@@ -8,11 +8,15 @@
  *             mutations reach the entries; the bytes after a u32 LE records length are the data
  *   bit 2  (built, V2) recompute each entry's tensor CRC (and a string tensor's length CRC) over
  *          the data it points at, so mutations also reach the value decoding behind them
- * Every tensor that opens is read. Build and run: see fuzz/meson.build. */
+ * Every tensor that opens is read. The index is also read from a file, block by block, which
+ * must give the same entries as memory. Build and run: see fuzz/meson.build. */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "bundle.h"
 #include "crc32c.h"
@@ -116,6 +120,31 @@ static uint8_t *build(const uint8_t *spec, size_t n, bool fix, uint8_t *data, si
     return out;
 }
 
+/* The table read from a file (a memfd holding the index, read block by block) must be the one
+ * parsed from memory: both refused, or the same entries. */
+static void compare_file_and_memory(const uint8_t *index, size_t len)
+{
+    int fd = memfd_create("fuzz-index", MFD_CLOEXEC);
+    if (fd < 0) return;
+    if (len && write(fd, index, len) != (ssize_t)len) {
+        close(fd);
+        return;
+    }
+    char path[64];
+    snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
+    tfc_sstable *f = tfc_sstable_open(path, NULL), *m = tfc_sstable_parse(index, len, "fuzz", NULL);
+    if (!f != !m || (f && tfc_sstable_count(f) != tfc_sstable_count(m))) abort();
+    for (size_t i = 0; f && i < tfc_sstable_count(f); i++) {
+        const tfc_sstable_entry *a = tfc_sstable_at(f, i), *b = tfc_sstable_at(m, i);
+        if (a->key_len != b->key_len || a->value_len != b->value_len || memcmp(a->key, b->key, a->key_len) ||
+            memcmp(a->value, b->value, a->value_len))
+            abort();
+    }
+    tfc_sstable_free(f);
+    tfc_sstable_free(m);
+    close(fd);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *in, size_t size)
 {
     if (size < 5) return 0;
@@ -134,6 +163,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *in, size_t size)
         built = build(in, split, (mode & 4) && !(mode & 1), data, data_len, &index_len);
         index = built;
     }
+    if (index) compare_file_and_memory(index, index_len);
     tfc_status *st = tfc_status_new();
     tfc_bundle *b =
         index ? tfc_bundle_open_memory(index, index_len, mode & 1 ? NULL : data, data_len, "fuzz", st) : NULL;
