@@ -1,6 +1,7 @@
 /* Optimizers as tf.compat.v1.train builds them: GradientDescent, Momentum (Nesterov too), Adagrad,
  * RMSProp (with momentum, centered) and Adam, with TensorFlow's update ops, slot names, defaults and
- * node names; learning rates as tensors (constants, placeholders, schedules built from global_step). */
+ * node names; learning rates as tensors (constants, placeholders, schedules built from global_step,
+ * schedules.c); and tf.clip_by_global_norm for the gradients between compute and apply (clip.c). */
 #ifndef TFC_OPTIMIZER_H
 #define TFC_OPTIMIZER_H
 
@@ -73,6 +74,27 @@ typedef struct {
 TFC_API tfc_out tfc_gradient_descent_minimize(tfc_graph *g, tfc_out loss, float learning_rate, tfc_out global_step);
 TFC_API tfc_out tfc_adam_minimize(tfc_graph *g, tfc_out loss, float learning_rate, const tfc_adam_options *opts,
                                   tfc_out global_step);
+
+/* tf.clip_by_global_norm(t_list, clip_norm): out[i] = t[i] * clip_norm / max(global_norm, clip_norm)
+ * for the n tensors (TFC_NO_OUT entries stay TFC_NO_OUT), under scope NAME (default
+ * "clip_by_global_norm"), with global_norm = sqrt(sum of 2 * L2Loss(t[i])) under "global_norm";
+ * its value goes to *global_norm when not NULL. */
+TFC_API bool tfc_clip_by_global_norm(tfc_graph *g, const tfc_out *t, int n, float clip_norm, tfc_out *out,
+                                     tfc_out *global_norm, const char *name);
+/* tf.linalg.global_norm(t_list): sqrt(sum of squares of all the tensors' elements). */
+TFC_API tfc_out tfc_global_norm(tfc_graph *g, const tfc_out *t, int n, const char *name);
+
+/* ---- learning-rate schedules of a step counter (tf.compat.v1.train.*), float32 scalars ---- */
+
+/* learning_rate * decay_rate ^ (global_step / decay_steps), the exponent floored when staircase;
+ * scope NAME (default "ExponentialDecay"). */
+TFC_API tfc_out tfc_exponential_decay(tfc_graph *g, float learning_rate, tfc_out global_step, int64_t decay_steps,
+                                      float decay_rate, bool staircase, const char *name);
+/* values[0] while x <= boundaries[0], values[i] while boundaries[i-1] < x <= boundaries[i], values[n]
+ * after boundaries[n-1]: n boundaries (increasing) and n + 1 values; scope NAME (default
+ * "PiecewiseConstant"). x is an int32 or int64 scalar (global_step). */
+TFC_API tfc_out tfc_piecewise_constant(tfc_graph *g, tfc_out x, const int64_t *boundaries, int n, const float *values,
+                                       const char *name);
 
 TFC_END_DECLS
 

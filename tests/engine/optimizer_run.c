@@ -11,14 +11,18 @@
  * OPTIMIZER: gd, momentum, adagrad, rmsprop or adam. INIT: a checkpoint holding the four weights.
  * DATA: a folder with x.raw and y.raw (float32, STEPS * BATCH rows). OUT: the checkpoint prefix
  * saved (plain, no step). GRAPH: the GraphDef file. Settings: lr, momentum, nesterov (0/1), decay,
- * epsilon, centered (0/1), accumulator, beta1, beta2, schedule (constant, or placeholder: lr / (1 +
- * step / 100) fed each step), var_list (all, or layer2: its two variables only).
+ * epsilon, centered (0/1), accumulator, beta1, beta2, schedule (constant; placeholder: lr / (1 +
+ * step / 100) fed each step; exponential or exponential-staircase: exponential_decay(lr, global_step,
+ * 50, 0.5); piecewise: piecewise_constant(global_step, [60, 130], [lr, lr / 2, lr / 10])), clip
+ * (clip_by_global_norm of the gradients to this norm between compute and apply), var_list (all, or
+ * layer2: its two variables only).
  */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "grad.h"
 #include "graphdef.h"
 #include "ops.h"
 #include "optimizer.h"
@@ -125,12 +129,27 @@ int main(int argc, char **argv)
     tfc_out loss = tfc_reduce_mean(g, tfc_softmax_cross_entropy_with_logits(g, y, logits, NULL), NULL, 0, false, "loss");
     tfc_out gs = tfc_global_step(g);
     tfc_out lr_feed = TFC_NO_OUT;
+    const int64_t bounds[2] = {60, 130};
+    const float values[3] = {(float)lr, (float)(lr / 2), (float)(lr / 10)};
     if (strcmp(schedule, "placeholder") == 0)
         opt.learning_rate_tensor = lr_feed = tfc_placeholder(g, TFC_FLOAT, TFC_SCALAR, "learning_rate");
+    else if (strncmp(schedule, "exponential", 11) == 0)
+        opt.learning_rate_tensor = tfc_exponential_decay(g, (float)lr, gs, 50, 0.5f, strcmp(schedule, "exponential-staircase") == 0, NULL);
+    else if (strcmp(schedule, "piecewise") == 0)
+        opt.learning_rate_tensor = tfc_piecewise_constant(g, gs, bounds, 2, values, NULL);
     else if (strcmp(schedule, "constant") != 0)
         return fail("unknown schedule", schedule);
     bool layer2_only = strcmp(var_list, "layer2") == 0;
-    tfc_out train = tfc_optimizer_minimize(g, &opt, loss, gs, layer2_only ? weights + 2 : NULL, layer2_only ? 2 : 0);
+    tfc_out train;
+    if (setting(argc, argv, "clip", &v)) {
+        /* compute_gradients, clip_by_global_norm, apply_gradients */
+        tfc_out grads[4], clipped[4];
+        tfc_gradients(g, loss, weights, 4, grads);
+        tfc_clip_by_global_norm(g, grads, 4, (float)v, clipped, NULL, NULL);
+        train = tfc_optimizer_apply_gradients(g, &opt, clipped, weights, 4, gs);
+    } else {
+        train = tfc_optimizer_minimize(g, &opt, loss, gs, layer2_only ? weights + 2 : NULL, layer2_only ? 2 : 0);
+    }
 
     tfc_session *s = tfc_graph_check(g, st) ? tfc_session_new(g, &(tfc_session_options){.threads = 1}, st) : NULL;
     bool ok = s && tfc_session_run_init(s, st) && tfc_saver_restore_vars(s, weights, 4, init, st);

@@ -1,6 +1,7 @@
 /* The optimizers: each update rule against TensorFlow's formulas computed here by hand, the slots'
  * names, initial values and initialisers, learning rates as tensors, var_list, the train op's
- * structure with and without global_step, build errors; and control dependencies
+ * structure with and without global_step, build errors; the learning-rate schedules and
+ * clip_by_global_norm against their formulas; and control dependencies
  * (tfc_control_dependencies_push/pop) as tf.control_dependencies adds them. */
 #include <math.h>
 #include <string.h>
@@ -358,6 +359,128 @@ static void test_control_dependencies(void)
     tfc_graph_free(g);
 }
 
+/* Fetches a float scalar with global_step set to step. */
+static double at_step(tfc_session *s, tfc_graph *g, tfc_out gs, tfc_out fetch, int64_t step)
+{
+    tfc_status *st = tfc_status_new();
+    tfc_tensor *v = tfc_tensor_new(tfc_out_dtype(g, gs), TFC_SCALAR), *out = NULL;
+    if (v->dtype == TFC_INT64)
+        tfc_i64(v)[0] = step;
+    else
+        tfc_i32(v)[0] = (int32_t)step;
+    bool ok = tfc_session_assign(s, tfc_variable_node(g, gs), v, st) && tfc_session_run(s, NULL, 0, &fetch, 1, &out, st);
+    CHECK_MSG(ok, "%s", tfc_message(st));
+    double r = ok ? tfc_f32(out)[0] : NAN;
+    tfc_tensor_free(v);
+    tfc_tensor_free(out);
+    tfc_status_free(st);
+    return r;
+}
+
+static void test_schedules(void)
+{
+    tfc_graph *g = tfc_graph_new();
+    tfc_status *st = tfc_status_new();
+    tfc_out gs = tfc_global_step(g);
+    tfc_out smooth = tfc_exponential_decay(g, 0.1f, gs, 10, 0.5f, false, NULL);
+    tfc_out stairs = tfc_exponential_decay(g, 0.1f, gs, 10, 0.5f, true, NULL);
+    const int64_t bounds[2] = {10, 20};
+    const float values[3] = {1.0f, 0.5f, 0.1f};
+    tfc_out piece = tfc_piecewise_constant(g, gs, bounds, 2, values, NULL);
+    tfc_out counter32 = tfc_variable(g, tfc_zeros(g, TFC_SCALAR, TFC_INT32, NULL), "counter32");
+    tfc_out piece32 = tfc_piecewise_constant(g, counter32, bounds, 1, values, "one_boundary");
+    CHECK_MSG(tfc_graph_ok(g), "%s", tfc_graph_error(g));
+    /* TensorFlow's nodes: ExponentialDecay (Mul) of initial_learning_rate and Pow(Cast_1/x, truediv) */
+    const char *names[] = {"ExponentialDecay/initial_learning_rate", "ExponentialDecay/Cast/x", "ExponentialDecay/Cast",
+                           "ExponentialDecay/Cast_1/x", "ExponentialDecay/Cast_2", "ExponentialDecay/truediv",
+                           "ExponentialDecay/Pow", "ExponentialDecay_1/Floor", "PiecewiseConstant/LessEqual",
+                           "PiecewiseConstant/Greater", "PiecewiseConstant/Greater_1", "PiecewiseConstant/LessEqual_1",
+                           "PiecewiseConstant/and"};
+    for (size_t i = 0; i < sizeof names / sizeof *names; i++) CHECK_MSG(tfc_graph_find(g, names[i]) >= 0, "no node %s", names[i]);
+    CHECK(strcmp(tfc_node_name(g, smooth.node), "ExponentialDecay") == 0 && strcmp(tfc_node_op(g, smooth.node), "Mul") == 0);
+    CHECK(strcmp(tfc_node_name(g, stairs.node), "ExponentialDecay_1") == 0);
+    CHECK(tfc_graph_find(g, "ExponentialDecay/Cast_1") < 0); /* the float rate needs no Cast */
+    tfc_session *s = tfc_session_new(g, NULL, st);
+    CHECK(s && tfc_session_run_init(s, st));
+    const int64_t steps[] = {0, 5, 10, 11, 20, 21, 25, 100};
+    for (size_t i = 0; s && i < sizeof steps / sizeof *steps; i++) {
+        int64_t t = steps[i];
+        CHECK_NEAR(at_step(s, g, gs, smooth, t), 0.1 * pow(0.5, t / 10.0), 1e-7);
+        CHECK_NEAR(at_step(s, g, gs, stairs, t), 0.1 * pow(0.5, (double)(t / 10)), 1e-7);
+        float want = t <= 10 ? 1.0f : t <= 20 ? 0.5f : 0.1f;
+        CHECK_MSG(at_step(s, g, gs, piece, t) == want, "piecewise at %lld: %g", (long long)t, at_step(s, g, gs, piece, t));
+        CHECK(at_step(s, g, counter32, piece32, t) == (t <= 10 ? 1.0f : 0.5f));
+    }
+    tfc_session_free(s);
+    tfc_graph_free(g);
+
+    /* As an optimizer's learning rate: each step uses the rate of the step count before it. */
+    g = tfc_graph_new();
+    tfc_out w = tfc_variable_scalar(g, 1.0f, "w");
+    gs = tfc_global_step(g);
+    tfc_optimizer o = tfc_gradient_descent_optimizer(0);
+    o.learning_rate_tensor = tfc_piecewise_constant(g, gs, bounds, 2, values, NULL);
+    tfc_out train = tfc_optimizer_minimize(g, &o, w, gs, NULL, 0); /* d(w)/dw = 1 */
+    s = tfc_session_new(g, NULL, st);
+    bool ok = s && tfc_session_run_init(s, st);
+    for (int t = 0; ok && t < 25; t++) ok = tfc_session_run(s, NULL, 0, &train, 1, NULL, st);
+    CHECK_MSG(ok, "%s", tfc_message(st));
+    const tfc_tensor *wv = ok ? tfc_session_variable(s, tfc_variable_node(g, w)) : NULL;
+    CHECK(wv && fabs(tfc_f32(wv)[0] - (1.0 - 11 * 1.0 - 10 * 0.5 - 4 * 0.1)) < 1e-5);
+    tfc_session_free(s);
+    tfc_graph_free(g);
+
+    /* Bad arguments: errors naming the schedule */
+    g = tfc_graph_new();
+    tfc_out f = tfc_const_scalar(g, 1.0f, "f");
+    const int64_t down[2] = {20, 10};
+    CHECK(!tfc_out_ok(tfc_exponential_decay(g, 0.1f, f, 10, 0.5f, false, NULL)) && strstr(tfc_graph_error(g), "ExponentialDecay"));
+    tfc_graph_free(g);
+    g = tfc_graph_new();
+    gs = tfc_global_step(g);
+    CHECK(!tfc_out_ok(tfc_piecewise_constant(g, gs, down, 2, values, "lr")) && strstr(tfc_graph_error(g), "lr: the boundaries"));
+    tfc_graph_free(g);
+    g = tfc_graph_new();
+    gs = tfc_global_step(g);
+    CHECK(!tfc_out_ok(tfc_exponential_decay(g, 0.1f, gs, 0, 0.5f, false, NULL)) && strstr(tfc_graph_error(g), "decay_steps"));
+    tfc_graph_free(g);
+    tfc_status_free(st);
+}
+
+static void test_clip_by_global_norm(void)
+{
+    tfc_graph *g = tfc_graph_new();
+    tfc_status *st = tfc_status_new();
+    float a[2] = {3.0f, 4.0f}, b[1] = {12.0f};
+    tfc_tensor *at = tfc_tensor_from(TFC_FLOAT, TFC_SHAPE(2), a), *bt = tfc_tensor_from(TFC_FLOAT, TFC_SHAPE(1), b);
+    tfc_out t[3] = {tfc_const(g, at, "a"), TFC_NO_OUT, tfc_const(g, bt, "b")}, clipped[3], loose[3], norm;
+    CHECK(tfc_clip_by_global_norm(g, t, 3, 6.5f, clipped, &norm, NULL)); /* the norm is 13: halved */
+    CHECK(tfc_clip_by_global_norm(g, t, 3, 100.0f, loose, NULL, NULL));  /* under the limit: as they are */
+    CHECK_MSG(tfc_graph_ok(g), "%s", tfc_graph_error(g));
+    CHECK(!tfc_out_ok(clipped[1]) && !tfc_out_ok(loose[1]));
+    CHECK(strcmp(tfc_node_name(g, norm.node), "global_norm/global_norm") == 0);
+    CHECK(strcmp(tfc_node_name(g, clipped[0].node), "clip_by_global_norm/clip_by_global_norm/_0") == 0);
+    CHECK(strcmp(tfc_node_name(g, clipped[2].node), "clip_by_global_norm/clip_by_global_norm/_2") == 0);
+    CHECK(tfc_graph_find(g, "global_norm/L2Loss_1") >= 0 && tfc_graph_find(g, "global_norm/stack") >= 0);
+    tfc_session *s = tfc_session_new(g, NULL, st);
+    tfc_tensor *out[5] = {0};
+    CHECK(s && tfc_session_run(s, NULL, 0, (tfc_out[]){norm, clipped[0], clipped[2], loose[0], loose[2]}, 5, out, st));
+    if (out[0]) {
+        CHECK_NEAR(tfc_f32(out[0])[0], 13.0, 1e-5);
+        CHECK_NEAR(tfc_f32(out[1])[0], 1.5, 1e-6);
+        CHECK_NEAR(tfc_f32(out[1])[1], 2.0, 1e-6);
+        CHECK_NEAR(tfc_f32(out[2])[0], 6.0, 1e-6);
+        CHECK(tfc_f32(out[3])[1] == 4.0f && tfc_f32(out[4])[0] == 12.0f);
+    }
+    for (int i = 0; i < 5; i++) tfc_tensor_free(out[i]);
+    tfc_session_free(s);
+    CHECK(!tfc_clip_by_global_norm(g, t, 3, -1.0f, clipped, NULL, "bad") && strstr(tfc_graph_error(g), "bad: clip_norm"));
+    tfc_tensor_free(at);
+    tfc_tensor_free(bt);
+    tfc_status_free(st);
+    tfc_graph_free(g);
+}
+
 int main(void)
 {
     test_rules();
@@ -366,5 +489,7 @@ int main(void)
     test_var_list();
     test_errors();
     test_control_dependencies();
+    test_schedules();
+    test_clip_by_global_norm();
     return check_result();
 }

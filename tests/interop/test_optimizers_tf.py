@@ -12,6 +12,7 @@ var_list); the batches from a fixed NumPy seed, so no data set is needed.
 """
 import json
 import os
+import re
 import subprocess
 import sys
 
@@ -32,6 +33,10 @@ CASES = {
     "adagrad_var_list": ("adagrad", {"lr": 0.2, "accumulator": 0.5, "var_list": "layer2"}),
     "gd_lr_fed": ("gd", {"lr": 0.5, "schedule": "placeholder"}),
     "adam_lr_fed": ("adam", {"lr": 0.01, "schedule": "placeholder"}),
+    "momentum_exponential_staircase": ("momentum", {"lr": 0.2, "momentum": 0.5, "schedule": "exponential-staircase"}),
+    "adagrad_piecewise": ("adagrad", {"lr": 0.5, "schedule": "piecewise"}),
+    "rmsprop_exponential_clip": ("rmsprop", {"lr": 0.01, "schedule": "exponential", "clip": 0.5}),
+    "gd_clip": ("gd", {"lr": 1.0, "clip": 0.2}),
 }
 
 TF_SCRIPT = r'''
@@ -67,8 +72,13 @@ def build(kind, s, init):
     gs = v1.train.get_or_create_global_step()
     lr = s["lr"]
     feed_lr = None
-    if s.get("schedule") == "placeholder":
+    schedule = s.get("schedule")
+    if schedule == "placeholder":
         lr = feed_lr = v1.placeholder(tf.float32, [], name="learning_rate")
+    elif schedule in ("exponential", "exponential-staircase"):
+        lr = v1.train.exponential_decay(lr, gs, 50, 0.5, staircase=schedule == "exponential-staircase")
+    elif schedule == "piecewise":
+        lr = v1.train.piecewise_constant(gs, [60, 130], [lr, lr / 2, lr / 10])
     if kind == "gd":
         opt = v1.train.GradientDescentOptimizer(lr)
     elif kind == "momentum":
@@ -81,7 +91,12 @@ def build(kind, s, init):
     else:
         opt = v1.train.AdamOptimizer(lr)
     var_list = weights[2:] if s.get("var_list") == "layer2" else None
-    train = opt.minimize(loss, global_step=gs, var_list=var_list)
+    if "clip" in s:
+        grads, variables = zip(*opt.compute_gradients(loss))
+        clipped, _ = tf.clip_by_global_norm(grads, s["clip"])
+        train = opt.apply_gradients(zip(clipped, variables), global_step=gs)
+    else:
+        train = opt.minimize(loss, global_step=gs, var_list=var_list)
     return x, y, feed_lr, train, weights
 
 
@@ -208,9 +223,22 @@ OPTIMIZER_SCOPES = {"gd": "GradientDescent", "momentum": "Momentum", "adagrad": 
                     "adam": "Adam"}
 
 
+SCHEDULE_AND_CLIP_SCOPES = ("ExponentialDecay", "PiecewiseConstant", "global_norm", "clip_by_global_norm")
+
+
+def normal_input(name):
+    """The gradients' tensors as GRAD (tfc's gradient graph is its own), piecewise_constant's
+    result as PIECEWISE (TensorFlow's case/cond/Identity, tfc's last select)."""
+    if name.lstrip("^").startswith("gradients/"):
+        return "GRAD"
+    return "PIECEWISE" if name.startswith("PiecewiseConstant/case/") else name
+
+
 def optimizer_part(pb_path, kind):
-    """The nodes the optimizer built (its scope, the slots, beta powers, global_step and a fed
-    learning rate), each as (op, inputs with the gradients' tensors as GRAD, attrs)."""
+    """The nodes the optimizer built (its scope, the slots, beta powers, global_step, a fed learning
+    rate, a schedule, the gradients' clipping), each as (op, inputs with the gradients' tensors as
+    GRAD, attrs). TensorFlow's piecewise_constant ends in a functional If (its "case" scope) that
+    tfc builds as a chain of selects: the comparisons before it are compared."""
     import tensorflow as tf
     graph = tf.compat.v1.GraphDef()
     graph.ParseFromString(pb_path.read_bytes())
@@ -218,9 +246,10 @@ def optimizer_part(pb_path, kind):
     part = {}
     for n in graph.node:
         name = n.name
-        if name.startswith("gradients/") or not (
+        if name.startswith(("gradients/", "PiecewiseConstant/case/")) or not (
                 name == scope or name.startswith(scope + "/") or "/" + scope in name or name == "learning_rate"
-                or name.startswith(("global_step", "beta1_power", "beta2_power"))):
+                or name.startswith(("global_step", "beta1_power", "beta2_power"))
+                or name.split("/")[0] in SCHEDULE_AND_CLIP_SCOPES):
             continue
         attrs = {}
         for k, v in n.attr.items():
@@ -230,8 +259,8 @@ def optimizer_part(pb_path, kind):
                 t = tf.make_ndarray(v.tensor)
                 attrs[k] = (t.dtype.name, t.shape, t.tolist())
             else:
-                attrs[k] = str(v)
-        part[name] = (n.op, ["GRAD" if i.startswith("gradients/") else i for i in n.input], attrs)
+                attrs[k] = re.sub(r'loc:@gradients/[^"]*', "loc:@GRAD", str(v))
+        part[name] = (n.op, [normal_input(i) for i in n.input], attrs)
     return part
 
 
