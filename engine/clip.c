@@ -8,16 +8,6 @@
 #include "ops.h"
 #include "optimizer.h"
 
-/* ops.colocate_with(t) around the nodes built since `first`. */
-static void colocate_since(tfc_graph *g, int first, tfc_out t)
-{
-    if (!tfc_graph_ok(g)) return;
-    char loc[600];
-    snprintf(loc, sizeof loc, "loc:@%s", tfc_node_name(g, t.node));
-    const char *cls[1] = {loc};
-    for (int n = first; n < tfc_graph_num_nodes(g); n++) tfc_set_attr_strings(g, n, "_class", cls, 1);
-}
-
 static bool check_list(tfc_graph *g, const tfc_out *t, int n, const char *what)
 {
     if (!tfc_graph_ok(g)) return false;
@@ -50,7 +40,7 @@ tfc_out tfc_global_norm(tfc_graph *g, const tfc_out *t, int n, const char *name)
         if (!tfc_out_ok(t[i])) continue;
         int first = tfc_graph_num_nodes(g);
         half[k++] = tfc_l2_loss(g, t[i], NULL);
-        colocate_since(g, first, t[i]);
+        tfc_graph_colocate_since(g, first, t[i].node); /* ops.colocate_with(t) */
     }
     tfc_out sum = tfc_reduce_sum(g, tfc_stack(g, half, k, 0, "stack"), NULL, 0, false, NULL);
     tfc_out norm = tfc_sqrt(g, tfc_mul(g, sum, tfc_const_scalar(g, 2.0f, "Const"), "mul"), "global_norm");
@@ -97,7 +87,7 @@ bool tfc_clip_by_global_norm(tfc_graph *g, const tfc_out *t, int n, float clip_n
         int first = tfc_graph_num_nodes(g);
         snprintf(sub, sizeof sub, "%s_%d", full, i); /* TensorFlow's "%s_%d" % (name, i), name ending in '/' */
         out[i] = tfc_identity(g, tfc_mul(g, t[i], scale, "mul"), sub);
-        colocate_since(g, first, t[i]);
+        tfc_graph_colocate_since(g, first, t[i].node); /* ops.colocate_with(t) */
     }
     tfc_scope_pop(g);
     if (global_norm) *global_norm = norm;

@@ -639,6 +639,15 @@ void tfc_variable_set_trainable(tfc_graph *g, int var, bool trainable)
     if (is_variable(g, var)) g->nodes[var].trainable = trainable;
 }
 
+void tfc_graph_colocate_since(tfc_graph *g, int first, int node)
+{
+    if (!g || node < 0 || node >= g->n || !tfc_ok(g->st)) return;
+    char loc[600];
+    snprintf(loc, sizeof loc, "loc:@%s", g->nodes[node].name);
+    const char *cls[1] = {loc};
+    for (int n = first < 0 ? 0 : first; n < g->n; n++) tfc_set_attr_strings(g, n, "_class", cls, 1);
+}
+
 const tfc_tensor *tfc_graph_const_value(const tfc_graph *g, tfc_out o)
 {
     if (!valid_out(g, o) || strcmp(g->nodes[o.node].def->type, "Const") != 0) return NULL;

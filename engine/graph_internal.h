@@ -65,5 +65,8 @@ static inline tfc_node *tfc_graph_node(const tfc_graph *g, int id) { return &g->
 
 /* The value of a Const node feeding o, or NULL when o is not a constant. */
 const tfc_tensor *tfc_graph_const_value(const tfc_graph *g, tfc_out o);
+/* tf.colocate_with(node) around the nodes built since `first` (a node id): each gets the attr
+ * _class ["loc:@NODE"], as TensorFlow marks optimizer slots and what it builds next to a tensor. */
+void tfc_graph_colocate_since(tfc_graph *g, int first, int node);
 
 #endif

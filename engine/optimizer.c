@@ -55,23 +55,13 @@ tfc_optimizer tfc_adam_optimizer(float learning_rate)
     return o;
 }
 
-/* tf.colocate_with(var) around the nodes built since `first`: each gets _class ["loc:@VAR"]. */
-static void colocate_since(tfc_graph *g, int first, int var)
-{
-    if (var < 0 || !tfc_graph_ok(g)) return;
-    char loc[600];
-    snprintf(loc, sizeof loc, "loc:@%s", tfc_node_name(g, var));
-    const char *cls[1] = {loc};
-    for (int n = first; n < tfc_graph_num_nodes(g); n++) tfc_set_attr_strings(g, n, "_class", cls, 1);
-}
-
 tfc_out tfc_global_step(tfc_graph *g)
 {
     int existing = tfc_graph_find(g, "global_step/read");
     if (existing >= 0) return (tfc_out){existing, 0};
     int first = tfc_graph_num_nodes(g);
     tfc_out gs = tfc_variable_zeros(g, TFC_SCALAR, TFC_INT64, "global_step", false);
-    colocate_since(g, first, tfc_variable_node(g, gs)); /* get_or_create_global_step's get_variable */
+    tfc_graph_colocate_since(g, first, tfc_variable_node(g, gs)); /* get_or_create_global_step's get_variable */
     if (tfc_out_ok(gs)) tfc_graph_add_to_collection(g, "global_step", "global_step");
     return gs;
 }
@@ -102,7 +92,11 @@ static tfc_out build_error(tfc_graph *g, const char *fmt, ...)
     return TFC_NO_OUT;
 }
 
-static const char *opt_name(const tfc_optimizer *opt) { return opt->name ? opt->name : kind_names[opt->kind]; }
+static const char *opt_name(const tfc_optimizer *opt)
+{
+    if (opt->name) return opt->name;
+    return (unsigned)opt->kind < sizeof kind_names / sizeof *kind_names ? kind_names[opt->kind] : "optimizer";
+}
 
 tfc_out tfc_optimizer_minimize(tfc_graph *g, const tfc_optimizer *opt, tfc_out loss, tfc_out global_step,
                                const tfc_out *var_list, int n)
@@ -199,7 +193,7 @@ static int make_slot(tfc_graph *g, int var, const char *suffix, float value, con
     int slot = tfc_variable_node(g, tfc_variable(g, init, full));
     tfc_scope_pop(g);
     if (slot >= 0) tfc_graph_node(g, slot)->trainable = false;
-    colocate_since(g, first, var); /* slots live with their variable */
+    tfc_graph_colocate_since(g, first, var); /* slots live with their variable */
     return slot;
 }
 
@@ -214,11 +208,8 @@ static tfc_out update_op(tfc_graph *g, const tfc_optimizer *opt, const char *typ
     tfc_set_attr_bool(g, n, "use_locking", opt->use_locking);
     if (opt->kind == TFC_MOMENTUM || opt->kind == TFC_ADAM) tfc_set_attr_bool(g, n, "use_nesterov", opt->use_nesterov);
     if (opt->kind == TFC_ADAGRAD) tfc_set_attr_bool(g, n, "update_slots", true);
-    char loc[600];
-    snprintf(loc, sizeof loc, "loc:@%s", tfc_node_name(g, var));
-    const char *cls[1] = {loc};
-    tfc_set_attr_strings(g, n, "_class", cls, 1);
     tfc_out r = tfc_node_finish(g, n);
+    if (tfc_out_ok(r)) tfc_graph_colocate_since(g, r.node, var);
     tfc_scope_pop(g);
     return r;
 }
@@ -233,7 +224,7 @@ static bool beta_powers(tfc_graph *g, const tfc_optimizer *opt, int colocated, t
     int b1n = tfc_variable_node(g, *b1p), b2n = tfc_variable_node(g, *b2p);
     if (b1n < 0 || b2n < 0) return false;
     tfc_graph_node(g, b1n)->trainable = tfc_graph_node(g, b2n)->trainable = false;
-    colocate_since(g, first, colocated);
+    tfc_graph_colocate_since(g, first, colocated);
     return true;
 }
 
@@ -273,7 +264,7 @@ static tfc_out finish(tfc_graph *g, const char *full, const tfc_out *deps, int n
     if (one) tfc_i64(one)[0] = 1;
     int first = tfc_graph_num_nodes(g);
     tfc_out c = one ? tfc_const(g, one, "value") : build_error(g, "out of memory while building the graph");
-    colocate_since(g, first, tfc_variable_node(g, global_step));
+    tfc_graph_colocate_since(g, first, tfc_variable_node(g, global_step));
     tfc_tensor_free(one);
     tfc_control_dependencies_pop(g);
     return tfc_assign_add(g, global_step, c, verbatim);
@@ -370,7 +361,7 @@ tfc_out tfc_optimizer_apply_gradients(tfc_graph *g, const tfc_optimizer *opt, co
         int first = tfc_graph_num_nodes(g);
         tfc_out as1 = tfc_assign(g, b1p, tfc_mul(g, b1p, c1, "mul"), "Assign");
         tfc_out as2 = tfc_assign(g, b2p, tfc_mul(g, b2p, c2, "mul_1"), "Assign_1");
-        colocate_since(g, first, first_var); /* with the beta powers */
+        tfc_graph_colocate_since(g, first, first_var); /* with the beta powers */
         tfc_control_dependencies_pop(g);
         if (tfc_out_ok(as1) && tfc_out_ok(as2)) {
             tfc_set_attr_bool(g, as1.node, "use_locking", opt->use_locking);
