@@ -49,10 +49,10 @@ typedef struct {
 TFC_API extern const char *const tfc_model_names[];
 
 /* Names of the optimizers a model trains with, NULL-terminated: gd, momentum, nesterov, adagrad,
- * rmsprop, centered-rmsprop, adam (TensorFlow's settings, momentum 0.9 for momentum and nesterov).
- * Each but the seed's own comes with its own learning rate: gd 0.5, momentum and nesterov 0.05,
- * adagrad 0.1, the rmsprops and adam 0.001. */
-TFC_API extern const char *const tfc_model_optimizers[];
+ * rmsprop, centered-rmsprop, adam; TensorFlow's settings but for momentum 0.9 (momentum, nesterov)
+ * and Adagrad's initial accumulator 1e-6. Each but the seed's own comes with its own learning rate:
+ * gd 0.5, momentum and nesterov 0.005, adagrad 0.03, the rmsprops and adam 0.001. */
+extern const char *const tfc_model_optimizers[];
 
 /* Fills *m (the caller's) with model `name` (one of tfc_model_names) built into a new graph m->g,
  * with opts (NULL: the seed's settings). False with st set, and nothing to free, for an unknown
