@@ -47,7 +47,7 @@ tfc_dtype tfc_dtype_from_name(const char *name)
 
 int64_t tfc_shape_numel(tfc_shape s)
 {
-    if (s.rank < 0) return -1;
+    if (s.rank < 0 || s.rank > TFC_MAX_DIMS) return -1;
     int64_t n = 1;
     for (int i = 0; i < s.rank; i++) {
         if (s.dims[i] < 0) return -1;

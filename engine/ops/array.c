@@ -64,6 +64,7 @@ tfc_out tfc_const_ints(tfc_graph *g, const int32_t *v, int n, const char *name)
 static bool infer_placeholder(tfc_graph *g, int node)
 {
     const tfc_attr *s = tfc_node_find_attr(g, node, "shape");
+    if (s && s->kind != TFC_ATTR_SHAPE) return tfc_node_error(g, node, "attr 'shape' is not a shape");
     tfc_node_set_output(g, node, 0, tfc_attr_type(g, node, "dtype", TFC_FLOAT), s ? s->shape : TFC_UNKNOWN_SHAPE);
     return true;
 }

@@ -15,7 +15,8 @@ static bool is_var(const tfc_graph *g, tfc_out o) { return o.node >= 0 && (tfc_g
 static bool infer_variable(tfc_graph *g, int node)
 {
     const tfc_attr *s = tfc_node_find_attr(g, node, "shape");
-    if (!s || !tfc_shape_known(s->shape)) return tfc_node_error(g, node, "a variable needs a fully known shape");
+    if (!s || s->kind != TFC_ATTR_SHAPE || !tfc_shape_known(s->shape))
+        return tfc_node_error(g, node, "a variable needs a fully known shape (attr 'shape')");
     tfc_node_set_output(g, node, 0, tfc_attr_type(g, node, "dtype", TFC_FLOAT), s->shape);
     return true;
 }

@@ -312,6 +312,13 @@ static void test_errors(void)
     outs.value_case = TENSORFLOW__ATTR_VALUE__VALUE_S;
     outs.s = (ProtobufCBinaryData){3, (uint8_t *)"a\0b"};
     expect_error(&m, "node 'p' (Placeholder): attr '_class': a string with a NUL byte");
+    /* a shape attr that is not a shape (found by fuzzing: its bytes were read as a shape) */
+    m.nodes[0].n_attr = 2;
+    shape.value_case = TENSORFLOW__ATTR_VALUE__VALUE_I;
+    shape.i = 5;
+    expect_error(&m, "node 'p' (Placeholder): attr 'shape' is not a shape");
+    m.nodes[0].op = "VariableV2";
+    expect_error(&m, "node 'p' (VariableV2): a variable needs a fully known shape (attr 'shape')");
 
     /* text format, truncated and garbage bytes */
     tfc_status *st = tfc_status_new();
