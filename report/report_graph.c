@@ -69,8 +69,13 @@ static bool write_graph(tfc_report_ctx *r, size_t gi, const tfc_run *run, const 
     size_t nviews = 0;
     while (ok && head < tail) {
         int s = queue[head++];
-        const char *path = m->scopes[s].path;
-        tfc_gdraw_options vo = {.depth = 1, .expand = s ? &path : NULL, .nexpand = s ? 1 : 0};
+        char *path = tfc_gdraw_scope_path(m, s);
+        if (!path) {
+            ok = tfc_fail(st, TFC_INTERNAL, "out of memory");
+            break;
+        }
+        const char *expand = path;
+        tfc_gdraw_options vo = {.depth = 1, .expand = s ? &expand : NULL, .nexpand = s ? 1 : 0};
         tfc_status_clear(why);
         tfc_gdraw_view *v = tfc_gdraw_view_build(m, &vo, why);
         size_t len = 0;
@@ -99,6 +104,7 @@ static bool write_graph(tfc_report_ctx *r, size_t gi, const tfc_run *run, const 
             head = tail; /* the budget is spent: the remaining scopes stay closed */
         }
         free(svg);
+        free(path);
         tfc_gdraw_view_free(v);
     }
     fputs("</div>\n", f);

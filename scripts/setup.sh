@@ -37,7 +37,7 @@ as_root() {
 
 # --- 1. Debian packages -------------------------------------------------------------------
 packages=(build-essential pkg-config meson ninja-build libopenblas-dev zlib1g-dev libpng-dev
-          libcairo2-dev libgraphviz-dev graphviz libprotobuf-c-dev protobuf-c-compiler
+          libcairo2-dev libgraphviz-dev graphviz libjson-c-dev libprotobuf-c-dev protobuf-c-compiler
           fonts-dejavu-core python3-venv clang libclang-rt-14-dev dataset-fashion-mnist
           help2man man-db openmpi-bin libopenmpi-dev chromium chromium-driver time)
 missing=()

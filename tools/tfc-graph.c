@@ -33,6 +33,12 @@ static const char usage[] =
     "      --color MODE    scope (default: a hue per top-level scope) or op (by op type)\n"
     "      --list          print the name-scope tree with op counts instead of drawing\n"
     "                      (all levels unless --depth is given)\n"
+    "      --tag TAG       draw the run's graph summary TAG: a TF2 trace (tf.summary.trace_export)\n"
+    "                      or a Keras model config (default: the run's graph, else its first\n"
+    "                      graph summary)\n"
+    "      --no-simplify   lay out the whole view however long it takes (within --time-limit)\n"
+    "      --time-limit S  seconds Graphviz may take to lay out and render (default 60)\n"
+    "      --max-nodes N   the most nodes a picture may have (default 5000)\n"
     "  -h, --help          this help\n"
     "\n"
     "gradients/ and optimizer scopes (Adam/, GradientDescent/) stay collapsed at any depth,\n"
@@ -40,7 +46,17 @@ static const char usage[] =
     "unless named by --expand. Edges carry the tensor's static shape (from _output_shapes)\n"
     "or how many tensors they stand for; more than four edges between a scope's box and one\n"
     "node are drawn as one, from the box. Control dependencies are dashed, variables handed\n"
-    "to the ops that update them (Assign, Apply*) orange.\n";
+    "to the ops that update them (Assign, Apply*) orange. The bodies of functions called by\n"
+    "While, If, Case and (Stateful)PartitionedCall ops (TF2) are scopes under the calling op,\n"
+    "named ATTR:FUNCTION (while/body:while_body_7).\n"
+    "\n"
+    "Graphviz's time grows fast with long edges and many boxes: a view that would take it long\n"
+    "is simplified, one step at a time, with a note saying what was done (--no-simplify turns\n"
+    "this off): high-degree gradients and optimizer boxes go aside too, the edges crossing the\n"
+    "most ranks are left out, boxes below the shallowest few hundred are not drawn, and large\n"
+    "views get Graphviz's fast settings and straight edges. Graphviz runs in a child process\n"
+    "with a memory limit, so a view too big for it ends in one line, never in a crash or an\n"
+    "endless wait.\n";
 
 static int usage_error(const char *fmt, const char *arg)
 {
@@ -53,7 +69,10 @@ static int usage_error(const char *fmt, const char *arg)
 typedef struct {
     const char *input, *output, *run;
     int depth;
-    bool depth_given, list, all;
+    bool depth_given, list, all, no_simplify;
+    const char *tag;
+    double time_limit;
+    size_t max_nodes;
     const char **expand;
     size_t nexpand;
     tfc_gdraw_style style;
@@ -76,16 +95,24 @@ static bool parse_depth(const char *s, int *depth)
 /* Returns -1 when the options are good, else the exit status. */
 static int parse(int argc, char **argv, options *o)
 {
-    enum { OPT_RUN = 256, OPT_DEPTH, OPT_EXPAND, OPT_ALL, OPT_RANKDIR, OPT_COLOR, OPT_LIST };
+    enum {
+        OPT_RUN = 256, OPT_DEPTH, OPT_EXPAND, OPT_ALL, OPT_RANKDIR, OPT_COLOR, OPT_LIST, OPT_TAG,
+        OPT_NO_SIMPLIFY, OPT_TIME_LIMIT, OPT_MAX_NODES,
+    };
     static const struct option longopts[] = {
         {"output", required_argument, NULL, 'o'}, {"run", required_argument, NULL, OPT_RUN},
         {"depth", required_argument, NULL, OPT_DEPTH},
         {"expand", required_argument, NULL, OPT_EXPAND}, {"all", no_argument, NULL, OPT_ALL},
         {"rankdir", required_argument, NULL, OPT_RANKDIR},
         {"color", required_argument, NULL, OPT_COLOR}, {"list", no_argument, NULL, OPT_LIST},
+        {"tag", required_argument, NULL, OPT_TAG},
+        {"no-simplify", no_argument, NULL, OPT_NO_SIMPLIFY},
+        {"time-limit", required_argument, NULL, OPT_TIME_LIMIT},
+        {"max-nodes", required_argument, NULL, OPT_MAX_NODES},
         {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0},
     };
-    *o = (options){.input = "events", .output = "graph.png", .depth = 1};
+    *o = (options){.input = "events", .output = "graph.png", .depth = 1,
+                   .time_limit = TFC_GDRAW_TIME_LIMIT, .max_nodes = TFC_GDRAW_MAX_NODES};
     o->expand = calloc((size_t)argc, sizeof *o->expand);
     if (!o->expand) {
         fputs("tfc-graph: out of memory\n", stderr);
@@ -116,6 +143,23 @@ static int parse(int argc, char **argv, options *o)
             o->style.color_by_op = !strcmp(optarg, "op");
             break;
         case OPT_LIST: o->list = true; break;
+        case OPT_TAG: o->tag = optarg; break;
+        case OPT_NO_SIMPLIFY: o->no_simplify = true; break;
+        case OPT_TIME_LIMIT: {
+            char *end;
+            o->time_limit = strtod(optarg, &end);
+            if (*optarg == '\0' || *end || !(o->time_limit > 0) || o->time_limit > 86400)
+                return usage_error("--time-limit wants seconds from 0 to 86400, not '%s'", optarg);
+            break;
+        }
+        case OPT_MAX_NODES: {
+            char *end;
+            long n = strtol(optarg, &end, 10);
+            if (*optarg == '\0' || *end || n < 1 || n > 10000000)
+                return usage_error("--max-nodes wants a number from 1 to 10000000, not '%s'", optarg);
+            o->max_nodes = (size_t)n;
+            break;
+        }
         case 'h': fputs(usage, stdout); return 0;
         case ':': return usage_error("%s needs a value", argv[optind - 1]);
         default: return usage_error("unknown option '%s'", argv[optind - 1]);
@@ -132,13 +176,20 @@ static int parse(int argc, char **argv, options *o)
 static int draw(const options *o, const tfc_gdraw_model *m, const char *source, tfc_status *st)
 {
     tfc_gdraw_options vo = {.depth = o->depth, .expand = o->expand, .nexpand = o->nexpand,
-                            .all = o->all};
+                            .all = o->all, .max_nodes = o->max_nodes};
+    if (!o->no_simplify) {
+        vo.max_virtual = TFC_GDRAW_MAX_VIRTUAL;
+        vo.max_clusters = TFC_GDRAW_MAX_CLUSTERS;
+        vo.fast_size = TFC_GDRAW_FAST_SIZE;
+    }
     tfc_gdraw_view *v = tfc_gdraw_view_build(m, &vo, st);
     if (!v) return 1;
     char title[1024];
     snprintf(title, sizeof title, "%s \xe2\x80\x94 %zu ops", source, m->nops);
     tfc_gdraw_style style = o->style;
     style.title = title;
+    style.time_limit = o->time_limit;
+    style.max_memory = TFC_GDRAW_MAX_MEMORY;
     double scale;
     bool ok = tfc_gdraw_render(m, v, &style, o->output, o->format, &scale, st);
     if (ok) {
@@ -148,6 +199,11 @@ static int draw(const options *o, const tfc_gdraw_model *m, const char *source, 
             printf(" (scaled to %.0f%% to stay a viewable PNG: .svg and .pdf keep full size)",
                    100 * scale);
         putchar('\n');
+        if (v->nsimplified) {
+            fputs("tfc-graph: note: simplified for a bounded layout (--no-simplify draws all): ", stderr);
+            for (size_t i = 0; i < v->nsimplified; i++) fprintf(stderr, "%s%s", i ? "; " : "", v->simplified[i]);
+            fputc('\n', stderr);
+        }
     }
     tfc_gdraw_view_free(v);
     return ok ? 0 : 1;
@@ -166,7 +222,7 @@ int main(int argc, char **argv)
     tfc_gdraw_input in;
     tfc_gdraw_model *m = NULL;
     rc = 1;
-    if (st && tfc_gdraw_input_load(o.input, o.run, &in, st)) {
+    if (st && tfc_gdraw_input_load(o.input, o.run, o.tag, &in, st)) {
         m = tfc_gdraw_model_parse(in.bytes, in.len, in.source, st);
         if (m && o.list) {
             tfc_gdraw_list(m, o.depth_given ? o.depth : 0, stdout);

@@ -185,7 +185,7 @@ char *tfc_gdraw_aux_describe(const tfc_gdraw_model *m, tfc_gdraw_aux aux)
             if (top > 0 && !seen[top]) {
                 seen[top] = true;
                 char *scope = NULL;
-                if (asprintf(&scope, "%s/", m->scopes[top].path) >= 0) {
+                if (asprintf(&scope, "%.*s/", (int)m->scopes[top].path_len, m->scopes[top].path) >= 0) {
                     list_name(f, &listed, scope);
                     free(scope);
                 }

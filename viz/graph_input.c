@@ -1,5 +1,5 @@
 /* Finds the GraphDef to draw (see graph_input.h). Event files go through the summary layer's
- * logdir reader; a run's age is the newest creation time in its event file names
+ * logdir reader (graph summaries become GraphDefs in graph_trace.c and keras_model.c); a run's age is the newest creation time in its event file names
  * (events.out.tfevents.<seconds>.<host>), or the file's modification time where the name has
  * none. */
 #include "graph_input.h"
@@ -12,7 +12,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "graph_trace.h"
 #include "in_file.h"
+#include "keras_model.h"
 #include "logdir.h"
 #include "meta_graph.pb-c.h"
 
@@ -119,6 +121,25 @@ static double run_time(const tfc_run *run)
     return newest;
 }
 
+/* Plugins whose values draw as graphs: TF2 traces (a RunMetadata), Keras model configs. */
+static bool op_graph_tag(const tfc_other_tag *o)
+{
+    return o->blob && (!strcmp(o->plugin, "graph_run_metadata_graph") || !strcmp(o->plugin, "graph_run_metadata"));
+}
+
+static bool graph_tag(const tfc_other_tag *o)
+{
+    return op_graph_tag(o) || (o->blob && !strcmp(o->plugin, "graph_keras_model"));
+}
+
+static bool run_has_graph(const tfc_run *r)
+{
+    if (r->graph_def) return true;
+    for (size_t i = 0; i < r->nothers; i++)
+        if (graph_tag(&r->others[i])) return true;
+    return false;
+}
+
 /* "a, b, c" of the runs holding a graph. */
 static char *runs_with_graph(const tfc_logdir *ld)
 {
@@ -127,7 +148,20 @@ static char *runs_with_graph(const tfc_logdir *ld)
     FILE *f = open_memstream(&s, &len);
     if (!f) return NULL;
     for (size_t i = 0; i < ld->nruns; i++)
-        if (ld->runs[i].graph_def) fprintf(f, "%s'%s'", n++ ? ", " : "", ld->runs[i].name);
+        if (run_has_graph(&ld->runs[i])) fprintf(f, "%s'%s'", n++ ? ", " : "", ld->runs[i].name);
+    fclose(f);
+    return s;
+}
+
+/* "'a', 'b'" of the run's graph summary tags. */
+static char *graph_tags(const tfc_run *r)
+{
+    char *s = NULL;
+    size_t len = 0, n = 0;
+    FILE *f = open_memstream(&s, &len);
+    if (!f) return NULL;
+    for (size_t i = 0; i < r->nothers; i++)
+        if (graph_tag(&r->others[i])) fprintf(f, "%s'%s'", n++ ? ", " : "", r->others[i].tag);
     fclose(f);
     return s;
 }
@@ -138,7 +172,7 @@ static const tfc_run *pick_run(const tfc_logdir *ld, const char *path, const cha
     if (run) {
         for (size_t i = 0; i < ld->nruns; i++) {
             if (strcmp(ld->runs[i].name, run)) continue;
-            if (ld->runs[i].graph_def) return &ld->runs[i];
+            if (run_has_graph(&ld->runs[i])) return &ld->runs[i];
             tfc_fail(st, TFC_NOT_FOUND, "run '%s' in '%s' has no graph", run, path);
             return NULL;
         }
@@ -151,7 +185,7 @@ static const tfc_run *pick_run(const tfc_logdir *ld, const char *path, const cha
     const tfc_run *best = NULL;
     double best_time = 0;
     for (size_t i = 0; i < ld->nruns; i++) {
-        if (!ld->runs[i].graph_def) continue;
+        if (!run_has_graph(&ld->runs[i])) continue;
         double t = run_time(&ld->runs[i]);
         if (!best || t >= best_time) {
             best = &ld->runs[i];
@@ -169,21 +203,56 @@ static const tfc_run *pick_run(const tfc_logdir *ld, const char *path, const cha
     return best;
 }
 
-static bool load_events(const char *path, const char *run, tfc_gdraw_input *out, tfc_status *st)
+/* The run's graph summary to draw: tag, or else (the run having no graph of its own) the first
+ * trace, then the first Keras model config. NULL with st set when tag names none. */
+static const tfc_other_tag *pick_tag(const tfc_run *r, const char *path, const char *tag, tfc_status *st)
+{
+    if (tag) {
+        const tfc_other_tag *o = tfc_run_other(r, tag);
+        if (o && graph_tag(o)) return o;
+        char *have = graph_tags(r);
+        tfc_fail(st, TFC_NOT_FOUND, "%s '%s' in run '%s' of '%s' (its graph summaries: %s)",
+                 o ? "no graph in tag" : "no tag", tag, r->name, path, have && *have ? have : "none");
+        free(have);
+        return NULL;
+    }
+    for (size_t i = 0; i < r->nothers; i++)
+        if (op_graph_tag(&r->others[i])) return &r->others[i];
+    for (size_t i = 0; i < r->nothers; i++)
+        if (graph_tag(&r->others[i])) return &r->others[i];
+    return NULL;
+}
+
+static bool load_events(const char *path, const char *run, const char *tag, tfc_gdraw_input *out,
+                        tfc_status *st)
 {
     tfc_logdir *ld = tfc_logdir_load(path, st);
     if (!ld) return false;
     const tfc_run *r = pick_run(ld, path, run, st);
+    const tfc_other_tag *o = NULL;
     bool ok = r != NULL;
-    if (ok) {
+    if (ok && (tag || !r->graph_def)) ok = (o = pick_tag(r, path, tag, st)) != NULL;
+    char *what = NULL;
+    if (ok && (o ? asprintf(&what, "%s (run '%s', tag '%s')", path, r->name, o->tag)
+                 : asprintf(&what, "%s (run '%s')", path, r->name)) < 0) {
+        what = NULL;
+        ok = tfc_fail(st, TFC_INTERNAL, "out of memory reading '%s'", path);
+    }
+    if (ok && o && !strcmp(o->plugin, "graph_keras_model")) {
+        ok = tfc_keras_model_graph((const char *)o->blob, o->blob_len, what, &out->bytes, &out->len, st);
+    } else if (ok && o) {
+        ok = tfc_gdraw_trace_graph(o->blob, o->blob_len, what, &out->bytes, &out->len, st);
+    } else if (ok) {
         out->len = r->graph_def_len;
         out->bytes = malloc(out->len ? out->len : 1);
-        ok = out->bytes && asprintf(&out->source, "%s (run '%s')", path, r->name) >= 0;
-        if (ok)
-            memcpy(out->bytes, r->graph_def, out->len);
-        else
-            tfc_fail(st, TFC_INTERNAL, "out of memory reading '%s'", path);
+        ok = out->bytes != NULL || tfc_fail(st, TFC_INTERNAL, "out of memory reading '%s'", path);
+        if (ok) memcpy(out->bytes, r->graph_def, out->len);
     }
+    if (ok) {
+        out->source = what;
+        what = NULL;
+    }
+    free(what);
     tfc_logdir_free(ld);
     if (!ok) tfc_gdraw_input_clear(out);
     return ok;
@@ -214,7 +283,7 @@ static bool load_meta(const char *path, tfc_gdraw_input *out, tfc_status *st)
     return true;
 }
 
-bool tfc_gdraw_input_load(const char *path, const char *run, tfc_gdraw_input *out,
+bool tfc_gdraw_input_load(const char *path, const char *run, const char *tag, tfc_gdraw_input *out,
                           tfc_status *st)
 {
     *out = (tfc_gdraw_input){0};
@@ -223,10 +292,10 @@ bool tfc_gdraw_input_load(const char *path, const char *run, tfc_gdraw_input *ou
         return tfc_fail(st, TFC_NOT_FOUND, "'%s': %s", path, strerror(errno));
     const char *base = strrchr(path, '/');
     base = base ? base + 1 : path;
-    if (S_ISDIR(sb.st_mode) || strstr(base, "tfevents")) return load_events(path, run, out, st);
-    if (run)
+    if (S_ISDIR(sb.st_mode) || strstr(base, "tfevents")) return load_events(path, run, tag, out, st);
+    if (run || tag)
         return tfc_fail(st, TFC_INVALID_ARGUMENT,
-                        "--run applies to a logdir or an event file, not to '%s'", path);
+                        "%s applies to a logdir or an event file, not to '%s'", run ? "--run" : "--tag", path);
     size_t n = strlen(base);
     if (n > 5 && !strcmp(base + n - 5, ".meta")) return load_meta(path, out, st);
     if (!read_file(path, "GraphDef", &out->bytes, &out->len, st)) return false;

@@ -1,6 +1,7 @@
-/* GraphDef bytes -> ops with resolved inputs and shapes, and the name-scope tree (see
- * graph_model.h). Names are looked up through sorted index arrays, so building is
- * O(n log n) for the 2,000+ node graphs real training scripts write. */
+/* GraphDef bytes -> ops with resolved inputs and shapes (function bodies inlined by
+ * graph_nodes.c), and the name-scope tree (see graph_model.h). Op names are looked up through a
+ * sorted index array and scopes through a hash table of (parent, name), so building costs
+ * O(n log n) in the ops and the total length of their names, whatever the names' depth. */
 #include "graph_model.h"
 
 #include <ctype.h>
@@ -10,6 +11,7 @@
 
 #include "graph.pb-c.h"
 #include "graph_aux.h"
+#include "graph_nodes.h"
 
 typedef struct {
     const char *key;
@@ -32,7 +34,8 @@ static int lookup(const name_index *ix, size_t n, const char *key)
 typedef struct {
     tfc_gdraw_model pub;
     name_index *op_ix; /* nops entries, sorted by name */
-    name_index *scope_ix; /* nscopes entries, sorted by path */
+    int *scope_tab;    /* open addressing over scopes by (parent, name); -1 for empty */
+    size_t scope_cap;  /* a power of two */
 } model_impl;
 
 static char *dup_n(const char *s, size_t n)
@@ -48,7 +51,7 @@ static tfc_gdraw_kind kind_of(const char *op)
 {
     if (!strcmp(op, "VariableV2") || !strcmp(op, "Variable") || !strcmp(op, "VarHandleOp"))
         return TFC_GDRAW_VARIABLE;
-    if (!strcmp(op, "Placeholder") || !strcmp(op, "PlaceholderWithDefault"))
+    if (!strcmp(op, "Placeholder") || !strcmp(op, "PlaceholderWithDefault") || !strcmp(op, "InputLayer"))
         return TFC_GDRAW_PLACEHOLDER;
     if (!strcmp(op, "Const")) return TFC_GDRAW_CONSTANT;
     return TFC_GDRAW_OP;
@@ -128,125 +131,201 @@ void tfc_gdraw_model_free(tfc_gdraw_model *m)
     }
     free(m->ops);
     for (size_t i = 0; i < m->nscopes; i++) {
-        free(m->scopes[i].path);
+        free(m->scopes[i].name);
         free(m->scopes[i].children);
     }
     free(m->scopes);
     free(mi->op_ix);
-    free(mi->scope_ix);
+    free(mi->scope_tab);
     free(mi);
 }
 
-static int cmp_str_ptr(const void *a, const void *b)
+/* ---- the scope tree: each scope interned once as (parent, last component) ---- */
+
+static uint64_t scope_hash(int parent, const char *name, size_t len)
 {
-    return strcmp(*(char *const *)a, *(char *const *)b);
+    uint64_t h = 1469598103934665603ull ^ (uint64_t)(unsigned)parent * 0x9e3779b97f4a7c15ull;
+    for (size_t i = 0; i < len; i++) h = (h ^ (unsigned char)name[i]) * 1099511628211ull;
+    return h;
 }
 
-/* Every proper prefix of every op name ("a/b/c" gives "a" and "a/b") becomes a scope; sorted
- * by path, a scope comes after its parent, and siblings come in name order. */
-static bool build_scopes(model_impl *mi, tfc_status *st)
+/* The scope named name[0..len) below parent, or -1. */
+static int scope_find(const model_impl *mi, int parent, const char *name, size_t len)
 {
-    tfc_gdraw_model *m = &mi->pub;
-    size_t cap = 16, n = 0;
-    char **paths = malloc(cap * sizeof *paths);
-    if (!paths) return tfc_fail(st, TFC_INTERNAL, "out of memory");
-    bool ok = true;
-    for (size_t i = 0; i < m->nops && ok; i++) {
-        const char *name = m->ops[i].name;
-        for (const char *p = strchr(name, '/'); p; p = strchr(p + 1, '/')) {
-            if (n == cap) {
-                char **np = realloc(paths, 2 * cap * sizeof *paths);
-                if (!np) {
-                    ok = false;
-                    break;
-                }
-                paths = np;
-                cap *= 2;
-            }
-            if (!(paths[n] = dup_n(name, (size_t)(p - name)))) {
-                ok = false;
-                break;
-            }
-            n++;
-        }
+    const tfc_gdraw_model *m = &mi->pub;
+    if (!mi->scope_cap) return -1;
+    for (size_t i = scope_hash(parent, name, len) & (mi->scope_cap - 1);; i = (i + 1) & (mi->scope_cap - 1)) {
+        int s = mi->scope_tab[i];
+        if (s < 0) return -1;
+        const tfc_gdraw_scope *sc = &m->scopes[s];
+        if (sc->parent == parent && !strncmp(sc->name, name, len) && !sc->name[len]) return s;
     }
-    if (ok) qsort(paths, n, sizeof *paths, cmp_str_ptr);
-    size_t uniq = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (uniq && !strcmp(paths[uniq - 1], paths[i]))
-            free(paths[i]);
-        else
-            paths[uniq++] = paths[i];
-    }
-    n = uniq;
-    if (ok) {
-        m->scopes = calloc(n + 1, sizeof *m->scopes);
-        mi->scope_ix = calloc(n + 1, sizeof *mi->scope_ix);
-        ok = m->scopes && mi->scope_ix;
-    }
-    if (!ok) {
-        for (size_t i = 0; i < n; i++) free(paths[i]);
-        free(paths);
-        return tfc_fail(st, TFC_INTERNAL, "out of memory");
-    }
-    m->nscopes = n + 1;
-    m->scopes[0] = (tfc_gdraw_scope){.path = strdup(""), .parent = -1, .op = -1};
-    m->scopes[0].name = m->scopes[0].path;
-    mi->scope_ix[0] = (name_index){m->scopes[0].path, 0};
-    for (size_t i = 0; i < n; i++) {
-        mi->scope_ix[i + 1] = (name_index){paths[i], (int)i + 1};
-        m->scopes[i + 1] = (tfc_gdraw_scope){.path = paths[i], .op = -1};
-    }
-    free(paths);
-    if (!m->scopes[0].path) return tfc_fail(st, TFC_INTERNAL, "out of memory");
-    /* The root's "" sorts first, so the index array is already sorted. */
-    for (size_t i = 1; i < m->nscopes; i++) {
-        tfc_gdraw_scope *s = &m->scopes[i];
-        const char *slash = strrchr(s->path, '/');
-        int parent = 0;
-        if (slash) {
-            char *pp = dup_n(s->path, (size_t)(slash - s->path));
-            if (!pp) return tfc_fail(st, TFC_INTERNAL, "out of memory");
-            parent = lookup(mi->scope_ix, m->nscopes, pp);
-            free(pp);
-        }
-        s->parent = parent;
-        s->name = slash ? slash + 1 : s->path;
-        s->depth = m->scopes[parent].depth + 1;
-        m->scopes[parent].nchildren++;
-    }
-    for (size_t i = 0; i < m->nscopes; i++) {
-        tfc_gdraw_scope *s = &m->scopes[i];
-        if (s->nchildren && !(s->children = malloc(s->nchildren * sizeof *s->children)))
-            return tfc_fail(st, TFC_INTERNAL, "out of memory");
-        s->nchildren = 0;
-    }
-    for (size_t i = 1; i < m->nscopes; i++) {
-        tfc_gdraw_scope *p = &m->scopes[m->scopes[i].parent];
-        p->children[p->nchildren++] = (int)i;
-    }
+}
+
+static bool scope_table_put(model_impl *mi, int s)
+{
+    const tfc_gdraw_scope *sc = &mi->pub.scopes[s];
+    size_t i = scope_hash(sc->parent, sc->name, strlen(sc->name)) & (mi->scope_cap - 1);
+    while (mi->scope_tab[i] >= 0) i = (i + 1) & (mi->scope_cap - 1);
+    mi->scope_tab[i] = s;
     return true;
 }
 
-static bool take_node(tfc_gdraw_op *op, const Tensorflow__NodeDef *nd)
+/* Rebuilds the hash table for the scopes there are, with room for as many again. */
+static bool scope_table_rebuild(model_impl *mi)
 {
-    op->name = strdup(nd->name);
-    op->op = strdup(nd->op);
-    op->device = strdup(nd->device);
-    if (!op->name || !op->op || !op->device) return false;
-    op->kind = kind_of(op->op);
-    if (nd->n_input && !(op->inputs = calloc(nd->n_input, sizeof *op->inputs))) return false;
-    return take_shapes(op, nd);
+    size_t cap = 64;
+    while (cap < 2 * (mi->pub.nscopes + 1)) cap *= 2;
+    int *tab = malloc(cap * sizeof *tab);
+    if (!tab) return false;
+    free(mi->scope_tab);
+    mi->scope_tab = tab;
+    mi->scope_cap = cap;
+    for (size_t i = 0; i < cap; i++) tab[i] = -1;
+    for (size_t s = 1; s < mi->pub.nscopes; s++) scope_table_put(mi, (int)s);
+    return true;
 }
 
-static bool resolve_inputs(model_impl *mi, const Tensorflow__GraphDef *gd)
+/* The scope named name[0..len) below parent, created when new (path: the first path_len bytes of
+ * path, which outlives the model). -1 when out of memory. */
+static int scope_intern(model_impl *mi, size_t *cap, int parent, const char *name, size_t len,
+                        const char *path, size_t path_len)
+{
+    int s = scope_find(mi, parent, name, len);
+    if (s >= 0) return s;
+    tfc_gdraw_model *m = &mi->pub;
+    if (m->nscopes == *cap) {
+        tfc_gdraw_scope *ns = realloc(m->scopes, 2 * *cap * sizeof *ns);
+        if (!ns) return -1;
+        m->scopes = ns;
+        *cap *= 2;
+    }
+    char *copy = dup_n(name, len);
+    if (!copy) return -1;
+    s = (int)m->nscopes++;
+    m->scopes[s] = (tfc_gdraw_scope){.path = path, .path_len = path_len, .name = copy, .parent = parent,
+                                     .depth = m->scopes[parent].depth + 1, .op = -1};
+    if (2 * m->nscopes > mi->scope_cap) return scope_table_rebuild(mi) ? s : -1;
+    scope_table_put(mi, s);
+    return s;
+}
+
+static const tfc_gdraw_scope *sort_base;
+
+static int child_cmp(const void *a, const void *b)
+{
+    return strcmp(sort_base[*(const int *)a].name, sort_base[*(const int *)b].name);
+}
+
+/* Children lists sorted by name, then the scopes renumbered in depth-first order (a scope before
+ * its children, siblings in name order). */
+static bool order_scopes(model_impl *mi)
+{
+    tfc_gdraw_model *m = &mi->pub;
+    size_t n = m->nscopes;
+    for (size_t s = 1; s < n; s++) m->scopes[m->scopes[s].parent].nchildren++;
+    for (size_t s = 0; s < n; s++) {
+        tfc_gdraw_scope *sc = &m->scopes[s];
+        if (sc->nchildren && !(sc->children = malloc(sc->nchildren * sizeof *sc->children))) return false;
+        sc->nchildren = 0;
+    }
+    for (size_t s = 1; s < n; s++) {
+        tfc_gdraw_scope *p = &m->scopes[m->scopes[s].parent];
+        p->children[p->nchildren++] = (int)s;
+    }
+    sort_base = m->scopes;
+    for (size_t s = 0; s < n; s++)
+        if (m->scopes[s].nchildren > 1)
+            qsort(m->scopes[s].children, m->scopes[s].nchildren, sizeof(int), child_cmp);
+    int *order = malloc(n * sizeof *order), *renum = malloc(n * sizeof *renum);
+    int *stack = malloc(n * sizeof *stack);
+    tfc_gdraw_scope *ns = malloc(n * sizeof *ns);
+    bool ok = order && renum && stack && ns;
+    if (ok) {
+        size_t top = 0, k = 0;
+        stack[top++] = 0;
+        while (top) {
+            int s = stack[--top];
+            renum[s] = (int)k;
+            order[k++] = s;
+            for (size_t c = m->scopes[s].nchildren; c-- > 0;) stack[top++] = m->scopes[s].children[c];
+        }
+        for (size_t i = 0; i < n; i++) {
+            ns[i] = m->scopes[order[i]];
+            if (ns[i].parent >= 0) ns[i].parent = renum[ns[i].parent];
+            for (size_t c = 0; c < ns[i].nchildren; c++) ns[i].children[c] = renum[ns[i].children[c]];
+        }
+        for (size_t i = 0; i < m->nops; i++) m->ops[i].scope = renum[m->ops[i].scope];
+        free(m->scopes);
+        m->scopes = ns;
+        ns = NULL;
+        ok = scope_table_rebuild(mi);
+    }
+    free(order);
+    free(renum);
+    free(stack);
+    free(ns);
+    return ok;
+}
+
+/* Every proper prefix of every op name ("a/b/c" gives "a" and "a/b") becomes a scope, interned,
+ * so that a name costs its length and not its depth times it; an op whose name is also a scope
+ * lives in that scope. */
+static bool build_scopes(model_impl *mi, tfc_status *st)
+{
+    tfc_gdraw_model *m = &mi->pub;
+    size_t cap = 64;
+    m->scopes = malloc(cap * sizeof *m->scopes);
+    char *root_name = strdup("");
+    if (!m->scopes || !root_name || !scope_table_rebuild(mi)) {
+        free(root_name);
+        return tfc_fail(st, TFC_INTERNAL, "out of memory");
+    }
+    m->nscopes = 1;
+    m->scopes[0] = (tfc_gdraw_scope){.path = "", .name = root_name, .parent = -1, .op = -1};
+    for (size_t i = 0; i < m->nops; i++) {
+        const char *name = m->ops[i].name;
+        int parent = 0;
+        const char *start = name;
+        for (const char *p = strchr(name, '/'); p; p = strchr(p + 1, '/')) {
+            parent = scope_intern(mi, &cap, parent, start, (size_t)(p - start), name, (size_t)(p - name));
+            if (parent < 0) return tfc_fail(st, TFC_INTERNAL, "out of memory");
+            start = p + 1;
+        }
+        m->ops[i].scope = parent;
+    }
+    for (size_t i = 0; i < m->nops; i++) {
+        const char *slash = strrchr(m->ops[i].name, '/');
+        const char *last = slash ? slash + 1 : m->ops[i].name;
+        int own = scope_find(mi, m->ops[i].scope, last, strlen(last));
+        if (own >= 0) {
+            m->ops[i].scope = own;
+            m->scopes[own].op = (int)i;
+        }
+    }
+    return order_scopes(mi) || tfc_fail(st, TFC_INTERNAL, "out of memory");
+}
+
+static bool take_node(tfc_gdraw_op *op, tfc_gdraw_node *node)
+{
+    op->name = node->name;
+    node->name = NULL;
+    op->op = strdup(node->op);
+    op->device = strdup(node->nd ? node->nd->device : "");
+    if (!op->op || !op->device) return false;
+    op->kind = kind_of(op->op);
+    if (node->ninputs && !(op->inputs = calloc(node->ninputs, sizeof *op->inputs))) return false;
+    return !node->nd || take_shapes(op, node->nd);
+}
+
+static bool resolve_inputs(model_impl *mi, const tfc_gdraw_nodes *nodes)
 {
     tfc_gdraw_model *m = &mi->pub;
     for (size_t i = 0; i < m->nops; i++) {
-        const Tensorflow__NodeDef *nd = gd->node[i];
+        const tfc_gdraw_node *nd = &nodes->nodes[i];
         tfc_gdraw_op *op = &m->ops[i];
-        for (size_t k = 0; k < nd->n_input; k++) {
-            const char *in = nd->input[k];
+        for (size_t k = 0; k < nd->ninputs; k++) {
+            const char *in = nd->inputs[k];
             size_t len;
             int out = parse_input(in, &len);
             char *name = dup_n(in[0] == '^' ? in + 1 : in, len);
@@ -286,13 +365,23 @@ tfc_gdraw_model *tfc_gdraw_model_parse(const uint8_t *buf, size_t len, const cha
         tfc_fail(st, TFC_DATA_LOSS, "%s: the GraphDef has no nodes", what);
         return NULL;
     }
+    tfc_gdraw_nodes nodes;
+    if (!tfc_gdraw_nodes_build(gd, &nodes)) {
+        tensorflow__graph_def__free_unpacked(gd, NULL);
+        tfc_fail(st, TFC_INTERNAL, "out of memory reading %s", what);
+        return NULL;
+    }
     model_impl *mi = calloc(1, sizeof *mi);
     tfc_gdraw_model *m = mi ? &mi->pub : NULL;
-    bool ok = mi && (m->ops = calloc(gd->n_node, sizeof *m->ops)) &&
-              (mi->op_ix = calloc(gd->n_node, sizeof *mi->op_ix));
-    for (size_t i = 0; ok && i < gd->n_node; i++) {
+    bool ok = mi && (m->ops = calloc(nodes.n, sizeof *m->ops)) &&
+              (mi->op_ix = calloc(nodes.n, sizeof *mi->op_ix));
+    if (ok) {
+        m->ninlined = nodes.ninlined;
+        m->nskipped_calls = nodes.nskipped;
+    }
+    for (size_t i = 0; ok && i < nodes.n; i++) {
         m->nops++;
-        ok = take_node(&m->ops[i], gd->node[i]);
+        ok = take_node(&m->ops[i], &nodes.nodes[i]);
         mi->op_ix[i] = (name_index){m->ops[i].name, (int)i};
     }
     if (!ok) {
@@ -303,43 +392,23 @@ tfc_gdraw_model *tfc_gdraw_model_parse(const uint8_t *buf, size_t len, const cha
         const char *name = m->ops[i].name;
         size_t n = strlen(name);
         if (n == 0 || name[0] == '/' || name[n - 1] == '/' || strstr(name, "//")) {
-            tfc_fail(st, TFC_DATA_LOSS, "%s: node %zu has an invalid name '%s'", what, i, name);
+            tfc_fail(st, TFC_DATA_LOSS, "%s: node %zu has an invalid name '%.200s'", what, i, name);
             goto fail;
         }
     }
     qsort(mi->op_ix, m->nops, sizeof *mi->op_ix, name_index_cmp);
     for (size_t i = 1; i < m->nops; i++) {
         if (!strcmp(mi->op_ix[i - 1].key, mi->op_ix[i].key)) {
-            tfc_fail(st, TFC_DATA_LOSS, "%s: two nodes are named '%s'", what, mi->op_ix[i].key);
+            tfc_fail(st, TFC_DATA_LOSS, "%s: two nodes are named '%.200s'", what, mi->op_ix[i].key);
             goto fail;
         }
     }
-    if (!resolve_inputs(mi, gd)) {
+    if (!resolve_inputs(mi, &nodes)) {
         tfc_fail(st, TFC_INTERNAL, "out of memory reading %s", what);
         goto fail;
     }
     if (!build_scopes(mi, st)) goto fail;
-    for (size_t i = 0; i < m->nops; i++) {
-        tfc_gdraw_op *op = &m->ops[i];
-        int own = lookup(mi->scope_ix, m->nscopes, op->name);
-        if (own >= 0) {
-            op->scope = own;
-            m->scopes[own].op = (int)i;
-        } else {
-            const char *slash = strrchr(op->name, '/');
-            if (!slash) {
-                op->scope = 0;
-            } else {
-                char *pp = dup_n(op->name, (size_t)(slash - op->name));
-                if (!pp) {
-                    tfc_fail(st, TFC_INTERNAL, "out of memory reading %s", what);
-                    goto fail;
-                }
-                op->scope = lookup(mi->scope_ix, m->nscopes, pp);
-                free(pp);
-            }
-        }
-    }
+    tfc_gdraw_nodes_clear(&nodes);
     tensorflow__graph_def__free_unpacked(gd, NULL);
     if (!tfc_gdraw_mark_aux(m)) {
         tfc_gdraw_model_free(m);
@@ -349,6 +418,7 @@ tfc_gdraw_model *tfc_gdraw_model_parse(const uint8_t *buf, size_t len, const cha
     count_ops(m);
     return m;
 fail:
+    tfc_gdraw_nodes_clear(&nodes);
     tensorflow__graph_def__free_unpacked(gd, NULL);
     tfc_gdraw_model_free(m);
     return NULL;
@@ -359,10 +429,13 @@ int tfc_gdraw_model_find_scope(const tfc_gdraw_model *m, const char *path)
     const model_impl *mi = (const model_impl *)m;
     size_t n = strlen(path);
     while (n && path[n - 1] == '/') n--;
-    char *p = dup_n(path, n);
-    if (!p) return -1;
-    int s = lookup(mi->scope_ix, m->nscopes, p);
-    free(p);
+    int s = 0;
+    for (size_t start = 0; start < n && s >= 0;) {
+        const char *slash = memchr(path + start, '/', n - start);
+        size_t end = slash ? (size_t)(slash - path) : n;
+        s = scope_find(mi, s, path + start, end - start);
+        start = end + 1;
+    }
     return s;
 }
 
@@ -370,6 +443,11 @@ int tfc_gdraw_model_find_op(const tfc_gdraw_model *m, const char *name)
 {
     const model_impl *mi = (const model_impl *)m;
     return lookup(mi->op_ix, m->nops, name);
+}
+
+char *tfc_gdraw_scope_path(const tfc_gdraw_model *m, int s)
+{
+    return dup_n(m->scopes[s].path, m->scopes[s].path_len);
 }
 
 bool tfc_gdraw_scope_within(const tfc_gdraw_model *m, int s, int a)

@@ -46,8 +46,11 @@ typedef struct {
 } tfc_gdraw_op;
 
 typedef struct {
-    char *path;       /* "model/fc1"; "" for the root */
-    const char *name; /* the last component of path */
+    /* The scope's path, "model/fc1", is the first path_len bytes of path (which points into the
+     * name of an op below it, so it is not NUL-terminated there); "" for the root. */
+    const char *path;
+    size_t path_len;
+    char *name;       /* the last component of the path */
     int parent;       /* -1 for the root */
     int depth;        /* 0 for the root, 1 for top-level scopes */
     int op;           /* the op named like the scope, or -1 */
@@ -61,11 +64,15 @@ typedef struct {
     size_t nops;
     tfc_gdraw_op *ops; /* in GraphDef order */
     size_t nscopes;
-    tfc_gdraw_scope *scopes; /* parents before children; [0] is the root */
+    tfc_gdraw_scope *scopes; /* depth first: a scope before its children, siblings by name; [0] is the root */
     size_t nunresolved;      /* inputs naming no op of the graph (dropped) */
+    size_t ninlined;         /* function bodies inlined (see graph_nodes.h) */
+    size_t nskipped_calls;   /* function calls left closed: nesting, recursion or size limits */
 } tfc_gdraw_model;
 
-/* Parses a serialized GraphDef (protobuf-c) and builds the scope tree and the auxiliary marks.
+/* Parses a serialized GraphDef (protobuf-c), inlines the function bodies its nodes call as
+ * scopes below the calling nodes (graph_nodes.h), and builds the scope tree and the auxiliary
+ * marks.
  * `what` names the source in error messages. NULL with st set on a corrupt or empty GraphDef. */
 tfc_gdraw_model *tfc_gdraw_model_parse(const uint8_t *buf, size_t len, const char *what,
                                        tfc_status *st);
@@ -73,6 +80,8 @@ void tfc_gdraw_model_free(tfc_gdraw_model *m);
 
 /* The scope with this path ("model/fc1", a trailing '/' allowed), or -1. */
 int tfc_gdraw_model_find_scope(const tfc_gdraw_model *m, const char *path);
+/* The scope's path as a NUL-terminated, malloc'ed string (NULL when out of memory). */
+char *tfc_gdraw_scope_path(const tfc_gdraw_model *m, int s);
 /* The op with this name, or -1. */
 int tfc_gdraw_model_find_op(const tfc_gdraw_model *m, const char *name);
 /* True when name is base or base_N (TensorFlow's uniquified names: "save_1", "init_2"). */

@@ -6,12 +6,19 @@
  * handing a variable to the op that updates it are orange. */
 #include "graph_render.h"
 
+#include <errno.h>
 #include <gvc.h>
 #include <math.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "out_file.h"
 
@@ -147,12 +154,35 @@ static bool named_after_type(const char *name, const char *type)
     return tfc_gdraw_name_is(slash ? slash + 1 : name, type);
 }
 
-static char *op_label(const tfc_gdraw_op *op)
+/* Labels say a name from the box they are drawn in: the last component, or more where scopes
+ * between are drawn without boxes; very long ones keep their start and end. */
+#define LABEL_MAX 60
+
+static void label_name(FILE *f, const tfc_gdraw_model *m, int parent, const char *name, size_t len)
 {
+    size_t skip = parent > 0 ? m->scopes[parent].path_len + 1 : 0;
+    if (skip > len) skip = 0;
+    name += skip;
+    len -= skip;
+    char *part = NULL;
+    if (len > LABEL_MAX) { /* cut between UTF-8 characters, an ellipsis in the middle */
+        size_t head = LABEL_MAX / 2 - 1, tail = len - (LABEL_MAX / 2 - 1);
+        while (head && ((unsigned char)name[head] & 0xc0) == 0x80) head--;
+        while (tail < len && ((unsigned char)name[tail] & 0xc0) == 0x80) tail++;
+        if (asprintf(&part, "%.*s\xe2\x80\xa6%s", (int)head, name, name + tail) < 0) part = NULL;
+    } else {
+        if (asprintf(&part, "%.*s", (int)len, name) < 0) part = NULL;
+    }
+    if (part) html_escape(f, part);
+    free(part);
+}
+
+static char *op_label(const tfc_gdraw_model *m, const tfc_gdraw_item *it)
+{
+    const tfc_gdraw_op *op = &m->ops[it->op];
     text t;
     if (!text_open(&t)) return NULL;
-    const char *slash = strrchr(op->name, '/');
-    html_escape(t.f, slash ? slash + 1 : op->name);
+    label_name(t.f, m, it->parent, op->name, strlen(op->name));
     if (!named_after_type(op->name, op->op)) {
         fputs("<BR/><FONT POINT-SIZE=\"8\" COLOR=\"#555555\">", t.f);
         html_escape(t.f, op->op);
@@ -161,12 +191,14 @@ static char *op_label(const tfc_gdraw_op *op)
     return text_close(&t);
 }
 
-static char *scope_label(const tfc_gdraw_scope *s, size_t nops)
+static char *scope_label(const tfc_gdraw_model *m, const tfc_gdraw_item *it)
 {
+    const tfc_gdraw_scope *s = &m->scopes[it->scope];
+    size_t nops = it->nops;
     text t;
     if (!text_open(&t)) return NULL;
     fputs("<B>", t.f);
-    html_escape(t.f, s->name);
+    label_name(t.f, m, it->parent, s->path, s->path_len);
     fprintf(t.f, "</B><BR/><FONT POINT-SIZE=\"9\">%zu op%s</FONT>", nops, nops == 1 ? "" : "s");
     return text_close(&t);
 }
@@ -239,6 +271,17 @@ static void set_html(builder *b, void *obj, const char *name, char *html)
     agstrfree(b->g, s);
 }
 
+/* set() with a malloc'ed value, which it frees; NULL (out of memory) marks the build failed. */
+static void set_owned(builder *b, void *obj, const char *name, char *value)
+{
+    if (!value) {
+        b->oom = true;
+        return;
+    }
+    set(obj, name, value);
+    free(value);
+}
+
 static void set_count(void *obj, const char *name, size_t n)
 {
     char num[24];
@@ -265,6 +308,16 @@ static void graph_defaults(builder *b)
     agattr(g, AGRAPH, "style", "");
     agattr(g, AGRAPH, "color", "");
     agattr(g, AGRAPH, "fillcolor", "");
+    if (b->v->fast_layout) {
+        /* Fewer network simplex and crossing-minimisation iterations, and straight edges: a
+         * large view laid out in bounded time. */
+        agattr(g, AGRAPH, "nslimit", "0.2");
+        agattr(g, AGRAPH, "nslimit1", "0.2");
+        agattr(g, AGRAPH, "mclimit", "0.1");
+        agattr(g, AGRAPH, "searchsize", "10");
+        agattr(g, AGRAPH, "remincross", "false");
+        agattr(g, AGRAPH, "splines", "line");
+    }
     if (b->style->title) {
         agattr(g, AGRAPH, "label", (char *)b->style->title);
         agattr(g, AGRAPH, "labelloc", "t");
@@ -296,7 +349,7 @@ static void add_clusters(builder *b)
             b->oom = true;
             return;
         }
-        fprintf(name.f, "cluster_%s", sc->path);
+        fprintf(name.f, "cluster_%.*s", (int)sc->path_len, sc->path);
         char *id = text_close(&name);
         char *escaped = id ? gv_string(id) : NULL;
         Agraph_t *c = id ? agsubg(parent, escaped ? escaped : id, 1) : NULL;
@@ -315,7 +368,7 @@ static void add_clusters(builder *b)
         set(c, "style", "rounded,filled");
         set(c, "fillcolor", fill);
         set(c, "color", stroke);
-        set(c, "tfc_scope", sc->path);
+        set_owned(b, c, "tfc_scope", tfc_gdraw_scope_path(m, (int)s));
     }
 }
 
@@ -331,7 +384,7 @@ static Agnode_t *add_item(builder *b, const tfc_gdraw_item *it)
         const tfc_gdraw_scope *sc = &m->scopes[it->scope];
         text id;
         if (!text_open(&id)) return NULL;
-        fprintf(id.f, "%s/", sc->path);
+        fprintf(id.f, "%.*s/", (int)sc->path_len, sc->path);
         char *name = text_close(&id);
         Agnode_t *n = name ? node_named(parent, name) : NULL;
         free(name);
@@ -350,9 +403,9 @@ static Agnode_t *add_item(builder *b, const tfc_gdraw_item *it)
         set(n, "fillcolor", fill);
         set(n, "color", stroke);
         set(n, "margin", "0.12,0.05");
-        set_html(b, n, "label", scope_label(sc, it->nops));
+        set_html(b, n, "label", scope_label(m, it));
         set(n, "tfc_kind", "scope");
-        set(n, "tfc_name", sc->path);
+        set_owned(b, n, "tfc_name", tfc_gdraw_scope_path(m, it->scope));
         set_count(n, "tfc_ops", it->nops);
         return n;
     }
@@ -364,7 +417,7 @@ static Agnode_t *add_item(builder *b, const tfc_gdraw_item *it)
     set(n, "tfc_name", op->name);
     set(n, "tfc_op", op->op);
     set(n, "color", stroke);
-    set_html(b, n, "label", op_label(op));
+    set_html(b, n, "label", op_label(m, it));
     switch (op->kind) {
     case TFC_GDRAW_VARIABLE:
         set(n, "shape", "cylinder");
@@ -392,22 +445,10 @@ static Agnode_t *add_item(builder *b, const tfc_gdraw_item *it)
     return n;
 }
 
-/* A variable (or a collapsed variable's scope) or a constant: an input with no inputs. */
-static bool source_like(const tfc_gdraw_model *m, const tfc_gdraw_item *it)
-{
-    int op = it->op >= 0 ? it->op : m->scopes[it->scope].op;
-    if (op < 0) return false;
-    tfc_gdraw_kind kind = m->ops[op].kind;
-    return kind == TFC_GDRAW_VARIABLE || (kind == TFC_GDRAW_CONSTANT && it->op >= 0);
-}
-
 static void add_edge(builder *b, Agnode_t **nodes, const tfc_gdraw_edge *e)
 {
-    bool update_only = e->ntensors && e->nupdates == e->ntensors && !e->ncontrol;
-    /* A variable or a constant is laid out above the op it feeds (the edge is declared
-     * backwards and drawn forwards, dir=back): it then shares its rank with that op's layer, not
-     * with the layer below, whose box would otherwise go beside this one (a staircase). */
-    bool reversed = !update_only && !e->from_scope && source_like(b->m, &b->v->items[e->from]);
+    /* A reversed edge is declared backwards and drawn forwards (dir=back). */
+    bool reversed = e->reversed;
     Agnode_t *tail = nodes[reversed ? e->to : e->from], *head = nodes[reversed ? e->from : e->to];
     Agedge_t *ed = agedge(b->g, tail, head, NULL, 1);
     if (!ed) {
@@ -422,7 +463,7 @@ static void add_edge(builder *b, Agnode_t **nodes, const tfc_gdraw_edge *e)
         int s = end ? e->to_scope : e->from_scope;
         if (s <= 0) continue;
         char *cluster = NULL;
-        if (asprintf(&cluster, "cluster_%s", b->m->scopes[s].path) < 0) {
+        if (asprintf(&cluster, "cluster_%.*s", (int)b->m->scopes[s].path_len, b->m->scopes[s].path) < 0) {
             b->oom = true;
             return;
         }
@@ -437,7 +478,7 @@ static void add_edge(builder *b, Agnode_t **nodes, const tfc_gdraw_edge *e)
     /* Graphviz 2.43 frees the layout of a labelled flat edge (both ends on one rank) twice, so
      * an edge left out of the ranking, which may end up flat, carries an xlabel. */
     const char *label_attr = "label";
-    if (update_only) {
+    if (!e->constraint) {
         /* Only variables handed to the ops updating them (the optimizer's Apply*, Assign): drawn
          * apart and left out of the ranking, so that a variable stays by its layer instead of
          * being pulled up to the optimizer. */
@@ -460,15 +501,20 @@ static void add_edge(builder *b, Agnode_t **nodes, const tfc_gdraw_edge *e)
 static void add_note(builder *b)
 {
     const tfc_gdraw_view *v = b->v;
-    if (!v->nnote) return;
+    if (!v->nnote && !v->nsimplified) return;
     text t;
     if (!text_open(&t)) {
         b->oom = true;
         return;
     }
-    fputs("<B>Moved aside</B> (--all draws them)<BR ALIGN=\"LEFT\"/>", t.f);
+    if (v->nnote) fputs("<B>Moved aside</B> (--all draws them)<BR ALIGN=\"LEFT\"/>", t.f);
     for (size_t i = 0; i < v->nnote; i++) {
         html_escape(t.f, v->note[i]);
+        fputs("<BR ALIGN=\"LEFT\"/>", t.f);
+    }
+    if (v->nsimplified) fputs("<B>Simplified</B> for a bounded layout (--no-simplify draws all)<BR ALIGN=\"LEFT\"/>", t.f);
+    for (size_t i = 0; i < v->nsimplified; i++) {
+        html_escape(t.f, v->simplified[i]);
         fputs("<BR ALIGN=\"LEFT\"/>", t.f);
     }
     Agnode_t *n = agnode(b->g, "tfc_aside", 1);
@@ -541,21 +587,6 @@ static bool write_dot(Agraph_t *g, const char *path, tfc_status *st)
     return tfc_out_file_commit(&out, st);
 }
 
-/* Graphviz reports problems through its own error channel; keep them off stderr and turn the
- * last one into the status message. */
-static bool graphviz_failed(const char *what, const char *path, tfc_status *st)
-{
-    char *msg = aglasterr();
-    if (msg) {
-        size_t n = strlen(msg);
-        while (n && (msg[n - 1] == '\n' || msg[n - 1] == ' ')) msg[--n] = '\0';
-    }
-    tfc_fail(st, TFC_IO, "%s '%s' failed%s%s", what, path, msg && *msg ? ": " : "",
-             msg ? msg : "");
-    free(msg);
-    return false;
-}
-
 /* A PNG at most this wide or high, and with at most this many pixels: past that, a bitmap is
  * too big to view and slow to write; it is scaled down (vector formats never are). */
 #define PNG_MAX_SIDE 16384.0
@@ -590,10 +621,128 @@ static GVC_t *graphviz_context(void)
     return gvc;
 }
 
-/* Lays out and renders the view into memory (gvFreeRenderData frees *data); what names the
- * output in messages. */
+/* ---- Graphviz in a child process ----
+ * Layout and rendering run in a forked child, which hands the rendered bytes back through a
+ * pipe: the parent waits at most the time limit (then kills it), the child's address space is
+ * limited, and whatever Graphviz does on a view too big for it (an allocation failing, then a
+ * write through NULL; a stack overflow; exit(1) on an error of its own) ends the child, not
+ * tfc-graph, which then says what happened in one line. */
+
+/* What the child sends: a header, then len bytes (the picture, or an error message). */
+typedef struct {
+    int ok;
+    double scale;
+    size_t len;
+} child_reply;
+
+static bool write_all(int fd, const void *data, size_t n)
+{
+    const char *p = data;
+    while (n) {
+        ssize_t w = write(fd, p, n);
+        if (w < 0 && errno == EINTR) continue;
+        if (w <= 0) return false;
+        p += w;
+        n -= (size_t)w;
+    }
+    return true;
+}
+
+#if defined(__SANITIZE_ADDRESS__)
+#define UNDER_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define UNDER_ASAN 1
+#endif
+#endif
+
+static void child_run(Agraph_t *g, const char *renderer, bool png, size_t max_memory, int fd)
+{
+#ifndef UNDER_ASAN /* ASan reserves terabytes of address space up front */
+    if (max_memory) {
+        struct rlimit rl = {max_memory, max_memory};
+        setrlimit(RLIMIT_AS, &rl);
+    }
+#else
+    (void)max_memory;
+#endif
+    child_reply r = {0, 1.0, 0};
+    char *data = NULL;
+    unsigned int len = 0;
+    GVC_t *gvc = graphviz_context();
+    agreseterrors();
+    if (gvc && gvLayout(gvc, g, "dot") == 0) {
+        if (png) r.scale = limit_png(g);
+        r.ok = gvRenderData(gvc, g, renderer, &data, &len) == 0 && agerrors() < AGERR;
+    }
+    if (!r.ok) {
+        char *msg = aglasterr();
+        size_t n = msg ? strlen(msg) : 0;
+        while (n && (msg[n - 1] == '\n' || msg[n - 1] == ' ')) n--;
+        r.len = n;
+        if (write_all(fd, &r, sizeof r) && n) write_all(fd, msg, n);
+        _exit(1);
+    }
+    r.len = len;
+    bool sent = write_all(fd, &r, sizeof r) && write_all(fd, data, len);
+    _exit(sent ? 0 : 1);
+}
+
+/* Reads the child's reply within the deadline (CLOCK_MONOTONIC seconds; 0: none). False with
+ * *timed_out when the deadline passed. */
+static bool read_reply(int fd, double deadline, char **buf, size_t *len, bool *timed_out)
+{
+    size_t cap = 1 << 16, n = 0;
+    char *b = malloc(cap);
+    *timed_out = false;
+    while (b) {
+        int wait_ms = -1;
+        if (deadline > 0) {
+            struct timespec now;
+            clock_gettime(CLOCK_MONOTONIC, &now);
+            double left = deadline - ((double)now.tv_sec + now.tv_nsec * 1e-9);
+            if (left <= 0) {
+                *timed_out = true;
+                break;
+            }
+            wait_ms = left > 1e6 ? 1000000000 : (int)(left * 1000) + 1;
+        }
+        struct pollfd p = {fd, POLLIN, 0};
+        int r = poll(&p, 1, wait_ms);
+        if (r < 0 && errno == EINTR) continue;
+        if (r < 0) break;
+        if (r == 0) continue;
+        if (n == cap) {
+            char *nb = realloc(b, cap * 2);
+            if (!nb) break;
+            b = nb;
+            cap *= 2;
+        }
+        ssize_t got = read(fd, b + n, cap - n);
+        if (got < 0 && errno == EINTR) continue;
+        if (got <= 0) {
+            *buf = b;
+            *len = n;
+            return got == 0;
+        }
+        n += (size_t)got;
+    }
+    free(b);
+    return false;
+}
+
+static void describe_status(int status, char *out, size_t size)
+{
+    if (WIFSIGNALED(status))
+        snprintf(out, size, "killed by signal %d (%s)", WTERMSIG(status), strsignal(WTERMSIG(status)));
+    else
+        snprintf(out, size, "exit status %d", WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+}
+
+/* Lays out and renders the view in a child (see above) into *data (malloc'ed, *len bytes, with a
+ * NUL after them); what names the output in messages. */
 static bool render_data(const tfc_gdraw_model *m, const tfc_gdraw_view *v, const tfc_gdraw_style *style,
-                        tfc_gdraw_format fmt, const char *what, char **data, unsigned int *len, double *scale,
+                        tfc_gdraw_format fmt, const char *what, char **data, size_t *len, double *scale,
                         tfc_status *st)
 {
     static const char *const renderers[] = {"png:cairo", "svg", "pdf:cairo"};
@@ -602,25 +751,69 @@ static bool render_data(const tfc_gdraw_model *m, const tfc_gdraw_view *v, const
     agerrlevel_t level = agseterr(AGMAX);
     builder b = {.m = m, .v = v, .style = style};
     Agraph_t *g = build_graph(&b);
-    bool ok = true;
-    GVC_t *gvc = graphviz_context();
-    if (b.oom) {
-        ok = tfc_fail(st, TFC_INTERNAL, "out of memory drawing '%s'", what);
-    } else if (!gvc) {
-        ok = tfc_fail(st, TFC_INTERNAL, "cannot start Graphviz");
-    } else if ((fmt == TFC_GDRAW_SVG && agattr(g, AGRAPH, "dpi", "72") == NULL) || gvLayout(gvc, g, "dot") != 0) {
-        /* (SVG at 72 dpi: at any other, Graphviz 2.43 scales the drawing but not its viewBox, and
-         * browsers cut the picture off) */
-        ok = graphviz_failed("laying out", what, st);
-    } else {
-        if (fmt == TFC_GDRAW_PNG && scale) *scale = limit_png(g);
-        agreseterrors();
-        ok = gvRenderData(gvc, g, renderers[fmt], data, len) == 0 && agerrors() < AGERR;
-        if (!ok) graphviz_failed("rendering", what, st);
-        gvFreeLayout(gvc, g);
+    /* (SVG at 72 dpi: at any other, Graphviz 2.43 scales the drawing but not its viewBox, and
+     * browsers cut the picture off) */
+    bool ok = !b.oom && (fmt != TFC_GDRAW_SVG || agattr(g, AGRAPH, "dpi", "72") != NULL);
+    if (!ok) tfc_fail(st, TFC_INTERNAL, "out of memory drawing '%s'", what);
+    struct timespec t0;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    double deadline = style->time_limit > 0 ? (double)t0.tv_sec + t0.tv_nsec * 1e-9 + style->time_limit : 0;
+    int fds[2] = {-1, -1};
+    pid_t pid = -1;
+    if (ok && pipe(fds) != 0) ok = tfc_fail(st, TFC_INTERNAL, "cannot start Graphviz: %s", strerror(errno));
+    if (ok) {
+        fflush(NULL);
+        if ((pid = fork()) < 0) {
+            ok = tfc_fail(st, TFC_INTERNAL, "cannot start Graphviz: %s", strerror(errno));
+            close(fds[0]);
+            close(fds[1]);
+        } else if (pid == 0) {
+            close(fds[0]);
+            child_run(g, renderers[fmt], fmt == TFC_GDRAW_PNG, style->max_memory, fds[1]);
+        }
     }
     if (g) agclose(g);
     agseterr(level);
+    if (!ok) return false;
+    close(fds[1]);
+    char *buf = NULL;
+    size_t n = 0;
+    bool timed_out;
+    bool complete = read_reply(fds[0], deadline, &buf, &n, &timed_out);
+    close(fds[0]);
+    if (!complete) kill(pid, SIGKILL);
+    int status = 0;
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
+    child_reply r = {0, 1.0, 0};
+    bool framed = complete && n >= sizeof r;
+    if (framed) {
+        memcpy(&r, buf, sizeof r);
+        framed = r.len == n - sizeof r;
+    }
+    if (timed_out) {
+        ok = tfc_fail(st, TFC_FAILED_PRECONDITION,
+                      "laying out '%s' (%zu nodes, %zu edges) took longer than %g s; draw less of it "
+                      "(--depth, --expand) or allow more time (--time-limit)",
+                      what, v->ndrawn, v->nedges, style->time_limit);
+    } else if (framed && !r.ok) {
+        ok = tfc_fail(st, TFC_IO, "laying out '%s' failed%s%.*s", what, r.len ? ": " : "", (int)r.len, buf + sizeof r);
+    } else if (!framed || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+        char how[96];
+        describe_status(status, how, sizeof how);
+        ok = tfc_fail(st, TFC_FAILED_PRECONDITION,
+                      "Graphviz failed on '%s' (%zu nodes, %zu edges): %s; the view may be too large "
+                      "for it (draw less with --depth or --expand)",
+                      what, v->ndrawn, v->nedges, how);
+    } else {
+        if (scale) *scale = r.scale;
+        memmove(buf, buf + sizeof r, r.len);
+        buf[r.len] = '\0'; /* the reply's header leaves room for it */
+        *data = buf;
+        *len = r.len;
+        return true;
+    }
+    free(buf);
     return ok;
 }
 
@@ -641,7 +834,7 @@ bool tfc_gdraw_render(const tfc_gdraw_model *m, const tfc_gdraw_view *v,
     /* Rendered into memory, then written by us: Graphviz ends the process (exit(1)) on a write
      * error of its own, with no word of which file or why. */
     char *data;
-    unsigned int len;
+    size_t len;
     bool ok = render_data(m, v, style, fmt, path, &data, &len, scale, st);
     tfc_out_file out;
     ok = ok && tfc_out_file_open(&out, path, st);
@@ -651,7 +844,7 @@ bool tfc_gdraw_render(const tfc_gdraw_model *m, const tfc_gdraw_view *v,
     } else if (ok) {
         ok = tfc_out_file_commit(&out, st);
     }
-    if (data) gvFreeRenderData(data);
+    free(data);
     return ok;
 }
 
@@ -659,17 +852,5 @@ char *tfc_gdraw_render_svg(const tfc_gdraw_model *m, const tfc_gdraw_view *v, co
                            size_t *len, tfc_status *st)
 {
     char *data;
-    unsigned int n;
-    char *svg = NULL;
-    if (render_data(m, v, style, TFC_GDRAW_SVG, "the graph (SVG)", &data, &n, NULL, st)) {
-        if ((svg = malloc((size_t)n + 1))) {
-            memcpy(svg, data, n);
-            svg[n] = '\0';
-            *len = n;
-        } else {
-            tfc_fail(st, TFC_INTERNAL, "out of memory drawing the graph");
-        }
-    }
-    if (data) gvFreeRenderData(data);
-    return svg;
+    return render_data(m, v, style, TFC_GDRAW_SVG, "the graph (SVG)", &data, len, NULL, st) ? data : NULL;
 }

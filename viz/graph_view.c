@@ -5,6 +5,7 @@
 #include "graph_view.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,11 +40,12 @@ static bool *sticky_scopes(const tfc_gdraw_model *m)
     return sticky;
 }
 
-static bool contains_nocase(const char *hay, const char *needle)
+/* True when hay[0..len) contains needle, ignoring case. */
+static bool contains_nocase(const char *hay, size_t len, const char *needle)
 {
     size_t n = strlen(needle);
-    for (; *hay; hay++)
-        if (!strncasecmp(hay, needle, n)) return true;
+    for (size_t i = 0; i + n <= len; i++)
+        if (!strncasecmp(hay + i, needle, n)) return true;
     return false;
 }
 
@@ -63,13 +65,14 @@ static void fail_unknown_scope(const tfc_gdraw_model *m, const char *name, tfc_s
         if (m->scopes[s].depth > deepest) deepest = m->scopes[s].depth;
     for (int d = 1; d <= deepest && listed < 5; d++) {
         for (size_t s = 1; s < m->nscopes && listed < 5; s++) {
-            if (m->scopes[s].depth != d || !contains_nocase(m->scopes[s].path, name)) continue;
-            fprintf(f, "%s%s", listed++ ? ", " : "", m->scopes[s].path);
+            if (m->scopes[s].depth != d || !contains_nocase(m->scopes[s].path, m->scopes[s].path_len, name))
+                continue;
+            fprintf(f, "%s%.*s", listed++ ? ", " : "", (int)m->scopes[s].path_len, m->scopes[s].path);
         }
     }
     for (size_t s = 1; s < m->nscopes && listed < 5; s++) {
-        if (m->scopes[s].depth != 1 || contains_nocase(m->scopes[s].path, name)) continue;
-        fprintf(f, "%s%s", listed++ ? ", " : "", m->scopes[s].path);
+        if (m->scopes[s].depth != 1 || contains_nocase(m->scopes[s].path, m->scopes[s].path_len, name)) continue;
+        fprintf(f, "%s%.*s", listed++ ? ", " : "", (int)m->scopes[s].path_len, m->scopes[s].path);
     }
     fclose(f);
     if (m->nscopes == 1)
@@ -147,7 +150,7 @@ static bool merge_edges(tfc_gdraw_view *v, flow *flows, size_t n)
         const flow *f = &flows[i];
         bool same_edge = i && flows[i - 1].from == f->from && flows[i - 1].to == f->to;
         if (!same_edge)
-            v->edges[v->nedges++] = (tfc_gdraw_edge){f->from, f->to, 0, 0, 0, -1, 0, 0, 0, 1};
+            v->edges[v->nedges++] = (tfc_gdraw_edge){.from = f->from, .to = f->to, .src_op = -1, .nbundled = 1};
         bool same_tensor = same_edge && flows[i - 1].src == f->src && flows[i - 1].out == f->out;
         tfc_gdraw_edge *e = &v->edges[v->nedges - 1];
         if (f->out < 0) {
@@ -239,6 +242,7 @@ typedef struct {
     size_t *in, *out; /* per item: the degree that put it aside, 0 for none */
 } aside_degrees;
 
+/* sticky (may be NULL): scopes whose items never go aside. */
 static bool extract_high_degree(const tfc_gdraw_model *m, tfc_gdraw_view *v, const bool *holds,
                                 const bool *sticky, aside_degrees *ad)
 {
@@ -288,7 +292,7 @@ static bool extract_high_degree(const tfc_gdraw_model *m, tfc_gdraw_view *v, con
                 for (size_t k = 0; k < n; k++) {
                     int u = ms[i + k].member;
                     if ((size_t)u >= v->nitems) continue; /* open scopes stay */
-                    if (v->items[u].scope >= 0 && sticky[v->items[u].scope]) continue;
+                    if (sticky && v->items[u].scope >= 0 && sticky[v->items[u].scope]) continue;
                     if (din[k] > ib) ad->in[u] = din[k];
                     else if (dout[k] > ob) ad->out[u] = dout[k];
                     v->items[u].aside = ad->in[u] || ad->out[u];
@@ -386,23 +390,132 @@ static bool bundle_bridges(const tfc_gdraw_model *m, tfc_gdraw_view *v)
     return true;
 }
 
-const char *tfc_gdraw_item_name(const tfc_gdraw_model *m, const tfc_gdraw_item *it)
+/* ---- how the layout takes the edges, and what it will cost ---- */
+
+/* A variable (or a collapsed variable's scope) or a constant: an input with no inputs. */
+static bool source_like(const tfc_gdraw_model *m, const tfc_gdraw_item *it)
 {
-    return it->op >= 0 ? m->ops[it->op].name : m->scopes[it->scope].path;
+    int op = it->op >= 0 ? it->op : m->scopes[it->scope].op;
+    if (op < 0) return false;
+    tfc_gdraw_kind kind = m->ops[op].kind;
+    return kind == TFC_GDRAW_VARIABLE || (kind == TFC_GDRAW_CONSTANT && it->op >= 0);
 }
 
-static bool add_note(tfc_gdraw_view *v, char *line)
+static void set_layout_flags(const tfc_gdraw_model *m, tfc_gdraw_view *v)
+{
+    for (size_t i = 0; i < v->nedges; i++) {
+        tfc_gdraw_edge *e = &v->edges[i];
+        bool update_only = e->ntensors && e->nupdates == e->ntensors && !e->ncontrol;
+        e->constraint = !update_only;
+        e->reversed = !update_only && !e->from_scope && source_like(m, &v->items[e->from]);
+    }
+}
+
+/* Ranks as Graphviz's network simplex about gives them, along the constraint edges as the
+ * layout declares them: each item as early as its predecessors allow, except one with more edges
+ * out than in, which goes as late as its successors allow (a placeholder or a variable read
+ * next to the op using it, not at the top). An item on a cycle, which Graphviz breaks, takes its
+ * rank from the edges seen before it. Fills rank (nitems entries), nranks and nvirtual: one
+ * virtual node for every rank an edge crosses between its ends. False when out of memory. */
+static bool estimate_layout(tfc_gdraw_view *v, size_t *rank)
+{
+    size_t n = v->nitems, ne = v->nedges;
+    size_t *indeg = calloc(n ? n : 1, sizeof *indeg), *nin = malloc((n ? n : 1) * sizeof *nin);
+    size_t *start = calloc(n + 1, sizeof *start), *adj = malloc((ne ? ne : 1) * sizeof *adj);
+    size_t *order = malloc((n ? n : 1) * sizeof *order), *late = malloc((n ? n : 1) * sizeof *late);
+    bool *done = calloc(n ? n : 1, sizeof *done);
+    bool ok = indeg && nin && start && adj && order && late && done;
+    if (ok) {
+        for (size_t i = 0; i < ne; i++) {
+            const tfc_gdraw_edge *e = &v->edges[i];
+            if (!e->constraint) continue;
+            start[(e->reversed ? e->to : e->from) + 1]++;
+            indeg[e->reversed ? e->from : e->to]++;
+        }
+        for (size_t k = 0; k < n; k++) start[k + 1] += start[k];
+        memcpy(late, start, n * sizeof *late); /* fill pointers, for now */
+        for (size_t i = 0; i < ne; i++) {
+            const tfc_gdraw_edge *e = &v->edges[i];
+            if (e->constraint) adj[late[e->reversed ? e->to : e->from]++] = (size_t)(e->reversed ? e->from : e->to);
+        }
+        memcpy(nin, indeg, n * sizeof *nin);
+        /* A topological order (Kahn's), and the earliest ranks along it. */
+        size_t head = 0, tail = 0, next = 0;
+        for (size_t k = 0; k < n; k++) {
+            rank[k] = 0;
+            if (!indeg[k]) order[tail++] = k;
+        }
+        size_t height = 0;
+        for (size_t processed = 0; processed < n; processed++) {
+            if (head == tail) { /* the rest is on cycles: go on from the first item not reached */
+                while (done[next]) next++;
+                order[tail++] = next;
+            }
+            size_t u = order[head++];
+            done[u] = true;
+            if (rank[u] > height) height = rank[u];
+            for (size_t a = start[u]; a < start[u + 1]; a++) {
+                size_t w = adj[a];
+                if (rank[u] + 1 > rank[w]) rank[w] = rank[u] + 1;
+                if (indeg[w] && --indeg[w] == 0 && !done[w]) order[tail++] = w;
+            }
+        }
+        /* The latest ranks, last items first. */
+        for (size_t i = n; i-- > 0;) {
+            size_t u = order[i];
+            late[u] = height;
+            for (size_t a = start[u]; a < start[u + 1]; a++)
+                if (late[adj[a]] && late[adj[a]] - 1 < late[u]) late[u] = late[adj[a]] - 1;
+            if (late[u] < rank[u]) late[u] = rank[u];
+        }
+        /* The ranks: earliest given the predecessors' final ranks, or latest for the items with
+         * more edges out than in; rank[] holds the lower bounds as they are pushed along. */
+        for (size_t k = 0; k < n; k++) rank[k] = 0;
+        for (size_t i = 0; i < n; i++) {
+            size_t u = order[i];
+            if (start[u + 1] - start[u] > nin[u] && late[u] > rank[u]) rank[u] = late[u];
+            for (size_t a = start[u]; a < start[u + 1]; a++)
+                if (rank[u] + 1 > rank[adj[a]]) rank[adj[a]] = rank[u] + 1;
+        }
+        v->nranks = 0;
+        v->nvirtual = 0;
+        for (size_t k = 0; k < n; k++)
+            if (!v->items[k].aside && rank[k] + 1 > v->nranks) v->nranks = rank[k] + 1;
+        for (size_t i = 0; i < ne; i++) {
+            size_t a = rank[v->edges[i].from], b = rank[v->edges[i].to], span = a > b ? a - b : b - a;
+            if (span > 1) v->nvirtual += span - 1;
+        }
+    }
+    free(indeg);
+    free(nin);
+    free(start);
+    free(adj);
+    free(order);
+    free(late);
+    free(done);
+    return ok;
+}
+
+char *tfc_gdraw_item_name(const tfc_gdraw_model *m, const tfc_gdraw_item *it)
+{
+    return it->op >= 0 ? strdup(m->ops[it->op].name) : tfc_gdraw_scope_path(m, it->scope);
+}
+
+/* Appends line (malloc'ed, taken; NULL for out of memory) to a list of lines. */
+static bool add_line(char ***lines, size_t *n, char *line)
 {
     if (!line) return false;
-    char **nn = realloc(v->note, (v->nnote + 1) * sizeof *nn);
+    char **nn = realloc(*lines, (*n + 1) * sizeof *nn);
     if (!nn) {
         free(line);
         return false;
     }
-    v->note = nn;
-    v->note[v->nnote++] = line;
+    *lines = nn;
+    (*lines)[(*n)++] = line;
     return true;
 }
+
+static bool add_note(tfc_gdraw_view *v, char *line) { return add_line(&v->note, &v->nnote, line); }
 
 static bool note_aside(const tfc_gdraw_model *m, tfc_gdraw_view *v, const aside_degrees *ad)
 {
@@ -419,11 +532,12 @@ static bool note_aside(const tfc_gdraw_model *m, tfc_gdraw_view *v, const aside_
     fputs("high degree: ", f);
     for (size_t k = 0; k < v->nitems; k++) {
         if (!v->items[k].aside) continue;
-        const char *name = tfc_gdraw_item_name(m, &v->items[k]);
+        char *name = tfc_gdraw_item_name(m, &v->items[k]);
         if (ad->in[k])
-            fprintf(f, "%s%s (%zu inputs)", n++ ? ", " : "", name, ad->in[k]);
+            fprintf(f, "%s%s (%zu inputs)", n++ ? ", " : "", name ? name : "?", ad->in[k]);
         else
-            fprintf(f, "%s%s (feeds %zu)", n++ ? ", " : "", name, ad->out[k]);
+            fprintf(f, "%s%s (feeds %zu)", n++ ? ", " : "", name ? name : "?", ad->out[k]);
+        free(name);
     }
     fclose(f);
     if (!n) {
@@ -440,6 +554,144 @@ static bool own_op_only(const tfc_gdraw_model *m, const tfc_gdraw_options *opt, 
            (opt->all || m->ops[sc->op].aux == TFC_GDRAW_MAIN);
 }
 
+/* Extraction (unless opt->all), bundling and the cost estimate, from the merged edges again:
+ * items back in place, then high-degree ones aside, sticky scopes' items excepted unless
+ * sticky is NULL. */
+static bool layout_pass(const tfc_gdraw_model *m, const tfc_gdraw_options *opt, tfc_gdraw_view *v,
+                        const tfc_gdraw_edge *merged, size_t nmerged, const bool *holds,
+                        const bool *sticky, aside_degrees *ad, size_t *rank)
+{
+    for (size_t k = 0; k < v->nitems; k++) {
+        v->items[k].aside = false;
+        ad->in[k] = ad->out[k] = 0;
+    }
+    free(v->edges);
+    if (!(v->edges = malloc((nmerged ? nmerged : 1) * sizeof *v->edges))) return false;
+    if (nmerged) memcpy(v->edges, merged, nmerged * sizeof *v->edges);
+    v->nedges = nmerged;
+    if (!opt->all && !extract_high_degree(m, v, holds, sticky, ad)) return false;
+    size_t kept = 0;
+    for (size_t i = 0; i < v->nedges; i++)
+        if (!v->items[v->edges[i].from].aside && !v->items[v->edges[i].to].aside)
+            v->edges[kept++] = v->edges[i];
+    v->nedges = kept;
+    if (!bundle_bridges(m, v)) return false;
+    set_layout_flags(m, v);
+    return estimate_layout(v, rank);
+}
+
+typedef struct {
+    size_t span;
+    size_t edge;
+} edge_span;
+
+static int span_cmp(const void *pa, const void *pb)
+{
+    const edge_span *a = pa, *b = pb;
+    if (a->span != b->span) return a->span > b->span ? -1 : 1;
+    return (a->edge > b->edge) - (a->edge < b->edge);
+}
+
+/* Leaves out the edges crossing the most ranks, longest first, until the others cross at most
+ * budget ranks in all; says so in a line naming the items most of them came from. */
+static bool prune_long_edges(const tfc_gdraw_model *m, tfc_gdraw_view *v, const size_t *rank, size_t budget)
+{
+    size_t ne = v->nedges;
+    edge_span *es = malloc((ne ? ne : 1) * sizeof *es);
+    size_t *from = calloc(v->nitems ? v->nitems : 1, sizeof *from);
+    bool *drop = calloc(ne ? ne : 1, sizeof *drop);
+    bool ok = es && from && drop;
+    size_t ndrop = 0, shortest = 0;
+    if (ok) {
+        for (size_t i = 0; i < ne; i++) {
+            size_t a = rank[v->edges[i].from], b = rank[v->edges[i].to];
+            es[i] = (edge_span){a > b ? a - b : b - a, i};
+        }
+        qsort(es, ne, sizeof *es, span_cmp);
+        size_t total = v->nvirtual;
+        for (size_t i = 0; i < ne && total > budget && es[i].span > 1; i++) {
+            drop[es[i].edge] = true;
+            total -= es[i].span - 1;
+            shortest = es[i].span;
+            from[v->edges[es[i].edge].from]++;
+            ndrop++;
+        }
+        size_t kept = 0;
+        for (size_t i = 0; i < ne; i++)
+            if (!drop[i]) v->edges[kept++] = v->edges[i];
+        v->nedges = kept;
+        v->nvirtual = total;
+    }
+    char *line = NULL;
+    size_t len = 0;
+    FILE *f = ok && ndrop ? open_memstream(&line, &len) : NULL;
+    if (f) {
+        fprintf(f, "%zu edge%s crossing %zu ranks or more left out, most from ", ndrop, ndrop == 1 ? "" : "s",
+                shortest);
+        for (int shown = 0; shown < 3; shown++) {
+            size_t best = 0;
+            for (size_t k = 1; k < v->nitems; k++)
+                if (from[k] > from[best]) best = k;
+            if (!from[best]) break;
+            char *name = tfc_gdraw_item_name(m, &v->items[best]);
+            fprintf(f, "%s%s (%zu)", shown ? ", " : "", name ? name : "?", from[best]);
+            free(name);
+            from[best] = 0;
+        }
+        fclose(f);
+        ok = add_line(&v->simplified, &v->nsimplified, line);
+    } else if (ok && ndrop) {
+        ok = false;
+    }
+    free(es);
+    free(from);
+    free(drop);
+    return ok;
+}
+
+/* Keeps the shallowest open scopes as boxes, as many as max allows and at most
+ * TFC_GDRAW_MAX_NESTING levels deep; the items of the others are drawn in the nearest box kept
+ * (labelled with their path from there), and an edge bundled at a box no longer drawn leaves its
+ * item instead. */
+static bool cap_clusters(const tfc_gdraw_model *m, tfc_gdraw_view *v, size_t max)
+{
+    int deepest = 0;
+    for (size_t s = 1; s < m->nscopes; s++)
+        if (v->cluster[s] && m->scopes[s].depth > deepest) deepest = m->scopes[s].depth;
+    size_t *per_depth = calloc((size_t)deepest + 1, sizeof *per_depth);
+    if (!per_depth) return false;
+    for (size_t s = 1; s < m->nscopes; s++)
+        if (v->cluster[s]) per_depth[m->scopes[s].depth]++;
+    int keep = 0;
+    for (size_t sum = 0; keep < deepest && keep < TFC_GDRAW_MAX_NESTING; keep++) {
+        sum += per_depth[keep + 1];
+        if (max && sum > max) break;
+    }
+    free(per_depth);
+    if (keep == deepest) return true;
+    size_t dropped = 0;
+    for (size_t s = 1; s < m->nscopes; s++) {
+        if (v->cluster[s] && m->scopes[s].depth > keep) {
+            v->cluster[s] = false;
+            dropped++;
+        }
+    }
+    for (size_t k = 0; k < v->nitems; k++) {
+        int p = v->items[k].parent;
+        while (p > 0 && !v->cluster[p]) p = m->scopes[p].parent;
+        v->items[k].parent = p;
+    }
+    for (size_t i = 0; i < v->nedges; i++) {
+        if (v->edges[i].from_scope > 0 && !v->cluster[v->edges[i].from_scope]) v->edges[i].from_scope = 0;
+        if (v->edges[i].to_scope > 0 && !v->cluster[v->edges[i].to_scope]) v->edges[i].to_scope = 0;
+    }
+    char *line = NULL;
+    if (asprintf(&line, "%zu scope%s deeper than %d level%s drawn without %s box%s", dropped, dropped == 1 ? "" : "s", keep,
+                 keep == 1 ? "" : "s", dropped == 1 ? "its" : "their", dropped == 1 ? "" : "es") < 0)
+        return false;
+    return add_line(&v->simplified, &v->nsimplified, line);
+}
+
 void tfc_gdraw_view_free(tfc_gdraw_view *v)
 {
     if (!v) return;
@@ -448,6 +700,8 @@ void tfc_gdraw_view_free(tfc_gdraw_view *v)
     free(v->cluster);
     for (size_t i = 0; i < v->nnote; i++) free(v->note[i]);
     free(v->note);
+    for (size_t i = 0; i < v->nsimplified; i++) free(v->simplified[i]);
+    free(v->simplified);
     free(v);
 }
 
@@ -463,6 +717,8 @@ tfc_gdraw_view *tfc_gdraw_view_build(const tfc_gdraw_model *m, const tfc_gdraw_o
     int *scope_item = malloc(ns * sizeof *scope_item);
     int *op_item = malloc(m->nops * sizeof *op_item);
     flow *flows = NULL;
+    tfc_gdraw_edge *merged = NULL; /* every edge between items, before extraction */
+    size_t nmerged = 0, *rank = NULL;
     aside_degrees ad = {calloc(ns + m->nops, sizeof(size_t)), calloc(ns + m->nops, sizeof(size_t))};
     if (!v || !opened || !holds || !sticky || !rep || !scope_item || !op_item || !ad.in || !ad.out ||
         !(v->items = calloc(ns + m->nops, sizeof *v->items)) ||
@@ -523,16 +779,23 @@ tfc_gdraw_view *tfc_gdraw_view_build(const tfc_gdraw_model *m, const tfc_gdraw_o
 
     for (size_t k = 0; k < v->nitems; k++)
         for (int s = v->items[k].parent; s > 0 && !holds[s]; s = m->scopes[s].parent) holds[s] = true;
-    if (!opt->all && !extract_high_degree(m, v, holds, sticky, &ad)) {
-        tfc_fail(st, TFC_INTERNAL, "out of memory");
-        goto fail;
+    merged = v->edges;
+    nmerged = v->nedges;
+    v->edges = NULL;
+    rank = malloc((v->nitems ? v->nitems : 1) * sizeof *rank);
+    bool ok = rank && layout_pass(m, opt, v, merged, nmerged, holds, sticky, &ad, rank);
+    size_t budget = opt->max_virtual;
+    if (ok && budget && v->nvirtual > budget && !opt->all) {
+        size_t before = 0, after = 0;
+        for (size_t k = 0; k < v->nitems; k++) before += v->items[k].aside;
+        ok = layout_pass(m, opt, v, merged, nmerged, holds, NULL, &ad, rank);
+        for (size_t k = 0; ok && k < v->nitems; k++) after += v->items[k].aside;
+        if (ok && after > before)
+            ok = add_line(&v->simplified, &v->nsimplified,
+                          strdup("gradients and optimizer boxes of high degree moved aside too"));
     }
-    size_t kept = 0;
-    for (size_t i = 0; i < v->nedges; i++)
-        if (!v->items[v->edges[i].from].aside && !v->items[v->edges[i].to].aside)
-            v->edges[kept++] = v->edges[i];
-    v->nedges = kept;
-    if (!bundle_bridges(m, v)) {
+    if (ok && budget && v->nvirtual > budget) ok = prune_long_edges(m, v, rank, budget);
+    if (!ok) {
         tfc_fail(st, TFC_INTERNAL, "out of memory");
         goto fail;
     }
@@ -544,6 +807,27 @@ tfc_gdraw_view *tfc_gdraw_view_build(const tfc_gdraw_model *m, const tfc_gdraw_o
         v->ndrawn++;
         for (int s = v->items[k].parent; s > 0 && !v->cluster[s]; s = m->scopes[s].parent)
             v->cluster[s] = true;
+    }
+    if (!cap_clusters(m, v, opt->max_clusters)) {
+        tfc_fail(st, TFC_INTERNAL, "out of memory");
+        goto fail;
+    }
+    if (opt->max_nodes && v->ndrawn > opt->max_nodes) {
+        tfc_fail(st, TFC_FAILED_PRECONDITION,
+                 "the view has %zu nodes to draw, more than the %zu a picture may have; draw less of it "
+                 "(--depth, --expand) or raise --max-nodes",
+                 v->ndrawn, opt->max_nodes);
+        goto fail;
+    }
+    if (opt->fast_size && v->ndrawn + v->nedges > opt->fast_size) {
+        char *line = NULL;
+        v->fast_layout = true;
+        if (asprintf(&line, "laid out with fewer Graphviz iterations and straight edges (%zu nodes, %zu edges)",
+                     v->ndrawn, v->nedges) < 0 ||
+            !add_line(&v->simplified, &v->nsimplified, line)) {
+            tfc_fail(st, TFC_INTERNAL, "out of memory");
+            goto fail;
+        }
     }
     if (!opt->all) {
         for (size_t i = 0; i < m->nops; i++) v->naside_ops += m->ops[i].aux != TFC_GDRAW_MAIN;
@@ -561,6 +845,8 @@ tfc_gdraw_view *tfc_gdraw_view_build(const tfc_gdraw_model *m, const tfc_gdraw_o
     free(flows);
     free(ad.in);
     free(ad.out);
+    free(merged);
+    free(rank);
     return v;
 fail:
     free(opened);
@@ -572,6 +858,8 @@ fail:
     free(flows);
     free(ad.in);
     free(ad.out);
+    free(merged);
+    free(rank);
     tfc_gdraw_view_free(v);
     return NULL;
 }

@@ -20,7 +20,30 @@ typedef struct {
     const char *const *expand; /* scopes to open (with their ancestors) whatever the depth */
     size_t nexpand;
     bool all; /* draw auxiliary ops and high-degree nodes in place */
+    /* The layout's budget in virtual nodes (see tfc_gdraw_view.nvirtual), 0 for none. Past it,
+     * the view is simplified, each step only while still past it: gradients and optimizer boxes
+     * of high degree go aside like any other node (TensorBoard's extraction, without the
+     * exception made for them), then the edges crossing the most ranks are left out. */
+    size_t max_virtual;
+    /* At most this many open scopes drawn as boxes (0: no limit), the shallowest kept; never
+     * more than TFC_GDRAW_MAX_NESTING levels of boxes in boxes. The items of a scope not drawn as
+     * a box are drawn in the nearest box that is, and the view says so in a simplified line. */
+    size_t max_clusters;
+    /* A view of more nodes and edges than this (0: no limit) is laid out with fewer Graphviz
+     * iterations and straight edges (fast_layout), said in a simplified line. */
+    size_t fast_size;
+    /* A view drawing more nodes than this (0: no limit) is an error naming the limit. */
+    size_t max_nodes;
 } tfc_gdraw_options;
+
+/* The limits tfc-graph simplifies by (see above), found by timing Graphviz 2.43 on Keras
+ * applications' training graphs: a few seconds at the default depth, about a minute fully open. */
+#define TFC_GDRAW_MAX_VIRTUAL 2000
+#define TFC_GDRAW_MAX_CLUSTERS 300
+#define TFC_GDRAW_FAST_SIZE 2000
+#define TFC_GDRAW_MAX_NODES 5000
+
+#define TFC_GDRAW_MAX_NESTING 32
 
 /* A node drawn: an op, or a collapsed scope. A scope holding no drawn op but the one named like
  * it (a variable whose Assign and initial value are aside) is drawn as that op. */
@@ -45,6 +68,12 @@ typedef struct {
     int src_output;
     int from_scope, to_scope; /* > 0: the open scope whose box the edge leaves / enters */
     size_t nbundled;   /* item-to-item edges it stands for (1 unless bundled) */
+    /* How the layout takes it. An edge handing variables only to the ops updating them is left
+     * out of the ranking (constraint false), so that a variable stays by its layer. An edge from
+     * a variable or a constant is laid out backwards (reversed; drawn forwards), so that the
+     * source shares its rank with the layer it feeds instead of pushing that layer's box aside. */
+    bool constraint;
+    bool reversed;
 } tfc_gdraw_edge;
 
 typedef struct {
@@ -57,6 +86,13 @@ typedef struct {
     size_t naside_ops;     /* ops moved aside, high-degree items' ops included */
     size_t nnote;
     char **note; /* what was moved aside, one line each ("summaries (5 ops): Accuracy, Loss") */
+    /* What the layout will cost: the ranks of the drawn items (longest paths along the edges
+     * the ranking takes) and the points the edges add by crossing ranks (Graphviz's virtual
+     * nodes). */
+    size_t nranks, nvirtual;
+    size_t nsimplified;
+    char **simplified; /* what was simplified to keep the layout bounded, one line each */
+    bool fast_layout;  /* lay out with Graphviz's fast settings (a large view, simplifying) */
 } tfc_gdraw_view;
 
 /* NULL with st set when an --expand scope is unknown (the message lists a few known ones) or
@@ -65,7 +101,7 @@ tfc_gdraw_view *tfc_gdraw_view_build(const tfc_gdraw_model *m, const tfc_gdraw_o
                                      tfc_status *st);
 void tfc_gdraw_view_free(tfc_gdraw_view *v);
 
-/* The item's label name (op or scope path). */
-const char *tfc_gdraw_item_name(const tfc_gdraw_model *m, const tfc_gdraw_item *it);
+/* The item's name (op name or scope path), malloc'ed; NULL when out of memory. */
+char *tfc_gdraw_item_name(const tfc_gdraw_model *m, const tfc_gdraw_item *it);
 
 #endif

@@ -38,8 +38,10 @@ static int item(const tfc_gdraw_model *m, const tfc_gdraw_view *v, const char *n
     for (size_t k = 0; k < v->nitems; k++) {
         const tfc_gdraw_item *it = &v->items[k];
         if (is_scope != (it->scope >= 0)) continue;
-        const char *iname = tfc_gdraw_item_name(m, it);
-        if (strlen(iname) == n - is_scope && !strncmp(iname, name, n - is_scope)) return (int)k;
+        char *iname = tfc_gdraw_item_name(m, it);
+        bool hit = iname && strlen(iname) == n - is_scope && !strncmp(iname, name, n - is_scope);
+        free(iname);
+        if (hit) return (int)k;
     }
     return -1;
 }
@@ -51,7 +53,7 @@ static const tfc_gdraw_edge *edge(const tfc_gdraw_model *m, const tfc_gdraw_view
     for (size_t i = 0; i < v->nedges; i++)
         if (v->edges[i].from == a && v->edges[i].to == b) return &v->edges[i];
     CHECK_MSG(0, "no edge %s -> %s", from, to);
-    static const tfc_gdraw_edge none = {-1, -1, 0, 0, 0, -1, 0, 0, 0, 1};
+    static const tfc_gdraw_edge none = {.from = -1, .to = -1, .src_op = -1, .nbundled = 1};
     return &none;
 }
 
