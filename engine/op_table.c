@@ -4,8 +4,9 @@
 #include "op.h"
 
 #define OPS(X)                                                                                         \
-    X(Const) X(Placeholder) X(Identity) X(NoOp) X(Fill) X(Shape) X(Size) X(Reshape) X(ExpandDims)      \
-    X(BroadcastTo) X(Cast) X(StopGradient) X(PreventGradient) X(ZerosLike) X(OnesLike) X(Rank)         \
+    X(Const) X(Placeholder) X(PlaceholderWithDefault) X(Identity) X(NoOp) X(Fill) X(Shape) X(Size)     \
+    X(Reshape) X(ExpandDims) X(BroadcastTo) X(Cast) X(StopGradient) X(PreventGradient) X(ZerosLike)    \
+    X(OnesLike) X(Rank)                                                                                \
     X(Squeeze) X(ShapeN)                                                                               \
     X(ConcatV2) X(ConcatOffset) X(Pack) X(Unpack) X(Split) X(SplitV)                                   \
     X(Slice) X(StridedSlice) X(StridedSliceGrad) X(Pad) X(Tile) X(Transpose) X(InvertPermutation)      \

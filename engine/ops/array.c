@@ -1,5 +1,6 @@
-/* Ops that make, name or reshape tensors: Const Placeholder Identity StopGradient PreventGradient
- * NoOp ZerosLike OnesLike Fill Shape ShapeN Size Rank Reshape ExpandDims Squeeze BroadcastTo Cast. */
+/* Ops that make, name or reshape tensors: Const Placeholder PlaceholderWithDefault Identity
+ * StopGradient PreventGradient NoOp ZerosLike OnesLike Fill Shape ShapeN Size Rank Reshape
+ * ExpandDims Squeeze BroadcastTo Cast. */
 #include <stdio.h>
 #include <string.h>
 
@@ -81,6 +82,22 @@ static bool k_placeholder(tfc_kernel_ctx *k)
 
 const tfc_op_def tfc_op_Placeholder = {"Placeholder", infer_placeholder, k_placeholder, NULL, TFC_OP_STATEFUL, .ninputs = 0};
 
+/* PlaceholderWithDefault: its input's value unless it is fed (TensorFlow's Saver names its file
+ * with one); its static shape is the shape attr, which may say less than the input's. */
+static bool infer_placeholder_default(tfc_graph *g, int node)
+{
+    const tfc_attr *s = tfc_node_find_attr(g, node, "shape");
+    tfc_shape shape = s && s->kind == TFC_ATTR_SHAPE ? s->shape : TFC_UNKNOWN_SHAPE, in = in_shape(g, node, 0);
+    tfc_dtype dt = tfc_attr_type(g, node, "dtype", in_dtype(g, node, 0));
+    char a[TFC_SHAPE_STR_MAX], b[TFC_SHAPE_STR_MAX];
+    if (dt != in_dtype(g, node, 0))
+        return tfc_node_error(g, node, "dtype %s, its default is %s", tfc_dtype_name(dt), tfc_dtype_name(in_dtype(g, node, 0)));
+    if (!tfc_shape_compatible(shape, in))
+        return tfc_node_error(g, node, "shape %s, its default has shape %s", tfc_shape_str(shape, a), tfc_shape_str(in, b));
+    tfc_node_set_output(g, node, 0, dt, shape);
+    return true;
+}
+
 tfc_out tfc_placeholder(tfc_graph *g, tfc_dtype dt, tfc_shape shape, const char *name)
 {
     int n = tfc_node_begin(g, "Placeholder", name, NULL, 0, 1);
@@ -107,6 +124,8 @@ static void grad_identity(tfc_graph *g, int node, const tfc_out *dy, tfc_out *dx
 const tfc_op_def tfc_op_Identity = {"Identity", tfc_infer_same_as_input, k_identity, grad_identity,
                                     TFC_OP_FORWARDS_INPUT0, .ninputs = 1};
 const tfc_op_def tfc_op_NoOp = {"NoOp", NULL, NULL, NULL, 0, .ninputs = 0};
+const tfc_op_def tfc_op_PlaceholderWithDefault = {"PlaceholderWithDefault", infer_placeholder_default, k_identity,
+                                                  grad_identity, TFC_OP_FORWARDS_INPUT0, .ninputs = 1};
 /* Identity to the forward pass; no gradient flows back through it. */
 const tfc_op_def tfc_op_StopGradient = {"StopGradient", tfc_infer_same_as_input, k_identity, NULL, TFC_OP_FORWARDS_INPUT0,
                                          .ninputs = 1};

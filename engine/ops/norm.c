@@ -2,6 +2,7 @@
  * (training: batch statistics, the running ones updated; inference: the given mean and variance) with
  * FusedBatchNormGradV3, and LRN (local response normalisation across channels) with LRNGrad. */
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "common.h"
@@ -54,19 +55,22 @@ static bool k_batch_norm(tfc_kernel_ctx *k)
     float *bm = tfc_f32(out[0]), *bv = tfc_f32(out[1]), *m = tfc_f32(out[2]), *v = tfc_f32(out[3]);
     const float *xp = x->data;
     if (training) {
-        float inv = 1.0f / (float)rows, adjust = (float)rows / (float)(rows > 1 ? rows - 1 : 1);
-        memset(m, 0, (size_t)c * sizeof *m);
-        memset(v, 0, (size_t)c * sizeof *v);
+        /* The sums run over every pixel of the batch (tens of thousands of values): in double, as
+         * a float running sum would drift by about 1e-4 of them and carry that into every output. */
+        float adjust = (float)rows / (float)(rows > 1 ? rows - 1 : 1);
+        double *sum = calloc((size_t)(c ? 2 * c : 1), sizeof *sum), *sq = sum + c;
+        if (!sum) return tfc_kernel_error(k, "out of memory");
         for (int64_t r = 0; r < rows; r++)
-            for (int64_t j = 0; j < c; j++) m[j] += xp[r * c + j];
-        for (int64_t j = 0; j < c; j++) m[j] *= inv;
+            for (int64_t j = 0; j < c; j++) sum[j] += xp[r * c + j];
+        for (int64_t j = 0; j < c; j++) m[j] = (float)(sum[j] / (double)rows);
         for (int64_t r = 0; r < rows; r++)
             for (int64_t j = 0; j < c; j++) {
-                float d = xp[r * c + j] - m[j];
-                v[j] += d * d;
+                double d = (double)xp[r * c + j] - m[j];
+                sq[j] += d * d;
             }
+        for (int64_t j = 0; j < c; j++) v[j] = (float)(sq[j] / (double)rows);
+        free(sum);
         for (int64_t j = 0; j < c; j++) {
-            v[j] *= inv;
             bm[j] = factor == 1.0f ? m[j] : (1 - factor) * tfc_f32(mean)[j] + factor * m[j];
             bv[j] = factor == 1.0f ? v[j] * adjust : (1 - factor) * tfc_f32(var)[j] + factor * adjust * v[j];
         }
@@ -148,8 +152,10 @@ static bool infer_batch_norm_grad(tfc_graph *g, int node)
     tfc_node_set_output(g, node, 0, TFC_FLOAT, x.rank >= 0 ? x : dy);
     tfc_node_set_output(g, node, 1, TFC_FLOAT, TFC_SHAPE(c));
     tfc_node_set_output(g, node, 2, TFC_FLOAT, TFC_SHAPE(c));
-    tfc_node_set_output(g, node, 3, TFC_FLOAT, TFC_SCALAR);
-    tfc_node_set_output(g, node, 4, TFC_FLOAT, TFC_SCALAR);
+    /* reserve_space_4 and 5, which nothing reads: [0] as TensorFlow's shape function says (and its
+     * _output_shapes in a GraphDef); the kernel leaves scalars, as TensorFlow's oneDNN kernel does */
+    tfc_node_set_output(g, node, 3, TFC_FLOAT, TFC_SHAPE(0));
+    tfc_node_set_output(g, node, 4, TFC_FLOAT, TFC_SHAPE(0));
     return true;
 }
 
@@ -172,14 +178,20 @@ static bool k_batch_norm_grad(tfc_kernel_ctx *k)
     tfc_f32(r4)[0] = tfc_f32(r5)[0] = 0;
     const float *xp = x->data, *dp = dy->data, *mp = mean->data, *vp = var->data, *sp = scale->data;
     float *sb = gs->data, *ob = go->data, *xb = gx->data;
-    memset(sb, 0, (size_t)c * sizeof *sb);
-    memset(ob, 0, (size_t)c * sizeof *ob);
+    /* (sums over the batch's pixels in double, as the forward's) */
+    double *ssum = calloc((size_t)(c ? 2 * c : 1), sizeof *ssum), *osum = ssum + c;
+    if (!ssum) return tfc_kernel_error(k, "out of memory");
     for (int64_t r = 0; r < rows; r++)
         for (int64_t j = 0; j < c; j++) {
             float coef = 1.0f / sqrtf(vp[j] + eps);
-            sb[j] += dp[r * c + j] * ((xp[r * c + j] - mp[j]) * coef);
-            ob[j] += dp[r * c + j];
+            ssum[j] += dp[r * c + j] * ((xp[r * c + j] - mp[j]) * coef);
+            osum[j] += dp[r * c + j];
         }
+    for (int64_t j = 0; j < c; j++) {
+        sb[j] = (float)ssum[j];
+        ob[j] = (float)osum[j];
+    }
+    free(ssum);
     float inv = 1.0f / (float)rows;
     for (int64_t j = 0; j < c; j++) {
         float coef = 1.0f / sqrtf(vp[j] + eps), c1 = sp[j] * coef, dmean = ob[j] * inv, xdmean = sb[j] * inv;

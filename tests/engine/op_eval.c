@@ -12,7 +12,8 @@
  *                                             of that rank, every dim unknown), or a Const
  *   op TYPE NUM_OUTPUTS                       the node, on all inputs in order, built as graph import
  *                                             builds it; it must have NUM_OUTPUTS outputs
- *   attr NAME int|float|bool|type|string|ints VALUE   (ints: 1,2,3 or - for none)
+ *   attr NAME int|float|bool|type|string|ints|shape VALUE   (ints: 1,2,3 or - for none; shape:
+ *                                             2,-1 with -1 for an unknown dim, - a scalar, ? no rank)
  *   weight I [d0,...] FILE                    float32 weights R_i for output I (any outputs); the
  *                                             gradient is taken of L = sum_i sum(y_i * R_i)
  *   fd H                                      also central differences of L with step H
@@ -109,6 +110,15 @@ static bool set_attr(tfc_graph *g, int node, char *line, char *err, size_t errle
         tfc_set_attr_type(g, node, name, dt);
     } else if (strcmp(kind, "string") == 0) {
         tfc_set_attr_string(g, node, name, value);
+    } else if (strcmp(kind, "shape") == 0) {
+        tfc_shape sh = {.rank = strcmp(value, "?") == 0 ? -1 : 0};
+        for (char *p = value; sh.rank >= 0 && strcmp(value, "-") && sh.rank < TFC_MAX_DIMS;) {
+            char *end;
+            sh.dims[sh.rank++] = strtoll(p, &end, 10);
+            if (*end != ',') break;
+            p = end + 1;
+        }
+        tfc_set_attr_shape(g, node, name, sh);
     } else if (strcmp(kind, "ints") == 0) {
         int64_t v[64];
         int n = 0;

@@ -125,6 +125,7 @@ CASES = {
     "BroadcastTo": [case(u(3), i32([2, 3])), case(u(2, 1), i32([2, 4])), case(u(1, 3, 1), i32([2, 3, 4])),
                     case(ints(3), i32([2, 3]))],
     "StopGradient": [case(u(2, 3))],
+    "PlaceholderWithDefault": [case(u(2, 3), shape=[None, 3]), case(ints(4), shape=[4])],
     "PreventGradient": [case(u(2, 3), grad=False)],
     "ZerosLike": [case(u(2, 3)), case(ints(4, dtype=np.int64)), case(bools(3))],
     "OnesLike": [case(u(2, 3)), case(ints(4)), case(bools(2, 2))],
@@ -435,6 +436,9 @@ def _attr_lines(node_def):
             lines.append(f"attr {name} type {tf.as_dtype(v.type).name}")
         elif kind == "s":
             lines.append(f"attr {name} string {v.s.decode()}")
+        elif kind == "shape":
+            dims = ",".join(str(d.size) for d in v.shape.dim) or "-"
+            lines.append(f"attr {name} shape {'?' if v.shape.unknown_rank else dims}")
         elif kind == "list" and not v.list.type and not v.list.s:
             lines.append(f"attr {name} ints {','.join(map(str, v.list.i)) or '-'}")
         else:

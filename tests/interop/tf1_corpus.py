@@ -1,7 +1,7 @@
 """A corpus of TensorFlow 1 programs (tf.compat.v1 graph mode), written the way their users wrote
 them, for tfc's GraphDef/MetaGraph import tests: TensorFlow is the oracle.
 
-    .venv/bin/python tests/interop/tf1_corpus.py OUT_DIR [NAME ...]
+    .venv/bin/python tests/interop/tf1_corpus.py [--onednn] OUT_DIR [NAME ...]
 
 writes, for each program NAME (all when none are named; see PROGRAMS):
   NAME.meta            the MetaGraph tf.compat.v1.train.Saver writes (collections: variables,
@@ -12,8 +12,15 @@ writes, for each program NAME (all when none are named; see PROGRAMS):
   NAME.expect.*        a V2 bundle of TensorFlow's results: "out/<tensor>" for the forward fetches
                        on the forward batch, "var/<variable>" for every variable after STEPS
                        training steps from the initial weights on those batches (dropout off)
-  NAME.json            the tensor names: inputs, outputs, loss, train_op, keep_prob
+  NAME.json            the tensor names: inputs, outputs, loss, train_op, keep_prob; the trainable
+                       variables' names
 Data are random MNIST-shaped batches from a fixed NumPy seed, so no data set is needed.
+
+TensorFlow runs on its own CPU kernels (TF_ENABLE_ONEDNN_OPTS=0). With --onednn (after a first pass
+into the same OUT_DIR) it runs on oneDNN's instead, from the first pass's initial weights, and writes
+only NAME.onednn.*, its results as NAME.expect holds them: how far TensorFlow's
+two kernel sets differ from each other on the same program, the spread any third implementation
+is held to where it exceeds the tests' bounds.
 """
 import json
 import os
@@ -22,8 +29,10 @@ import sys
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 # Keras 2 (tf_keras) behind tf.compat.v1.layers and rnn_cell, as TensorFlow 1 programs used them.
 os.environ["TF_USE_LEGACY_KERAS"] = "1"
-# oneDNN's kernels round differently from TensorFlow's own; the oracle is TensorFlow's.
-os.environ["TF_ENABLE_ONEDNN_OPTS"] = "0"
+# oneDNN's kernels round differently from TensorFlow's own; the oracle is TensorFlow's (--onednn: the
+# other kernels, for their spread).
+ONEDNN = "--onednn" in sys.argv[1:]
+os.environ["TF_ENABLE_ONEDNN_OPTS"] = "1" if ONEDNN else "0"
 
 import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
@@ -231,8 +240,11 @@ def write(name, out_dir, seed=0):
         with v1.Session(graph=g) as sess:
             sess.run(v1.global_variables_initializer())
             prefix = os.path.join(out_dir, name)
-            saver.save(sess, prefix, global_step=0)  # writes NAME-0.{index,data,meta}
-            os.replace(prefix + "-0.meta", prefix + ".meta")
+            if ONEDNN:  # from the same initial weights as the first pass
+                saver.restore(sess, prefix + "-0")
+            else:
+                saver.save(sess, prefix, global_step=0)  # writes NAME-0.{index,data,meta}
+                os.replace(prefix + "-0.meta", prefix + ".meta")
             feeds, expect = {}, {}
             fx, fy = batch(rng, BATCH)
             feed = {x: fx}
@@ -256,6 +268,10 @@ def write(name, out_dir, seed=0):
                 sess.run(p["train"], feed)
             for v in v1.global_variables():
                 expect["var/" + v.op.name] = sess.run(v)
+            spec["trainable"] = sorted(v.op.name for v in v1.trainable_variables())
+    if ONEDNN:
+        save_bundle(os.path.join(out_dir, name + ".onednn"), expect)
+        return spec
     save_bundle(os.path.join(out_dir, name + ".feeds"), feeds)
     save_bundle(os.path.join(out_dir, name + ".expect"), expect)
     with open(os.path.join(out_dir, name + ".json"), "w") as f:
@@ -264,6 +280,7 @@ def write(name, out_dir, seed=0):
 
 
 def main(argv):
+    argv = [a for a in argv if a != "--onednn"]
     if len(argv) < 2:
         sys.exit(__doc__)
     out_dir = argv[1]
@@ -272,7 +289,7 @@ def main(argv):
         if name not in PROGRAMS:
             sys.exit(f"unknown program {name!r}; known: {', '.join(PROGRAMS)}")
         write(name, out_dir)
-        print(f"{out_dir}/{name}.meta")
+        print(f"{out_dir}/{name}.{'onednn' if ONEDNN else 'meta'}")
 
 
 if __name__ == "__main__":

@@ -1,0 +1,183 @@
+"""TensorFlow's graphs in tfc, with TensorFlow as the oracle. tests/interop/tf1_corpus.py writes
+tf.compat.v1 programs' MetaGraphs, initial checkpoints, feeds and TensorFlow's results (the four seed
+networks, a convnet with batch norm and average pooling, an autoencoder on resource variables, a
+statically unrolled LSTM, an MLP of Keras layers); tfc imports each (tests/graphdef/graph_run.c):
+
+- the forward outputs on the same feeds equal TensorFlow's within 1e-5 relative;
+- after 20 training steps on the same batches (dropout off), every variable equals TensorFlow's
+  within 1e-4 relative, or within three times the spread between TensorFlow's own two CPU kernel sets
+  (its own and oneDNN's, tf1_corpus.py --onednn) where they end further apart than that: in the
+  convnet with batch norm, Adam's steps on near-zero gradients leave even TensorFlow's two runs up to
+  5e-3 apart on a bias after 20 steps;
+- TensorFlow restores tfc's checkpoint into its graph and computes the outputs tfc computed, and
+  imports the graph as tfc writes it back (.meta);
+
+and the other way: TensorFlow imports the MetaGraph tfc-run writes beside its checkpoint, restores
+it and scores the test accuracy tfc reports; a frozen graph (convert_variables_to_constants)
+evaluates in tfc-run without a checkpoint, as in TensorFlow.
+
+"Within r relative" is max|tfc - tf| <= r * max|tf|: the largest difference against the tensor's
+largest value. (Elementwise it cannot be: a logit is a sum of thousands of products that cancel,
+and any other order of adding them, TensorFlow's with oneDNN or without, moves it by more than
+1e-5 of itself.)"""
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from test_ckpt_tfrun import mnist_test
+
+HERE = Path(__file__).resolve().parent
+PROGRAMS = ["softmax", "mlp", "deep", "cnn", "convbn", "autoencoder", "lstm", "keras_mlp"]
+v1 = tf.compat.v1
+
+
+def spread(a, b):
+    """max|a - b| / max|b|."""
+    a, b = np.asarray(a, np.float64), np.asarray(b, np.float64)
+    return float(np.abs(a - b).max() / np.abs(b).max()) if b.size and np.abs(b).max() > 0 else 0.0
+
+
+def close(ours, theirs, rel, what):
+    """max|tfc - tf| <= rel * max|tf|."""
+    ours, theirs = np.asarray(ours, np.float64), np.asarray(theirs, np.float64)
+    assert ours.shape == theirs.shape, (what, ours.shape, theirs.shape)
+    if not theirs.size:
+        return
+    diff, scale = np.abs(ours - theirs), np.abs(theirs).max()
+    assert diff.max() <= rel * scale, (f"{what}: off by {diff.max():.3g} where the largest value is {scale:.3g} "
+                                       f"(allowed {rel:.3g} of it); "
+                                       f"at {np.unravel_index(diff.argmax(), diff.shape)}: tf "
+                                       f"{theirs.flat[diff.argmax()]}, tfc {ours.flat[diff.argmax()]}")
+
+
+def bundle(prefix):
+    reader = tf.train.load_checkpoint(str(prefix))
+    return {name: reader.get_tensor(name) for name in reader.get_variable_to_shape_map()}
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory):
+    out = tmp_path_factory.mktemp("tf1_corpus")
+    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2")
+    for extra in ([], ["--onednn"]):
+        r = subprocess.run([sys.executable, str(HERE / "tf1_corpus.py"), *extra, str(out)], capture_output=True, text=True,
+                           timeout=900, env=env)
+        assert r.returncode == 0, r.stderr[-3000:]
+    return out
+
+
+def graph_run(build_dir):
+    exe = build_dir / "tests" / "graphdef" / "tfc-graph-run"
+    if not os.access(exe, os.X_OK):
+        pytest.fail(f"{exe} is not built: run 'ninja -C {build_dir}'")
+    return exe
+
+
+@pytest.mark.parametrize("name", PROGRAMS)
+def test_program(name, corpus, build_dir, tmp_path):
+    spec = json.loads((corpus / f"{name}.json").read_text())
+    out, save, meta = tmp_path / "out", tmp_path / "tfc", tmp_path / "again.meta"
+    args = [str(graph_run(build_dir)), str(corpus / f"{name}.meta"), "--restore", str(corpus / f"{name}-0"),
+            "--feeds", str(corpus / f"{name}.feeds"), "--out", str(out), "--train", spec["train_op"],
+            "--steps", str(spec["steps"]), "--save", str(save), "--meta", str(meta)]
+    for t in spec["outputs"]:
+        args += ["--fetch", t]
+    if spec["keep_prob"]:
+        args += ["--feed", spec["keep_prob"] + "=1"]
+    r = subprocess.run(args, capture_output=True, text=True, timeout=600)
+    assert r.returncode == 0, r.stderr
+    ours, expect = bundle(out), bundle(corpus / f"{name}.expect")
+
+    # forward, from TensorFlow's initial weights
+    for t in spec["outputs"]:
+        close(ours["out/" + t], expect["out/" + t], 1e-5, f"{name}: {t}")
+    # every variable after the training steps (weights and the optimizers' slots): within 1e-4, or
+    # within three times TensorFlow's own spread where its two kernel sets (its own and oneDNN's) end
+    # further apart than that (tfc lands 1-2.4 times that spread from TensorFlow's own kernels, as
+    # the third of three implementations)
+    onednn = bundle(corpus / f"{name}.onednn")
+    variables = sorted(k for k in expect if k.startswith("var/"))
+    assert variables == sorted(k for k in ours if k.startswith("var/"))
+    for k in variables:
+        tf_spread = spread(onednn[k], expect[k])
+        close(ours[k], expect[k], max(1e-4, 3 * tf_spread), f"{name}: {k} after {spec['steps']} steps "
+              f"(TensorFlow with and without oneDNN: {tf_spread:.2g})")
+
+    # TensorFlow restores tfc's checkpoint into its own graph and computes what tfc did
+    feeds = bundle(corpus / f"{name}.feeds")
+    with tf.Graph().as_default() as g:
+        saver = v1.train.import_meta_graph(str(corpus / f"{name}.meta"))
+        with v1.Session(graph=g) as sess:
+            saver.restore(sess, str(save) + f"-{spec['steps']}")
+            feed = {g.get_tensor_by_name(t): feeds[t] for t in spec["inputs"]}
+            if spec["keep_prob"]:
+                feed[g.get_tensor_by_name(spec["keep_prob"])] = 1.0
+            got = sess.run([g.get_tensor_by_name(t) for t in spec["outputs"]], feed)
+    for t, value in zip(spec["outputs"], got):
+        close(ours["after/" + t], value, 1e-5, f"{name}: {t} from tfc's checkpoint")
+
+    # and the graph as tfc writes it back imports into TensorFlow, restoring that checkpoint
+    with tf.Graph().as_default() as g:
+        saver = v1.train.import_meta_graph(str(meta))
+        assert saver is not None
+        with v1.Session(graph=g) as sess:
+            saver.restore(sess, str(save) + f"-{spec['steps']}")
+            got = sess.run(g.get_tensor_by_name(spec["outputs"][0]),
+                           {g.get_tensor_by_name(t): feeds[t] for t in spec["inputs"]} |
+                           ({g.get_tensor_by_name(spec["keep_prob"]): 1.0} if spec["keep_prob"] else {}))
+    close(ours["after/" + spec["outputs"][0]], got, 1e-5, f"{name}: tfc's MetaGraph in TensorFlow")
+
+
+def test_tensorflow_imports_the_meta_tfc_run_writes(tfc_run, tfc_ckpt, mnist_dir, logdir):
+    """A graph built in C: TensorFlow imports it with import_meta_graph (its collections too),
+    restores the checkpoint beside it and scores tfc's test accuracy."""
+    r = subprocess.run([str(tfc_run), "mnist", "--model", "deep", "--steps", "200", "--seed", "2", "--logdir",
+                        str(logdir), "--run", "r", "--quiet", "--data-dir", str(mnist_dir)],
+                       capture_output=True, text=True, timeout=600)
+    assert r.returncode == 0, r.stderr
+    ours = float(re.search(r"test accuracy: ([0-9.]+)", r.stdout).group(1))
+    prefix = logdir / "r" / "model.ckpt-200"
+    images, labels = mnist_test(mnist_dir)
+    with tf.Graph().as_default() as g:
+        saver = v1.train.import_meta_graph(str(prefix) + ".meta")
+        assert [op.name for op in v1.get_collection("train_op")] == ["train/Adam"]
+        assert [t.name for t in v1.get_collection("summaries")] == ["Loss:0", "Accuracy:0"]
+        assert [t.name for t in v1.get_collection("losses")] == ["train/loss/loss:0"]
+        assert len(v1.trainable_variables()) == 6 and len(v1.global_variables()) == 21
+        assert v1.train.get_global_step().op.name == "global_step"
+        with v1.Session(graph=g) as sess:
+            saver.restore(sess, str(prefix))
+            acc = sess.run(g.get_tensor_by_name("evaluation/Mean:0"),
+                           {g.get_tensor_by_name("input/x:0"): images, g.get_tensor_by_name("input/keep_prob:0"): 1.0,
+                            g.get_tensor_by_name("input/label:0"): np.eye(10, dtype=np.float32)[labels]})
+            assert sess.run(v1.train.get_global_step()) == 200
+    assert abs(float(acc) - ours) < 1e-4, (acc, ours)
+
+
+def test_frozen_graph_evaluates_without_a_checkpoint(corpus, tfc_run, mnist_dir, tmp_path):
+    """The mlp program's graph frozen by TensorFlow (variables as constants): tfc-run --graph --eval
+    scores what TensorFlow scores on the test set."""
+    spec = json.loads((corpus / "mlp.json").read_text())
+    accuracy = spec["outputs"][2]
+    images, labels = mnist_test(mnist_dir)
+    with tf.Graph().as_default() as g:
+        saver = v1.train.import_meta_graph(str(corpus / "mlp.meta"))
+        with v1.Session(graph=g) as sess:
+            saver.restore(sess, str(corpus / "mlp-0"))
+            frozen = v1.graph_util.convert_variables_to_constants(sess, g.as_graph_def(), [accuracy.split(":")[0]])
+            theirs = sess.run(accuracy, {"x:0": images, "y_:0": np.eye(10, dtype=np.float32)[labels]})
+    pb = tmp_path / "frozen.pb"
+    pb.write_bytes(frozen.SerializeToString())
+    assert not any(n.op in ("VariableV2", "VarHandleOp") for n in frozen.node)
+    r = subprocess.run([str(tfc_run), "mnist", "--graph", str(pb), "--input", "x:0", "--labels", "y_:0", "--accuracy",
+                        accuracy, "--eval", "--quiet", "--data-dir", str(mnist_dir)], capture_output=True, text=True,
+                       timeout=300)
+    assert r.returncode == 0, r.stderr
+    assert abs(float(re.search(r"test accuracy: ([0-9.]+)", r.stdout).group(1)) - float(theirs)) < 1e-4
