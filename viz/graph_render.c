@@ -7,6 +7,7 @@
 #include "graph_render.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <gvc.h>
 #include <math.h>
 #include <poll.h>
@@ -380,6 +381,32 @@ static Agnode_t *add_item(builder *b, const tfc_gdraw_item *it)
     int ci = scope_color_index(m, b->top_rank, scope);
     char fill[8], stroke[8];
     palette(b->style->color_by_op ? -1 : ci, TONE_STROKE, stroke);
+    if (it->series >= 0) {
+        const tfc_gdraw_series *se = &b->v->series[it->series];
+        char *name = tfc_gdraw_item_name(m, b->v, it);
+        Agnode_t *n = name ? node_named(parent, name) : NULL;
+        text t;
+        if (!n || !text_open(&t)) {
+            free(name);
+            return NULL;
+        }
+        fputs("<B>", t.f);
+        html_escape(t.f, se->base);
+        fprintf(t.f, "[%llu\xe2\x80\x93%llu]</B><BR/><FONT POINT-SIZE=\"9\">%zu \xc3\x97 ", se->lo, se->hi, it->nops);
+        html_escape(t.f, m->ops[it->op].op);
+        fputs("</FONT>", t.f);
+        palette(b->style->color_by_op ? -1 : ci, TONE_FILL, fill);
+        set(n, "shape", "box3d");
+        set(n, "fillcolor", fill);
+        set(n, "color", stroke);
+        set(n, "margin", "0.12,0.05");
+        set_html(b, n, "label", text_close(&t));
+        set(n, "tfc_kind", "series");
+        set_owned(b, n, "tfc_name", name);
+        set(n, "tfc_op", m->ops[it->op].op);
+        set_count(n, "tfc_ops", it->nops);
+        return n;
+    }
     if (it->scope >= 0) {
         const tfc_gdraw_scope *sc = &m->scopes[it->scope];
         text id;
@@ -658,6 +685,9 @@ static bool write_all(int fd, const void *data, size_t n)
 
 static void child_run(Agraph_t *g, const char *renderer, bool png, size_t max_memory, int fd)
 {
+    /* What Graphviz prints on its own ("out of memory") stays out of the tool's one line. */
+    int null = open("/dev/null", O_WRONLY);
+    if (null >= 0) dup2(null, STDERR_FILENO);
 #ifndef UNDER_ASAN /* ASan reserves terabytes of address space up front */
     if (max_memory) {
         struct rlimit rl = {max_memory, max_memory};

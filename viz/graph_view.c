@@ -496,8 +496,19 @@ static bool estimate_layout(tfc_gdraw_view *v, size_t *rank)
     return ok;
 }
 
-char *tfc_gdraw_item_name(const tfc_gdraw_model *m, const tfc_gdraw_item *it)
+char *tfc_gdraw_item_name(const tfc_gdraw_model *m, const tfc_gdraw_view *v, const tfc_gdraw_item *it)
 {
+    if (it->series >= 0) {
+        const tfc_gdraw_series *se = &v->series[it->series];
+        const tfc_gdraw_scope *p = &m->scopes[m->ops[it->op].scope];
+        char *s = NULL;
+        bool own = p->op == it->op; /* the op names its scope: the series lives beside it */
+        size_t plen = own ? (m->scopes[p->parent].path_len) : p->path_len;
+        const char *path = own ? m->scopes[p->parent].path : p->path;
+        return asprintf(&s, "%.*s%s%s[%llu-%llu]", (int)plen, path, plen ? "/" : "", se->base, se->lo, se->hi) < 0
+                   ? NULL
+                   : s;
+    }
     return it->op >= 0 ? strdup(m->ops[it->op].name) : tfc_gdraw_scope_path(m, it->scope);
 }
 
@@ -532,7 +543,7 @@ static bool note_aside(const tfc_gdraw_model *m, tfc_gdraw_view *v, const aside_
     fputs("high degree: ", f);
     for (size_t k = 0; k < v->nitems; k++) {
         if (!v->items[k].aside) continue;
-        char *name = tfc_gdraw_item_name(m, &v->items[k]);
+        char *name = tfc_gdraw_item_name(m, v, &v->items[k]);
         if (ad->in[k])
             fprintf(f, "%s%s (%zu inputs)", n++ ? ", " : "", name ? name : "?", ad->in[k]);
         else
@@ -552,6 +563,103 @@ static bool own_op_only(const tfc_gdraw_model *m, const tfc_gdraw_options *opt, 
     const tfc_gdraw_scope *sc = &m->scopes[s];
     return s > 0 && sc->op >= 0 && (opt->all ? sc->nops : sc->nmain) == 1 &&
            (opt->all || m->ops[sc->op].aux == TFC_GDRAW_MAIN);
+}
+
+/* ---- TensorBoard's series: ops of one type named BASE + a number in one scope ---- */
+
+#define SERIES_MIN 5
+
+typedef struct {
+    int parent;
+    const char *op, *base; /* base: the last component, len bytes before the number */
+    size_t len;
+    unsigned long long number;
+    size_t item;
+} series_key;
+
+static int series_cmp(const void *pa, const void *pb)
+{
+    const series_key *a = pa, *b = pb;
+    if (a->parent != b->parent) return a->parent < b->parent ? -1 : 1;
+    int c = strcmp(a->op, b->op);
+    if (c) return c;
+    if (a->len != b->len) return a->len < b->len ? -1 : 1;
+    c = strncmp(a->base, b->base, a->len);
+    if (c) return c;
+    if (a->number != b->number) return a->number < b->number ? -1 : 1;
+    return (a->item > b->item) - (a->item < b->item);
+}
+
+static bool same_series(const series_key *a, const series_key *b)
+{
+    return a->parent == b->parent && !strcmp(a->op, b->op) && a->len == b->len && !strncmp(a->base, b->base, a->len);
+}
+
+/* Replaces the op items of every series of at least SERIES_MIN by one item, renumbering items
+ * (op_item and scope_item follow); a line says so. */
+static bool group_series(const tfc_gdraw_model *m, tfc_gdraw_view *v, int *op_item, int *scope_item)
+{
+    series_key *keys = malloc((v->nitems ? v->nitems : 1) * sizeof *keys);
+    int *renum = malloc((v->nitems ? v->nitems : 1) * sizeof *renum);
+    bool ok = keys && renum;
+    size_t nkeys = 0;
+    for (size_t k = 0; ok && k < v->nitems; k++) {
+        renum[k] = -1;
+        const tfc_gdraw_item *it = &v->items[k];
+        if (it->op < 0) continue;
+        const char *name = m->ops[it->op].name, *last = strrchr(name, '/');
+        last = last ? last + 1 : name;
+        size_t n = strlen(last), digits = 0;
+        while (digits < n && digits < 19 && last[n - 1 - digits] >= '0' && last[n - 1 - digits] <= '9') digits++;
+        if (!digits || digits == n) continue;
+        keys[nkeys++] = (series_key){it->parent, m->ops[it->op].op, last, n - digits,
+                                     strtoull(last + n - digits, NULL, 10), k};
+    }
+    if (ok) qsort(keys, nkeys, sizeof *keys, series_cmp);
+    size_t grouped = 0, first_series = v->nseries;
+    for (size_t i = 0; ok && i < nkeys;) {
+        size_t j = i + 1;
+        while (j < nkeys && same_series(&keys[i], &keys[j])) j++;
+        if (j - i >= SERIES_MIN) {
+            tfc_gdraw_series *ns = realloc(v->series, (v->nseries + 1) * sizeof *ns);
+            char *base = ns ? strndup(keys[i].base, keys[i].len) : NULL;
+            if (ns) v->series = ns;
+            if (!base) {
+                ok = false;
+                break;
+            }
+            v->series[v->nseries] = (tfc_gdraw_series){base, keys[i].number, keys[j - 1].number};
+            /* The first member becomes the series; the others are dropped. */
+            tfc_gdraw_item *head = &v->items[keys[i].item];
+            head->series = (int)v->nseries++;
+            head->nops = j - i;
+            for (size_t k = i + 1; k < j; k++) renum[keys[k].item] = -2 - (int)keys[i].item;
+            grouped += j - i;
+        }
+        i = j;
+    }
+    if (ok && v->nseries > first_series) {
+        size_t kept = 0;
+        for (size_t k = 0; k < v->nitems; k++)
+            if (renum[k] == -1) renum[k] = (int)kept, v->items[kept++] = v->items[k];
+        for (size_t k = 0; k < v->nitems; k++)
+            if (renum[k] <= -2) renum[k] = renum[-2 - renum[k]];
+        size_t nseries = v->nseries - first_series;
+        for (size_t i = 0; i < m->nops; i++)
+            if (op_item[i] >= 0) op_item[i] = renum[op_item[i]];
+        for (size_t s = 0; s < m->nscopes; s++)
+            if (scope_item[s] >= 0) scope_item[s] = renum[scope_item[s]];
+        char *line = NULL;
+        if (asprintf(&line, "%zu ops named alike drawn as %zu series (%s[%llu-%llu]%s)", grouped, nseries,
+                     v->series[first_series].base, v->series[first_series].lo, v->series[first_series].hi,
+                     nseries > 1 ? ", ..." : "") < 0)
+            line = NULL;
+        v->nitems = kept;
+        ok = add_line(&v->simplified, &v->nsimplified, line);
+    }
+    free(keys);
+    free(renum);
+    return ok;
 }
 
 /* Extraction (unless opt->all), bundling and the cost estimate, from the merged edges again:
@@ -633,7 +741,7 @@ static bool prune_long_edges(const tfc_gdraw_model *m, tfc_gdraw_view *v, const 
             for (size_t k = 1; k < v->nitems; k++)
                 if (from[k] > from[best]) best = k;
             if (!from[best]) break;
-            char *name = tfc_gdraw_item_name(m, &v->items[best]);
+            char *name = tfc_gdraw_item_name(m, v, &v->items[best]);
             fprintf(f, "%s%s (%zu)", shown ? ", " : "", name ? name : "?", from[best]);
             free(name);
             from[best] = 0;
@@ -686,9 +794,12 @@ static bool cap_clusters(const tfc_gdraw_model *m, tfc_gdraw_view *v, size_t max
         if (v->edges[i].to_scope > 0 && !v->cluster[v->edges[i].to_scope]) v->edges[i].to_scope = 0;
     }
     char *line = NULL;
-    if (asprintf(&line, "%zu scope%s deeper than %d level%s drawn without %s box%s", dropped, dropped == 1 ? "" : "s", keep,
-                 keep == 1 ? "" : "s", dropped == 1 ? "its" : "their", dropped == 1 ? "" : "es") < 0)
-        return false;
+    int r = keep ? asprintf(&line, "%zu scope%s deeper than %d level%s drawn without %s box%s", dropped,
+                            dropped == 1 ? "" : "s", keep, keep == 1 ? "" : "s", dropped == 1 ? "its" : "their",
+                            dropped == 1 ? "" : "es")
+                 : asprintf(&line, "%zu scope%s drawn without %s box%s", dropped, dropped == 1 ? "" : "s",
+                            dropped == 1 ? "its" : "their", dropped == 1 ? "" : "es");
+    if (r < 0) return false;
     return add_line(&v->simplified, &v->nsimplified, line);
 }
 
@@ -702,6 +813,8 @@ void tfc_gdraw_view_free(tfc_gdraw_view *v)
     free(v->note);
     for (size_t i = 0; i < v->nsimplified; i++) free(v->simplified[i]);
     free(v->simplified);
+    for (size_t i = 0; i < v->nseries; i++) free(v->series[i].base);
+    free(v->series);
     free(v);
 }
 
@@ -737,7 +850,7 @@ tfc_gdraw_view *tfc_gdraw_view_build(const tfc_gdraw_model *m, const tfc_gdraw_o
         size_t n = opt->all ? m->scopes[s].nops : m->scopes[s].nmain;
         if (rep[s] == (int)s && n && !own_op_only(m, opt, (int)s)) {
             scope_item[s] = (int)v->nitems;
-            v->items[v->nitems++] = (tfc_gdraw_item){-1, (int)s, p, n, false};
+            v->items[v->nitems++] = (tfc_gdraw_item){-1, (int)s, p, n, false, -1};
         }
     }
     size_t ninputs = 0;
@@ -750,10 +863,14 @@ tfc_gdraw_view *tfc_gdraw_view_build(const tfc_gdraw_model *m, const tfc_gdraw_o
         if (opened[op->scope] || (alone && rep[op->scope] == op->scope)) {
             int parent = alone ? m->scopes[op->scope].parent : op->scope;
             op_item[i] = (int)v->nitems;
-            v->items[v->nitems++] = (tfc_gdraw_item){(int)i, -1, parent, 1, false};
+            v->items[v->nitems++] = (tfc_gdraw_item){(int)i, -1, parent, 1, false, -1};
         } else {
             op_item[i] = scope_item[rep[op->scope]];
         }
+    }
+    if (opt->max_virtual && opt->max_nodes && v->nitems > opt->max_nodes && !group_series(m, v, op_item, scope_item)) {
+        tfc_fail(st, TFC_INTERNAL, "out of memory");
+        goto fail;
     }
     if (!(flows = malloc((ninputs ? ninputs : 1) * sizeof *flows))) {
         tfc_fail(st, TFC_INTERNAL, "out of memory");
@@ -808,7 +925,8 @@ tfc_gdraw_view *tfc_gdraw_view_build(const tfc_gdraw_model *m, const tfc_gdraw_o
         for (int s = v->items[k].parent; s > 0 && !v->cluster[s]; s = m->scopes[s].parent)
             v->cluster[s] = true;
     }
-    if (!cap_clusters(m, v, opt->max_clusters)) {
+    v->fast_layout = opt->fast_size && v->ndrawn + v->nedges > opt->fast_size;
+    if (!cap_clusters(m, v, v->fast_layout ? TFC_GDRAW_FAST_CLUSTERS : opt->max_clusters)) {
         tfc_fail(st, TFC_INTERNAL, "out of memory");
         goto fail;
     }
@@ -819,9 +937,8 @@ tfc_gdraw_view *tfc_gdraw_view_build(const tfc_gdraw_model *m, const tfc_gdraw_o
                  v->ndrawn, opt->max_nodes);
         goto fail;
     }
-    if (opt->fast_size && v->ndrawn + v->nedges > opt->fast_size) {
+    if (v->fast_layout) {
         char *line = NULL;
-        v->fast_layout = true;
         if (asprintf(&line, "laid out with fewer Graphviz iterations and straight edges (%zu nodes, %zu edges)",
                      v->ndrawn, v->nedges) < 0 ||
             !add_line(&v->simplified, &v->nsimplified, line)) {

@@ -30,9 +30,11 @@ typedef struct {
      * a box are drawn in the nearest box that is, and the view says so in a simplified line. */
     size_t max_clusters;
     /* A view of more nodes and edges than this (0: no limit) is laid out with fewer Graphviz
-     * iterations and straight edges (fast_layout), said in a simplified line. */
+     * iterations and straight edges (fast_layout), and at most TFC_GDRAW_FAST_CLUSTERS boxes,
+     * said in a simplified line. */
     size_t fast_size;
-    /* A view drawing more nodes than this (0: no limit) is an error naming the limit. */
+    /* A view of more nodes than this (0: no limit) has its ops named alike in one scope drawn as
+     * series (when simplifying, max_virtual set); drawing still more is an error naming it. */
     size_t max_nodes;
 } tfc_gdraw_options;
 
@@ -41,19 +43,28 @@ typedef struct {
 #define TFC_GDRAW_MAX_VIRTUAL 2000
 #define TFC_GDRAW_MAX_CLUSTERS 300
 #define TFC_GDRAW_FAST_SIZE 2000
+#define TFC_GDRAW_FAST_CLUSTERS 40
 #define TFC_GDRAW_MAX_NODES 5000
 
 #define TFC_GDRAW_MAX_NESTING 32
 
 /* A node drawn: an op, or a collapsed scope. A scope holding no drawn op but the one named like
- * it (a variable whose Assign and initial value are aside) is drawn as that op. */
+ * it (a variable whose Assign and initial value are aside) is drawn as that op. A series is
+ * several ops of one type named alike (op_1 ... op_40000), one node, as TensorBoard groups them. */
 typedef struct {
-    int op;       /* the op drawn, or -1 */
+    int op;       /* the op drawn (a series: its first), or -1 */
     int scope;    /* the collapsed scope drawn, or -1 */
     int parent;   /* the open scope it is drawn in (0: the top level) */
     size_t nops;  /* ops it stands for (1 for an op) */
     bool aside;   /* moved aside as a high-degree node (not drawn) */
+    int series;   /* index into the view's series, or -1 */
 } tfc_gdraw_item;
+
+/* Ops named BASE + a number, drawn as one node "BASE[LO-HI]". */
+typedef struct {
+    char *base; /* the last name component before the number */
+    unsigned long long lo, hi;
+} tfc_gdraw_series;
 
 /* An edge between two drawn items, merging every tensor and control dependency between them.
  * More than four such edges between an open scope and one item (or another open scope) outside
@@ -92,6 +103,8 @@ typedef struct {
     size_t nranks, nvirtual;
     size_t nsimplified;
     char **simplified; /* what was simplified to keep the layout bounded, one line each */
+    size_t nseries;
+    tfc_gdraw_series *series;
     bool fast_layout;  /* lay out with Graphviz's fast settings (a large view, simplifying) */
 } tfc_gdraw_view;
 
@@ -101,7 +114,8 @@ tfc_gdraw_view *tfc_gdraw_view_build(const tfc_gdraw_model *m, const tfc_gdraw_o
                                      tfc_status *st);
 void tfc_gdraw_view_free(tfc_gdraw_view *v);
 
-/* The item's name (op name or scope path), malloc'ed; NULL when out of memory. */
-char *tfc_gdraw_item_name(const tfc_gdraw_model *m, const tfc_gdraw_item *it);
+/* The item's name (op name, scope path, or "path/BASE[LO-HI]" for a series), malloc'ed; NULL
+ * when out of memory. */
+char *tfc_gdraw_item_name(const tfc_gdraw_model *m, const tfc_gdraw_view *v, const tfc_gdraw_item *it);
 
 #endif

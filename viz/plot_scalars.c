@@ -166,9 +166,11 @@ static void polylines_free(polylines *pl)
 }
 
 /* Strokes the pieces of a curve between undrawable values, decimated to the pixel grid; keeps
- * them in KEEP when given. */
+ * them in KEEP when given. A piece of one point (a series of one value, or a value between
+ * undrawable ones) has no line to show it: with MARKER it is drawn as a dot of that radius, as
+ * TensorBoard marks such points. */
 static void stroke_curve(cairo_t *cr, const tfc_plot_map *m, const double *x, const double *y,
-                         size_t n, bool log_y, double col, polylines *keep)
+                         size_t n, bool log_y, double col, double marker, polylines *keep)
 {
     double *px = malloc((n ? n : 1) * sizeof *px), *py = malloc((n ? n : 1) * sizeof *py);
     if (!px || !py) {
@@ -185,6 +187,12 @@ static void stroke_curve(cairo_t *cr, const tfc_plot_map *m, const double *x, co
             py[k] = tfc_plot_map_y(m, y[i]);
         }
         if (k == 0) continue;
+        if (k == 1 && marker > 0) {
+            cairo_stroke(cr);
+            cairo_new_sub_path(cr);
+            cairo_arc(cr, px[0], py[0], marker, 0, 2 * M_PI);
+            cairo_fill(cr);
+        }
         k = tfc_plot_decimate(px, py, k, col);
         cairo_move_to(cr, px[0], py[0]);
         /* a lone point still shows, as a dot of the line's width */
@@ -237,7 +245,7 @@ void tfc_plot_scalars_draw(cairo_t *cr, tfc_plot_panel *p, const tfc_plot_option
         for (size_t c = 0; c < p->ncurves; c++) {
             tfc_plot_rgb rgb = tfc_plot_palette(p->curves[c].color);
             cairo_set_source_rgba(cr, rgb.r, rgb.g, rgb.b, TFC_PLOT_RAW_ALPHA);
-            stroke_curve(cr, m, p->curves[c].x, p->curves[c].y, p->curves[c].n, opt->log_y, col,
+            stroke_curve(cr, m, p->curves[c].x, p->curves[c].y, p->curves[c].n, opt->log_y, col, 0,
                          NULL);
         }
     }
@@ -246,7 +254,7 @@ void tfc_plot_scalars_draw(cairo_t *cr, tfc_plot_panel *p, const tfc_plot_option
         tfc_plot_rgb rgb = tfc_plot_palette(p->curves[c].color);
         cairo_set_source_rgb(cr, rgb.r, rgb.g, rgb.b);
         stroke_curve(cr, m, p->curves[c].x, smoothed ? p->curves[c].smooth : p->curves[c].y,
-                     p->curves[c].n, opt->log_y, col, &strong);
+                     p->curves[c].n, opt->log_y, col, TFC_PLOT_MARKER_PT, &strong);
     }
     cairo_restore(cr);
 

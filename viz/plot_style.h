@@ -28,6 +28,7 @@ tfc_plot_rgb tfc_plot_palette(size_t i);
 
 #define TFC_PLOT_CURVE_PT 1.5  /* the smoothed (or only) curve */
 #define TFC_PLOT_RAW_PT 1.0    /* the raw curve behind a smoothed one */
+#define TFC_PLOT_MARKER_PT 3.5 /* radius of the dot marking a point with no line to it */
 #define TFC_PLOT_RAW_ALPHA 0.28
 
 /* Default size of one panel, in inches. */

@@ -38,7 +38,7 @@ static int item(const tfc_gdraw_model *m, const tfc_gdraw_view *v, const char *n
     for (size_t k = 0; k < v->nitems; k++) {
         const tfc_gdraw_item *it = &v->items[k];
         if (is_scope != (it->scope >= 0)) continue;
-        char *iname = tfc_gdraw_item_name(m, it);
+        char *iname = tfc_gdraw_item_name(m, v, it);
         bool hit = iname && strlen(iname) == n - is_scope && !strncmp(iname, name, n - is_scope);
         free(iname);
         if (hit) return (int)k;
@@ -343,6 +343,141 @@ static void test_bridges(void)
     }
 }
 
+static tfc_gdraw_view *view_with(const tfc_gdraw_model *m, tfc_gdraw_options o)
+{
+    tfc_status *st = tfc_status_new();
+    tfc_gdraw_view *v = tfc_gdraw_view_build(m, &o, st);
+    CHECK_MSG(v, "%s", tfc_message(st));
+    tfc_status_free(st);
+    return v;
+}
+
+static bool simplified(const tfc_gdraw_view *v, const char *what)
+{
+    for (size_t i = 0; i < v->nsimplified; i++)
+        if (strstr(v->simplified[i], what)) return true;
+    return false;
+}
+
+/* The layout budget: a chain of 30 layer scopes whose every layer feeds gradients/ and whose
+ * variables the optimizer updates (the long edges of a real training graph). Within budget
+ * nothing changes; past it gradients/ and the optimizer go aside (with a line saying so), then
+ * the longest edges are left out until the estimate is within budget. */
+static void test_budget(void)
+{
+    static char names[3][30][40];
+    gf_graph g;
+    gf_init(&g);
+    gf_node(&g, "x", "Placeholder", GF_NONE);
+    for (int i = 0; i < 30; i++) {
+        snprintf(names[0][i], sizeof names[0][i], "layer%02d/w", i);
+        snprintf(names[1][i], sizeof names[1][i], "layer%02d/out", i);
+        snprintf(names[2][i], sizeof names[2][i], "Opt/update_layer%02d/w/ApplyAdam", i);
+        gf_node(&g, names[0][i], "VariableV2", GF_NONE);
+        gf_node(&g, names[1][i], "MatMul", GF_IN(i ? names[1][i - 1] : "x", names[0][i]));
+    }
+    const char *grad_in[25] = {0};
+    for (int i = 0; i < 24; i++) grad_in[i] = names[1][i];
+    gf_node(&g, "gradients/g", "AddN", grad_in);
+    for (int i = 0; i < 24; i++) gf_node(&g, names[2][i], "ApplyAdam", GF_IN(names[0][i], "gradients/g"));
+    tfc_gdraw_model *m = parse(&g);
+    if (!m) return;
+    tfc_gdraw_view *v = view_with(m, (tfc_gdraw_options){.depth = 1});
+    if (v) {
+        CHECK(item(m, v, "gradients/") >= 0 && !v->items[item(m, v, "gradients/")].aside);
+        CHECK(v->nsimplified == 0 && v->nvirtual > 100 && !v->fast_layout);
+        tfc_gdraw_view_free(v);
+    }
+    v = view_with(m, (tfc_gdraw_options){.depth = 1, .max_virtual = 1000000});
+    if (v) {
+        CHECK(v->nsimplified == 0 && !v->items[item(m, v, "gradients/")].aside);
+        tfc_gdraw_view_free(v);
+    }
+    v = view_with(m, (tfc_gdraw_options){.depth = 1, .max_virtual = 20});
+    if (v) {
+        CHECK(v->items[item(m, v, "gradients/")].aside && v->items[item(m, v, "Opt/")].aside);
+        CHECK(simplified(v, "gradients and optimizer boxes of high degree moved aside too"));
+        CHECK(v->nvirtual <= 20);
+        tfc_gdraw_view_free(v);
+    }
+    /* With --all nothing goes aside: the long edges are what gives. */
+    v = view_with(m, (tfc_gdraw_options){.depth = 1, .all = true, .max_virtual = 20});
+    if (v) {
+        CHECK(!v->items[item(m, v, "gradients/")].aside && v->nvirtual <= 20);
+        CHECK(simplified(v, "edges crossing") && simplified(v, "left out, most from"));
+        tfc_gdraw_view_free(v);
+    }
+    /* A large view gets Graphviz's fast settings and fewer boxes. */
+    v = view_with(m, (tfc_gdraw_options){.depth = 0, .fast_size = 10});
+    if (v) {
+        CHECK(v->fast_layout && simplified(v, "fewer Graphviz iterations"));
+        CHECK(nclusters(m, v) <= TFC_GDRAW_FAST_CLUSTERS);
+        tfc_gdraw_view_free(v);
+    }
+    /* Too many nodes: an error naming the limit. */
+    tfc_gdraw_options o = {.depth = 0, .max_nodes = 10};
+    tfc_status *st = tfc_status_new();
+    CHECK(!tfc_gdraw_view_build(m, &o, st) && strstr(tfc_message(st), "more than the 10 a picture may have") &&
+          strstr(tfc_message(st), "--max-nodes"));
+    tfc_status_free(st);
+    tfc_gdraw_model_free(m);
+}
+
+/* Ops named BASE_N in one scope become one series node when the view has too many nodes; names
+ * with no pattern stay, and then the view is too big. */
+static void test_series(void)
+{
+    static char names[40][16];
+    gf_graph g;
+    gf_init(&g);
+    gf_node(&g, "op", "Const", GF_NONE);
+    for (int i = 1; i < 40; i++) {
+        snprintf(names[i], sizeof names[i], "op_%d", i);
+        gf_node(&g, names[i], "Identity", GF_IN(i > 1 ? names[i - 1] : "op"));
+    }
+    tfc_gdraw_model *m = parse(&g);
+    if (!m) return;
+    tfc_gdraw_view *v = view_with(m, (tfc_gdraw_options){.depth = 1, .max_nodes = 10, .max_virtual = 100});
+    if (v) {
+        CHECK(v->ndrawn == 2 && v->nseries == 1 && v->nedges == 1);
+        int k = item(m, v, "op_[1-39]");
+        CHECK(k >= 0 && v->items[k].nops == 39 && v->items[k].series == 0);
+        CHECK(simplified(v, "39 ops named alike drawn as 1 series (op_[1-39])"));
+        tfc_gdraw_view_free(v);
+    }
+    v = view_with(m, (tfc_gdraw_options){.depth = 1, .max_virtual = 100});
+    if (v) {
+        CHECK(v->ndrawn == 40 && v->nseries == 0); /* within max_nodes: TensorBoard's own picture */
+        tfc_gdraw_view_free(v);
+    }
+    tfc_gdraw_model_free(m);
+}
+
+/* Boxes in boxes stop at TFC_GDRAW_MAX_NESTING levels; the items below are drawn in the deepest
+ * box kept. */
+static void test_nesting(void)
+{
+    static char names[60][200];
+    gf_graph g;
+    gf_init(&g);
+    char path[200] = "s";
+    for (int i = 0; i < 50; i++) {
+        snprintf(names[i], sizeof names[i], "%s/op", path);
+        gf_node(&g, names[i], i ? "Identity" : "Const", i ? GF_IN(names[i - 1]) : GF_NONE);
+        strncat(path, "/s", sizeof path - strlen(path) - 1);
+    }
+    tfc_gdraw_model *m = parse(&g);
+    if (!m) return;
+    tfc_gdraw_view *v = view_with(m, (tfc_gdraw_options){.depth = 0});
+    if (v) {
+        CHECK(nclusters(m, v) == TFC_GDRAW_MAX_NESTING && v->ndrawn == 50);
+        CHECK(simplified(v, "scopes deeper than 32 levels drawn without their boxes"));
+        for (size_t k = 0; k < v->nitems; k++) CHECK(m->scopes[v->items[k].parent].depth <= TFC_GDRAW_MAX_NESTING);
+        tfc_gdraw_view_free(v);
+    }
+    tfc_gdraw_model_free(m);
+}
+
 int main(void)
 {
     gf_graph g;
@@ -358,5 +493,8 @@ int main(void)
     test_own_op();
     test_high_degree();
     test_bridges();
+    test_budget();
+    test_series();
+    test_nesting();
     return check_result();
 }

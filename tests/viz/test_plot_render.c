@@ -383,6 +383,51 @@ static void test_errors_and_names(const tfc_plot_source *src)
     tfc_status_free(st);
 }
 
+/* A series of one point (Keras' evaluation_..._vs_iterations, PyTorch's hp/...) has no line: it is
+ * marked by a dot of TFC_PLOT_MARKER_PT radius, and the one point between two NaNs too. */
+static double one_value(size_t tag, size_t i)
+{
+    return tag == 0 ? 0.75 : i == 2 ? 5.0 : NAN;
+}
+
+static void test_lone_points(void)
+{
+    const char *tags[] = {"eval/once", "gappy"};
+    tfc_run once = fixture_run("once", tags, 1, 1, 1, 1.5e9, one_value);
+    tfc_run gappy = fixture_run("gappy", tags + 1, 1, 5, 10, 1.5e9, one_value);
+    for (size_t i = 0; i < 5; i++) gappy.scalars[0].points[i].value = one_value(1, i);
+    once.scalars[0].points[0].step = 700;
+    tfc_status *st = tfc_status_new();
+    for (int which = 0; which < 2; which++) {
+        tfc_plot_source *src = tfc_plot_source_new();
+        tfc_plot_source_add_run(src, which ? "gappy" : "once", which ? &gappy : &once);
+        tfc_plot_options opt;
+        tfc_plot_options_default(&opt);
+        tfc_plot_figure *fig = scalar_figure(src, tags[which], &opt, st);
+        const char *path = path_of(which ? "gappy.png" : "once.png");
+        CHECK_MSG(tfc_plot_figure_render(fig, path, st), "%s", tfc_message(st));
+        tfc_plot_geometry g;
+        image im;
+        if (tfc_plot_figure_geometry(fig, 0, &g) && load(&im, path)) {
+            double x = tfc_plot_geometry_x(&g, which ? 20.0 : 700.0), y = tfc_plot_geometry_y(&g, which ? 5.0 : 0.75);
+            double r = TFC_PLOT_MARKER_PT * opt.dpi / 72.0;
+            double box[4] = {x - r - 2, y - r - 2, x + r + 2, y + r + 2};
+            tfc_plot_rgb c = tfc_plot_palette(0);
+            size_t n = count_in_box(&im, box, is_colour, &c);
+            /* a disc of radius r covers about pi r^2 pixels; a line-width dot a tenth of that */
+            CHECK_MSG(n >= (size_t)(2.0 * r * r), "%s: %zu pixels of the run's colour at the point", path, n);
+            cairo_surface_destroy(im.s);
+        } else {
+            CHECK(!"geometry or PNG");
+        }
+        tfc_plot_figure_free(fig);
+        tfc_plot_source_free(src);
+    }
+    tfc_status_free(st);
+    fixture_free(&once);
+    fixture_free(&gappy);
+}
+
 int main(void)
 {
     if (!mkdtemp(dir)) return 1;
@@ -406,6 +451,7 @@ int main(void)
     test_x_modes_and_outliers(src);
     test_histograms(src);
     test_errors_and_names(src);
+    test_lone_points();
 
     tfc_plot_source_free(src);
     fixture_free(&up);
