@@ -157,3 +157,27 @@ def test_bad_tag(run_tool, tmp_path):
     (tmp_path / "x.pb").write_bytes(g.SerializeToString())
     p = run_tool("tfc-graph", tmp_path / "x.pb", "--tag", "t", "-o", tmp_path / "z.png")
     assert p.returncode == 1 and p.stdout == "" and "--tag applies to a logdir or an event file" in p.stderr
+
+
+def test_real_tf2_fixtures(run_tool, fixtures_dir, tmp_path):
+    """TF 2.1's trace_export of an autograph function and of a tf.Module (graph_run_metadata,
+    once "no graph"), and its Keras callback's model config."""
+    for name in ("eat_tf2_autograph_20200301-110136", "eat_tf2_demomodule_20200301-110602"):
+        run_dir = fixtures_dir / "events_tf2" / name
+        tag = "autograph" if "autograph" in name else "demomodule"
+        rm = config_pb2.RunMetadata.FromString(blob(run_dir, tag))
+        theirs = graph_util.merge_graph_defs([f.pre_optimization_graph for f in rm.function_graphs])
+        p = run_tool("tfc-graph", run_dir, "--list")
+        assert p.returncode == 0, p.stderr
+        assert int(p.stdout.split()[0]) == len(theirs.node) + inlined_ops(theirs.node, theirs.library)
+        p = run_tool("tfc-graph", run_dir, "-o", tmp_path / f"{tag}.png")
+        assert p.returncode == 0 and " drawn for " in p.stdout, p.stderr
+    run_dir = fixtures_dir / "events_tf2" / "eat_tf2_keras_20200216-184712"
+    config = json.loads(blob(run_dir / "train", "keras"))
+    theirs = keras_util.keras_model_to_graph_def(config)
+    out = tmp_path / "keras21.dot"
+    p = run_tool("tfc-graph", run_dir, "--run", "train", "--tag", "keras", "--depth", "all", "-o", out)
+    assert p.returncode == 0, p.stderr
+    nodes, edges = dot_graph(out)
+    assert nodes == {n.name for n in theirs.node}
+    assert {(i, n.name) for n in theirs.node for i in n.input} <= edges
