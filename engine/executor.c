@@ -583,7 +583,10 @@ bool tfc_executor_run(tfc_session *s, const tfc_plan *p, const tfc_feed *feeds, 
     exec_run r = {.s = s, .p = p, .feeds = feeds, .st = st, .t0 = s->profile ? now_seconds() : 0};
     if (s->profile) /* the trace is the last run's: nodes it does not run did not run */
         for (int v = 0; v < p->graph_nodes; v++) s->trace_begin[v] = -1;
-    if (s->threads == 1 && !p->nwaiting) {
+    /* One thread runs the steps in graph order, those that wait among them: handing the waiting
+     * ones to a thread of their own would put two busy threads on the core this process has (an
+     * MPI rank per core), which under load made a two-rank MLP step 2-3x slower. */
+    if (s->threads == 1) {
         for (int k = 0; k < p->nsteps; k++)
             if (!run_step(&r, k, 0, st)) return false;
         return true;
