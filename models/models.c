@@ -43,7 +43,7 @@ static const seed_setup setups[] = {
 const char *const tfc_model_optimizers[] = {"gd", "momentum", "nesterov", "adagrad", "rmsprop", "centered-rmsprop", "adam", NULL};
 
 /* The learning rate each of tfc_model_optimizers brings when it is not the seed's own optimizer. */
-static const float optimizer_lr[] = {0.5f, 0.005f, 0.005f, 0.03f, 1e-3f, 1e-3f, 1e-3f};
+static const float optimizer_lr[] = {0.5f, 0.005f, 0.005f, 0.03f, 5e-4f, 5e-4f, 1e-3f};
 
 static int optimizer_index(const char *name)
 {

@@ -40,7 +40,7 @@ static const char usage[] =
     "                      (default: the model's), with TensorFlow's settings but for momentum\n"
     "                      0.9 (momentum, nesterov) and Adagrad's initial accumulator 1e-6; another\n"
     "                      than the model's own comes with its own --lr default: gd 0.5, momentum\n"
-    "                      and nesterov 0.005, adagrad 0.03, the rmsprops and adam 0.001\n"
+    "                      and nesterov 0.005, adagrad 0.03, the rmsprops 0.0005, adam 0.001\n"
     "  --keep-prob P       dropout's keep probability in training (default: the model's); with\n"
     "                      --graph, NAME=P: the graph's keep probability placeholder and its value\n"
     "  --scale-lr          under mpirun, multiply the learning rate by the number of ranks\n"
