@@ -3,10 +3,12 @@
  *   resolve_inputs    where each input's value comes from (a feed, a variable, a node's output)
  *   tfc_plan_place    devices checked; a run placed on tasks split into this rank's part
  *                     (placement.c), which then leaves the next four rewrites out
- *   defer_products    MatMul products left to the update that consumes them
+ *   defer_products    MatMul products left to the update that consumes them (also through the
+ *                     Identity TensorFlow's gradients put between them)
  *   fold_relu_grads   ReluGrads applied by the MaxPoolGrad before them
  *   fold_epilogues    BiasAdd (and Relu) applied by the Conv2D before them
  *   mark_overwritable inputs a kernel may write its output over
+ *   prune_unread      stateless nodes whose values nothing in the run reads run nothing
  *   link              the dependencies: data and control edges, folded reads, and the order of
  *                     every variable's reads and writes
  * Each rewrite leaves the graph as it is and changes only what the run does; the values are the
@@ -17,7 +19,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-extern const tfc_op_def tfc_op_MatMul, tfc_op_ReluGrad, tfc_op_MaxPoolGrad, tfc_op_BiasAdd, tfc_op_Conv2D, tfc_op_Relu;
+extern const tfc_op_def tfc_op_MatMul, tfc_op_ReluGrad, tfc_op_MaxPoolGrad, tfc_op_BiasAdd, tfc_op_Conv2D, tfc_op_Relu,
+    tfc_op_Identity;
 
 static bool holds_variable(const tfc_step *s) { return s->nd->def->flags & TFC_OP_VARIABLE; }
 
@@ -30,6 +33,7 @@ typedef struct {
     int nfetches;
     tfc_plan *p;
     int *uses; /* edges (data and control) leaving each node, in the whole graph */
+    int *reads; /* data edges alone */
     tfc_status *st;
 } compiler;
 
@@ -182,17 +186,26 @@ static bool private_value(const compiler *c, tfc_src o)
 static bool private_input(const compiler *c, const tfc_step *s, int i) { return private_value(c, s->in[i]); }
 
 /* The MatMul nodes whose product only a TFC_OP_FUSES_PRODUCT node consumes do not run: their
- * consumer computes the product itself (a band at a time, while it is in cache). */
+ * consumer computes the product itself (a band at a time, while it is in cache). TensorFlow's
+ * gradients put an Identity in between (..._grad/tuple/control_dependency_1, ordered after the
+ * tuple's group_deps): when the update alone reads it and it alone reads the product (control edges
+ * on the MatMul aside: a product computed later changes nothing), neither runs either. */
 static void defer_products(compiler *c)
 {
     for (int s = 0; s < c->p->nsteps; s++) {
         tfc_step *sp = &c->p->steps[s];
         if (sp->action != TFC_STEP_KERNEL || !(sp->nd->def->flags & TFC_OP_FUSES_PRODUCT) || sp->nin < 1) continue;
         int last = sp->nin - 1;
-        tfc_step *mm = sp->in[last].kind == TFC_SRC_NODE ? step_of(c, sp->in[last].node) : NULL;
-        if (!mm || mm->nd->def != &tfc_op_MatMul || mm->nfed || !private_input(c, sp, last)) continue;
+        tfc_step *mm = sp->in[last].kind == TFC_SRC_NODE ? step_of(c, sp->in[last].node) : NULL, *through = NULL;
+        if (mm && mm->nd->def == &tfc_op_Identity && !mm->nfed && private_input(c, sp, last) && mm->in[0].kind == TFC_SRC_NODE &&
+            mm->in[0].index == 0 && c->reads[mm->in[0].node] == 1 && !is_fetched(c, mm->in[0].node)) {
+            through = mm;
+            mm = step_of(c, mm->in[0].node);
+        }
+        if (!mm || mm->nd->def != &tfc_op_MatMul || mm->nfed || (!through && !private_input(c, sp, last))) continue;
         mm->action = TFC_STEP_NONE;
-        ((tfc_src *)sp->in)[last].kind = TFC_SRC_DEFERRED;
+        if (through) through->action = TFC_STEP_NONE;
+        ((tfc_src *)sp->in)[last] = (tfc_src){TFC_SRC_DEFERRED, mm->node, 0};
     }
 }
 
@@ -257,6 +270,33 @@ static void mark_overwritable(compiler *c)
             ((unsigned char *)sp->over)[i] = o.kind == TFC_SRC_NODE && c->uses[o.node] == 1 && !is_fetched(c, o.node);
         }
     }
+}
+
+/* Stateless nodes whose values nothing in the run reads run nothing, as TensorFlow's graph
+ * optimiser turns them into NoOps: in its gradients a tuple's group_deps waits on every gradient of
+ * a MatMul, its input's too, which for a first layer nothing reads. Only kernels that hold no
+ * variable, write none, draw no random numbers and wait for no one, and are not fetched; the
+ * control edges on them still order the run. From the last step back, so chains go whole. */
+static bool prune_unread(compiler *c)
+{
+    tfc_plan *p = c->p;
+    unsigned char *read = calloc((size_t)(p->nsteps ? p->nsteps : 1), 1);
+    if (!read) return tfc_fail(c->st, TFC_INTERNAL, "out of memory");
+    const unsigned kept = TFC_OP_STATEFUL | TFC_OP_REF_INPUT0 | TFC_OP_VARIABLE | TFC_OP_WAITS;
+    for (int s = p->nsteps - 1; s >= 0; s--) {
+        tfc_step *sp = &p->steps[s];
+        if (sp->action == TFC_STEP_KERNEL && !read[s] && !(sp->nd->def->flags & kept) && !is_fetched(c, sp->node)) {
+            sp->action = TFC_STEP_NONE;
+            continue;
+        }
+        /* (a product left to its update is read there, through this step's inputs) */
+        if (sp->action == TFC_STEP_NONE && !read[s]) continue;
+        for (int i = 0; i < sp->nin; i++)
+            if (sp->in[i].kind == TFC_SRC_NODE || sp->in[i].kind == TFC_SRC_DEFERRED) read[p->step_of[sp->in[i].node]] = 1;
+        if (sp->epilogue && sp->epilogue_bias.kind == TFC_SRC_NODE) read[p->step_of[sp->epilogue_bias.node]] = 1;
+    }
+    free(read);
+    return true;
 }
 
 /* ---- link: the dependencies ---- */
@@ -460,8 +500,9 @@ tfc_plan *tfc_plan_compile(const tfc_graph *g, const tfc_feed *feeds, int nfeeds
 {
     int n = tfc_graph_num_nodes(g);
     tfc_plan *p = calloc(1, sizeof *p);
-    compiler c = {g, feeds, nfeeds, fetches, nfetches, p, calloc((size_t)(n ? n : 1), sizeof *c.uses), st};
-    if (!p || !c.uses) goto oom;
+    compiler c = {g, feeds, nfeeds, fetches, nfetches, p, calloc((size_t)(n ? n : 1), sizeof *c.uses),
+                  calloc((size_t)(n ? n : 1), sizeof *c.reads), st};
+    if (!p || !c.uses || !c.reads) goto oom;
     p->graph_nodes = n;
     p->nfeeds = nfeeds;
     p->nfetches = nfetches;
@@ -473,7 +514,7 @@ tfc_plan *tfc_plan_compile(const tfc_graph *g, const tfc_feed *feeds, int nfeeds
     if (nfetches) memcpy(p->fetches, fetches, (size_t)nfetches * sizeof *fetches);
     for (int v = 0; v < n; v++) {
         const tfc_node *nd = tfc_graph_node(g, v);
-        for (int i = 0; i < nd->nin; i++) c.uses[nd->in[i].node]++;
+        for (int i = 0; i < nd->nin; i++) c.uses[nd->in[i].node]++, c.reads[nd->in[i].node]++;
         for (int i = 0; i < nd->nctl; i++) c.uses[nd->ctl[i]]++;
     }
     if (!find_needed(&c) || !resolve_inputs(&c) || !tfc_plan_place(p, g, where, st)) goto fail;
@@ -482,14 +523,17 @@ tfc_plan *tfc_plan_compile(const tfc_graph *g, const tfc_feed *feeds, int nfeeds
         fold_relu_grads(&c);
         fold_epilogues(&c);
         mark_overwritable(&c);
+        if (!prune_unread(&c)) goto fail;
     }
     if (!link(&c)) goto fail;
     free(c.uses);
+    free(c.reads);
     return p;
 oom:
     tfc_fail(st, TFC_INTERNAL, "out of memory");
 fail:
     free(c.uses);
+    free(c.reads);
     tfc_plan_free(p);
     return NULL;
 }

@@ -25,10 +25,14 @@ static bool named(const tfc_graph *g, const char *name, const char *what, tfc_dt
     return true;
 }
 
-/* The one item of a collection, NULL when it has none or several. */
+/* The one item of a collection (TensorFlow 1 programs often add their train op again to the
+ * collection its optimizer put it in), NULL when it has none or several. */
 static const char *only_item(const tfc_graph *g, const char *key)
 {
-    return tfc_graph_collection_size(g, key) == 1 ? tfc_graph_collection_item(g, key, 0) : NULL;
+    const char *first = tfc_graph_collection_item(g, key, 0);
+    for (int i = 1; first && i < tfc_graph_collection_size(g, key); i++)
+        if (strcmp(tfc_graph_collection_item(g, key, i), first) != 0) return NULL;
+    return first;
 }
 
 static bool input_placeholder(const tfc_graph *g, const char *name, tfc_out *x, tfc_status *st)

@@ -396,6 +396,30 @@ static void select_into(tfc_tensor *z, const tfc_tensor *c, const tfc_tensor *t,
     int r = z->shape.rank;
     int64_t idx[TFC_MAX_DIMS] = {0};
     const uint8_t *cp = c->data;
+    /* Each operand whole or a scalar, elements of 4 bytes (a dropout's mask, its gradient): a flat
+     * loop, an element a few cycles instead of an index walk. */
+    bool flat = es == 4;
+    const tfc_tensor *ops[3] = {c, t, e};
+    for (int j = 0; j < 3; j++) flat = flat && (ops[j]->size == z->size || ops[j]->size == 1);
+    if (flat && z->size) {
+        const uint8_t *restrict cr = cp;
+        const uint32_t *restrict tp = t->data, *restrict ep = e->data;
+        uint32_t *restrict zp = z->data, t0 = tp[0], e0 = ep[0];
+        int64_t n = z->size;
+        /* (each case its own loop, restrict and scalars hoisted, so that the compiler vectorises the
+         * blend) */
+        if (c->size == 1 && n > 1)
+            for (int64_t i = 0; i < n; i++) zp[i] = cr[0] ? tp[t->size == 1 ? 0 : i] : ep[e->size == 1 ? 0 : i];
+        else if (t->size == n && e->size == n)
+            for (int64_t i = 0; i < n; i++) zp[i] = cr[i] ? tp[i] : ep[i];
+        else if (t->size == n)
+            for (int64_t i = 0; i < n; i++) zp[i] = cr[i] ? tp[i] : e0;
+        else if (e->size == n)
+            for (int64_t i = 0; i < n; i++) zp[i] = cr[i] ? t0 : ep[i];
+        else
+            for (int64_t i = 0; i < n; i++) zp[i] = cr[i] ? t0 : e0;
+        return;
+    }
     for (int64_t i = 0; i < z->size; i++) {
         int64_t oc = 0, ot = 0, oe = 0;
         for (int d = 0; d < r; d++) {

@@ -2,13 +2,16 @@
  * seed's two sums running side by side on two threads (seen in the trace) and one after the other
  * on one; a training step of the deep model giving the same bits run after run whatever the
  * schedule; variable writes kept in graph order with their reads; nodes that wait on other processes
- * on a thread of their own, in graph order. */
+ * on a thread of their own, in graph order; TensorFlow's gradient structure (a weight gradient
+ * behind an Identity waiting on a tuple's group_deps, and an input gradient only that group_deps
+ * waits on): the update computes the product itself, the unread gradient does not run. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "check.h"
 #include "distributed.h"
 #include "models.h"
+#include "op.h"
 #include "ops.h"
 #include "session.h"
 
@@ -258,6 +261,71 @@ static void test_waiting_nodes(void)
     tfc_graph_free(g);
 }
 
+/* Runs of a node in a profiling session. */
+static int64_t runs_of(const tfc_session *s, tfc_out o)
+{
+    double secs;
+    int64_t runs;
+    tfc_session_node_time(s, o.node, &secs, &runs);
+    return runs;
+}
+
+static void test_tensorflow_gradient_tuple(void)
+{
+    tfc_graph *g = tfc_graph_new();
+    tfc_status *st = tfc_status_new();
+    float w0[12] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12};
+    tfc_tensor *wt = tfc_tensor_from(TFC_FLOAT, TFC_SHAPE(4, 3), w0);
+    tfc_out w = tfc_variable_const(g, wt, "w");
+    tfc_out x = tfc_placeholder(g, TFC_FLOAT, TFC_SHAPE(2, 4), "x"), dy = tfc_placeholder(g, TFC_FLOAT, TFC_SHAPE(2, 3), "dy");
+    /* gradients/MatMul_grad: MatMul (the input's, nothing reads it), MatMul_1 (the weight's),
+     * tuple/group_deps on both, tuple/control_dependency_1 = Identity(MatMul_1) after it */
+    tfc_scope_push(g, "gradients/MatMul_grad");
+    tfc_out dx = tfc_matmul(g, dy, w, false, true, "MatMul");
+    tfc_out dw = tfc_matmul(g, x, dy, true, false, "MatMul_1");
+    tfc_out both[2] = {dx, dw};
+    tfc_out group = tfc_group(g, both, 2, "tuple/group_deps");
+    tfc_control_dependencies_push(g, &group, 1);
+    tfc_out dw_after = tfc_identity(g, dw, "tuple/control_dependency_1");
+    tfc_control_dependencies_pop(g);
+    tfc_scope_pop(g);
+    int n = tfc_node_begin(g, "ApplyGradientDescent", "update", (tfc_out[]){{tfc_variable_node(g, w), 0},
+                           tfc_const_scalar(g, 0.5f, "lr"), dw_after}, 3, 1);
+    tfc_set_attr_type(g, n, "T", TFC_FLOAT);
+    tfc_out update = tfc_node_finish(g, n);
+    CHECK_MSG(tfc_graph_ok(g), "%s", tfc_graph_error(g));
+    tfc_tensor *xv = tfc_tensor_range(TFC_FLOAT, 1, TFC_SHAPE(2, 4)), *dyv = tfc_tensor_range(TFC_FLOAT, -2, TFC_SHAPE(2, 3));
+    tfc_session *s = tfc_session_new(g, &(tfc_session_options){.threads = 2, .profile = true}, st);
+    CHECK_MSG(s && tfc_session_run_init(s, st), "%s", tfc_message(st));
+    CHECK_MSG(s && tfc_session_run(s, TFC_FEEDS({x, xv}, {dy, dyv}), TFC_FETCHES(update), NULL, st), "%s", tfc_message(st));
+    if (s) {
+        CHECK_MSG(runs_of(s, dw) == 0 && runs_of(s, dw_after) == 0, "the weight gradient ran (%lld, %lld times)",
+                  (long long)runs_of(s, dw), (long long)runs_of(s, dw_after));
+        CHECK_MSG(runs_of(s, dx) == 0, "the input gradient nothing reads ran");
+        CHECK(runs_of(s, update) == 1);
+        /* w - 0.5 x^T dy, by hand */
+        const tfc_tensor *got = tfc_session_variable(s, tfc_variable_node(g, w));
+        for (int i = 0; got && i < 4; i++)
+            for (int j = 0; j < 3; j++) {
+                float sum = 0;
+                for (int r = 0; r < 2; r++) sum += tfc_f32(xv)[r * 4 + i] * tfc_f32(dyv)[r * 3 + j];
+                CHECK_NEAR(tfc_f32(got)[i * 3 + j], w0[i * 3 + j] - 0.5f * sum, 1e-5);
+            }
+        /* fetched, the input gradient runs, and so does the weight gradient a fetch reads */
+        tfc_tensor *out[2] = {0};
+        CHECK(tfc_session_run(s, TFC_FEEDS({x, xv}, {dy, dyv}), TFC_FETCHES(dx, dw_after), out, st));
+        CHECK(runs_of(s, dx) == 1 && runs_of(s, dw) == 1);
+        tfc_tensor_free(out[0]);
+        tfc_tensor_free(out[1]);
+    }
+    tfc_session_free(s);
+    tfc_tensor_free(xv);
+    tfc_tensor_free(dyv);
+    tfc_tensor_free(wt);
+    tfc_status_free(st);
+    tfc_graph_free(g);
+}
+
 int main(void)
 {
     test_plan_cache();
@@ -265,5 +333,6 @@ int main(void)
     test_deep_step_repeats();
     test_variable_order();
     test_waiting_nodes();
+    test_tensorflow_gradient_tuple();
     return check_result();
 }

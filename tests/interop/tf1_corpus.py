@@ -5,7 +5,8 @@ them, for tfc's GraphDef/MetaGraph import tests: TensorFlow is the oracle.
 
 writes, for each program NAME (all when none are named; see PROGRAMS):
   NAME.meta            the MetaGraph tf.compat.v1.train.Saver writes (collections: variables,
-                       trainable_variables, train_op, summaries, update_ops where used)
+                       trainable_variables, train_op (which minimize fills), summaries,
+                       update_ops where used)
   NAME-0.index/.data   the initial weights (Saver checkpoint, step 0)
   NAME.feeds.*         a V2 bundle of feeds: the forward batch under the placeholders' tensor names
                        ("x:0"), the training batches under "step/<k>/x:0" (k = 0 .. STEPS-1)
@@ -231,7 +232,6 @@ def write(name, out_dir, seed=0):
         x, y = g.get_tensor_by_name(("input/x-input" if name == "deep" else "x") + ":0"), None
         if p.get("labels", True):
             y = g.get_tensor_by_name(("input/y-input" if name == "deep" else "y_") + ":0")
-        v1.add_to_collection("train_op", p["train"])
         saver = v1.train.Saver()
         keep = p.get("keep_prob")
         spec = dict(inputs=[x.name] + ([y.name] if y is not None else []),
