@@ -20,9 +20,9 @@
 #include "placement.h"
 #include "session_internal.h"
 
-/* A step whose inputs hold fewer elements than this runs on the thread that made it ready: a
- * few microseconds of work, less than handing it to another thread costs. */
-#define INLINE_ELEMENTS 16384
+/* A step whose inputs hold fewer elements than this runs on the thread that made it ready: some
+ * ten microseconds of work, not worth handing to another core with its data in this one's cache. */
+#define INLINE_ELEMENTS 65536
 
 /* A run in progress. */
 typedef struct {
@@ -423,9 +423,17 @@ static bool expensive(const exec_run *r, int k)
     if (sp->action != TFC_STEP_KERNEL || (sp->nd->def->flags & TFC_OP_FORWARDS_INPUT0)) return false;
     int64_t elements = 0;
     for (int i = 0; i < sp->nin; i++) {
-        if (sp->in[i].kind == TFC_SRC_DEFERRED) return true;
-        const tfc_tensor *t = src_value(r, sp->in[i]);
-        if (t) elements += t->size;
+        tfc_src o = sp->in[i];
+        if (o.kind != TFC_SRC_DEFERRED) {
+            const tfc_tensor *t = src_value(r, o);
+            if (t) elements += t->size;
+            continue;
+        }
+        const tfc_step *mm = &r->p->steps[r->p->step_of[o.node]]; /* a product it computes: its operands */
+        for (int j = 0; j < mm->nin; j++) {
+            const tfc_tensor *t = src_value(r, mm->in[j]);
+            if (t) elements += t->size;
+        }
     }
     return elements >= INLINE_ELEMENTS;
 }
