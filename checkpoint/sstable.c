@@ -35,6 +35,9 @@ static bool buf_reserve(bytes_buf *b, size_t extra)
     return true;
 }
 
+/* The buffer's bytes; never NULL, also while it is empty (no offset is applied to NULL). */
+static const uint8_t *buf_bytes(const bytes_buf *b) { return b->p ? b->p : (const uint8_t *)""; }
+
 static void buf_append(bytes_buf *b, const void *data, size_t n)
 {
     if (!n || !buf_reserve(b, n)) return;
@@ -172,7 +175,7 @@ static void add_index_entry(tfc_sstable_builder *b)
 {
     uint8_t handle[2 * TFC_VARINT64_MAX];
     uint8_t *e = tfc_varint_put(tfc_varint_put(handle, b->pending_offset), b->pending_size);
-    block_add(&b->index_block, b->last_key.p, b->last_key.n, handle, (size_t)(e - handle));
+    block_add(&b->index_block, buf_bytes(&b->last_key), b->last_key.n, handle, (size_t)(e - handle));
     b->pending_index_entry = false;
 }
 
@@ -446,7 +449,7 @@ static bool add_data_entry(tfc_sstable *t, const uint8_t *key, size_t klen, cons
     (void)ctx;
     if (t->n > 0) {
         size_t prev = t->n - 1;
-        if (key_cmp(t->keys.p + t->key_off[prev], t->entries[prev].key_len, key, klen) >= 0)
+        if (key_cmp(buf_bytes(&t->keys) + t->key_off[prev], t->entries[prev].key_len, key, klen) >= 0)
             return tfc_fail(st, TFC_DATA_LOSS, "%s: corrupt SSTable: keys out of order at entry %zu", t->name, t->n);
     }
     if (t->n == t->cap) {
@@ -497,7 +500,7 @@ static tfc_sstable *parse(tfc_sstable *t, tfc_status *st)
     if (!p || !decode_handle(t, p, footer + 40, "index", &index, st) || !check_block(t, meta, "metaindex", st) ||
         !decode_block(t, index, "index", add_index_entry_read, NULL, st))
         goto fail;
-    for (size_t i = 0; i < t->n; i++) t->entries[i].key = t->keys.p + t->key_off[i];
+    for (size_t i = 0; i < t->n; i++) t->entries[i].key = buf_bytes(&t->keys) + t->key_off[i];
     return t;
 fail:
     tfc_sstable_free(t);

@@ -8,6 +8,7 @@
 
 #include "out_file.h"
 #include "report.h"
+#include "stdio_guard.h"
 
 static const char usage[] =
     "Usage: tfc-report [OPTIONS] [LOGDIR]... [-o report.html]\n"
@@ -68,6 +69,7 @@ int main(int argc, char **argv)
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
+    tfc_stdio_guard(true); /* results checked on their way out; names from files may hold control characters */
     tfc_report_options o;
     tfc_report_options_default(&o);
     const char *output = "report.html";

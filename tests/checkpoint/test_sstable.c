@@ -235,11 +235,36 @@ static void test_corrupt(void)
     tfc_status_free(st);
 }
 
+/* Tables whose keys are all empty, or start with an empty one (found by fuzz_bundle under UBSan:
+ * an offset applied to the key buffer while it was still NULL): they build and read back, and an
+ * entry's key is never NULL. */
+static void test_empty_keys(void)
+{
+    const char *only[] = {""}, *first[] = {"", "b"};
+    static const uint8_t vals[4] = {1, 2, 3, 4};
+    size_t vlens[] = {4, 2}, len;
+    tfc_status *st = tfc_status_new();
+    for (int n = 1; n <= 2; n++) {
+        uint8_t *data = build(n, n == 1 ? only : first, vlens, vals, &len);
+        tfc_sstable *t = tfc_sstable_parse(data, len, "empty-keys.index", st);
+        CHECK_MSG(t && tfc_sstable_count(t) == (size_t)n, "%s", tfc_message(st));
+        for (int i = 0; t && i < n; i++) {
+            const tfc_sstable_entry *e = tfc_sstable_at(t, (size_t)i);
+            CHECK(e->key != NULL && e->key_len == strlen(n == 1 ? only[i] : first[i]));
+            CHECK(e->value_len == vlens[i] && memcmp(e->value, vals, vlens[i]) == 0);
+        }
+        tfc_sstable_free(t);
+        free(data);
+    }
+    tfc_status_free(st);
+}
+
 int main(void)
 {
     test_worked_example();
     test_index_keys();
     test_round_trip();
     test_corrupt();
+    test_empty_keys();
     return check_result();
 }
