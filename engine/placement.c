@@ -105,24 +105,17 @@ static bool add(edges *e, int from, int index, int to)
     return true;
 }
 
-/* The soft placement note: how many nodes, and the first. */
-typedef struct {
-    int n;
-    unsigned char *noted; /* per step */
-    char first[1024];
-} soft_note;
-
-static void note(soft_note *sn, const tfc_plan *p, int step, const char *why)
+/* Whether node v asks for what this machine cannot give: a device other than its CPU, or a task
+ * beyond the ranks (false for a string that is no device name: an error of its own). */
+static bool out_of_reach(const tfc_graph *g, int v, const tfc_placement *w)
 {
-    if (sn->noted[step]) return; /* one count a node, asking for a missing device and task alike */
-    sn->noted[step] = 1;
-    if (!sn->n++) snprintf(sn->first, sizeof sn->first, "'%s' %s", p->steps[step].nd->name, why);
+    tfc_device_spec d;
+    return tfc_device_parse(tfc_node_device(g, v), &d) && (!d.cpu || d.device_id != 0 || d.task >= w->size);
 }
 
 /* The task a node asks for (-1: none) after checking its device; false with st set when it cannot
  * be had and soft placement is not allowed. */
-static bool device_task(const tfc_plan *p, const tfc_graph *g, int v, int step, const tfc_placement *w, soft_note *sn,
-                        int *task, tfc_status *st)
+static bool device_task(const tfc_graph *g, int v, const tfc_placement *w, bool *soft, int *task, tfc_status *st)
 {
     const char *dev = tfc_node_device(g, v);
     tfc_device_spec d;
@@ -130,14 +123,12 @@ static bool device_task(const tfc_plan *p, const tfc_graph *g, int v, int step, 
         return tfc_fail(st, TFC_INVALID_ARGUMENT, "node '%s' (%s): '%s' is not a device name (such as '/cpu:0' or '/job:worker/task:1')",
                         tfc_node_name(g, v), tfc_node_op(g, v), dev);
     if (!d.cpu || d.device_id != 0) {
-        char why[200];
-        snprintf(why, sizeof why, "on '%s'", dev);
         if (!w->soft)
             return tfc_fail(st, TFC_INVALID_ARGUMENT,
                             "node '%s' (%s) is placed on '%s', which this machine cannot give: tfc runs on the CPU "
                             "(/cpu:0); allow soft placement to run it there",
                             tfc_node_name(g, v), tfc_node_op(g, v), dev);
-        if (step >= 0) note(sn, p, step, why);
+        *soft = true;
     }
     *task = d.task;
     return true;
@@ -146,16 +137,12 @@ static bool device_task(const tfc_plan *p, const tfc_graph *g, int v, int step, 
 bool tfc_plan_place(tfc_plan *p, const tfc_graph *g, const tfc_placement *w, tfc_status *st)
 {
     p->split = false;
-    soft_note sn = {.noted = calloc((size_t)(p->nsteps ? p->nsteps : 1), 1)};
+    bool soft = false; /* some node goes elsewhere than it asks */
     int *task = malloc((size_t)(p->nsteps ? p->nsteps : 1) * sizeof *task);
-    if (!task || !sn.noted) {
-        free(task);
-        free(sn.noted);
-        return tfc_fail(st, TFC_INTERNAL, "out of memory");
-    }
+    if (!task) return tfc_fail(st, TFC_INTERNAL, "out of memory");
     bool ok = true, placed = false;
     for (int s = 0; ok && s < p->nsteps; s++) {
-        ok = device_task(p, g, p->steps[s].node, s, w, &sn, &task[s], st);
+        ok = device_task(g, p->steps[s].node, w, &soft, &task[s], st);
         placed |= ok && task[s] > 0;
     }
     edges e = {0};
@@ -164,8 +151,6 @@ bool tfc_plan_place(tfc_plan *p, const tfc_graph *g, const tfc_placement *w, tfc
         const tfc_node *nd = p->steps[s].nd;
         if (task[s] < 0) task[s] = 0;
         if (task[s] >= w->size) {
-            char why[300];
-            snprintf(why, sizeof why, "on '%s' (task %d of a job of %d)", nd->device, task[s], w->size);
             if (!w->soft) {
                 ok = tfc_fail(st, TFC_INVALID_ARGUMENT,
                               "node '%s' (%s) is placed on '%s', but the session has %d task%s (ranks): start the "
@@ -173,7 +158,7 @@ bool tfc_plan_place(tfc_plan *p, const tfc_graph *g, const tfc_placement *w, tfc
                               nd->name, nd->def->type, nd->device, w->size, w->size == 1 ? "" : "s", task[s] + 1);
                 break;
             }
-            note(&sn, p, s, why);
+            soft = true;
             task[s] = 0;
         }
         if (nd->nout > 63) ok = tfc_fail(st, TFC_INVALID_ARGUMENT, "node '%s' has too many outputs to place it on a task", nd->name);
@@ -184,7 +169,7 @@ bool tfc_plan_place(tfc_plan *p, const tfc_graph *g, const tfc_placement *w, tfc
         for (int i = 0; ok && i < sp->nin; i++) {
             if (sp->in[i].kind != TFC_SRC_VARIABLE) continue;
             int var = sp->in[i].node, vt = -1;
-            ok = device_task(p, g, var, p->step_of[var], w, &sn, &vt, st);
+            ok = device_task(g, var, w, &soft, &vt, st);
             if (vt < 0 || vt >= w->size) vt = 0;
             if (ok && vt != task[s])
                 ok = tfc_fail(st, TFC_INVALID_ARGUMENT,
@@ -255,9 +240,18 @@ bool tfc_plan_place(tfc_plan *p, const tfc_graph *g, const tfc_placement *w, tfc
     }
     free(e.v);
     free(task);
-    free(sn.noted);
-    if (ok && sn.n)
-        fprintf(stderr, "tfc: soft placement: %d node%s run%s on the CPU of task 0 instead (the first: %s)\n", sn.n,
-                sn.n == 1 ? "" : "s", sn.n == 1 ? "s" : "", sn.first);
+    /* The note, once a session: the nodes of the whole graph that go elsewhere than they ask (a
+     * session's runs place them alike), not only this run's, which may be the initialisers'. */
+    if (ok && soft && !(w->noted && *w->noted)) {
+        if (w->noted) *w->noted = true;
+        int n = 0, first = -1;
+        for (int v = 0; v < tfc_graph_num_nodes(g); v++)
+            if (out_of_reach(g, v, w) && !n++) first = v;
+        if (n)
+            fprintf(stderr,
+                    "tfc: soft placement: %d node%s of the graph run%s on the CPU of task 0 instead of where placed "
+                    "(the first: '%s' on '%s')\n",
+                    n, n == 1 ? "" : "s", n == 1 ? "s" : "", tfc_node_name(g, first), tfc_node_device(g, first));
+    }
     return ok;
 }

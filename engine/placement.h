@@ -10,6 +10,7 @@
 struct tfc_placement_s {
     int rank, size; /* this process among the session's ranks (0 and 1 when alone) */
     bool soft;      /* allow_soft_placement */
+    bool *noted;    /* NULL, or whether this session's note went out already (one a session) */
 };
 
 /* A device string's parts: "/job:worker/replica:0/task:1/device:CPU:0", "/cpu:0", "/gpu:1", "". */
@@ -27,7 +28,7 @@ bool tfc_device_parse(const char *s, tfc_device_spec *d);
  * (unplaced nodes go to task 0, the client's), turns the steps of other ranks into receptions of
  * what this rank's steps read, or into nothing, lists what each step of this rank sends, and
  * sets p->split (the rewrites that fuse nodes are then left out). Soft placement notes
- * go to stderr, one line. */
+ * go to stderr, one line, once while *where->noted is false. */
 bool tfc_plan_place(tfc_plan *p, const tfc_graph *g, const tfc_placement *where, tfc_status *st);
 
 /* The message tag of a transfer of node's output index (-1: a control edge). */

@@ -242,7 +242,7 @@ static tfc_plan *plan_for(tfc_session *s, const tfc_feed *feeds, int nfeeds, con
     if (!s->plans && !(s->plans = malloc(MAX_PLANS * sizeof *s->plans)))
         return tfc_fail(st, TFC_INTERNAL, "out of memory"), NULL;
     tfc_placement where = {.rank = s->comm ? s->comm->rank : 0, .size = s->comm ? s->comm->size : 1,
-                           .soft = s->soft_placement};
+                           .soft = s->soft_placement, .noted = &s->soft_noted};
     tfc_plan *p = tfc_plan_compile(s->g, feeds, nfeeds, fetches, nfetches, &where, st);
     if (!p) return NULL;
     if (p->nsteps > s->pending_cap) {

@@ -30,8 +30,8 @@ typedef struct {
      * on every rank. */
     struct tfc_comm *comm;
     /* A node placed on a device this machine lacks (/gpu:0, a task beyond the ranks) runs on the CPU
-     * of task 0 with a one-line note on stderr, instead of failing the run (TensorFlow's
-     * allow_soft_placement). */
+     * of task 0 with a one-line note on stderr (the session's first such run only), instead of
+     * failing the run (TensorFlow's allow_soft_placement). */
     bool allow_soft_placement;
     /* Convolutions sum their products plainly (im2col or direct loops), never through Winograd's
      * transforms, which round about 30 times more: slower for 5x5 layers, but the values of a

@@ -48,6 +48,7 @@ struct tfc_session {
     bool plain_convolution;
     struct tfc_comm *comm;
     bool soft_placement;
+    bool soft_noted; /* the soft placement note went out (once a session) */
     double *seconds; /* with profile: time in each node's kernel, summed over runs */
     int64_t *runs;
     /* with profile, the last run's trace: when each node's step began and ended (seconds from the

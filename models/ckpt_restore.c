@@ -20,7 +20,10 @@ bool tfc_ckpt_restore(const char *path, const tfc_ckpt_restore_options *o, FILE 
     tfc_model_options mo = {.optimizer = o->optimizer};
     tfc_model m;
     if (!(o->graph.graph ? tfc_model_import(&m, &o->graph, st) : tfc_model_build(&m, o->model, &mo, st))) return false;
-    tfc_session_options so = {.threads = o->threads, .plain_convolution = o->graph.graph != NULL};
+    /* an imported graph's nodes placed on a GPU (or another task) run on this CPU, with one note */
+    tfc_session_options so = {.threads = o->threads,
+                              .plain_convolution = o->graph.graph != NULL,
+                              .allow_soft_placement = o->graph.graph != NULL};
     tfc_session *s = tfc_session_new(m.g, &so, st);
     bool ok = s && tfc_saver_restore(s, prefix, st);
     if (ok) {

@@ -1,7 +1,9 @@
-/* The training progress bar: step, loss, examples/s and time left; redrawn at most ten times a
- * second on a terminal, a plain line every tenth of the work when the output is a file or pipe. */
+/* The training progress bar: step, loss (when there is one), examples/s and time left; redrawn at
+ * most ten times a second on a terminal, a plain line every tenth of the work when the output is
+ * a file or pipe. */
 #include "progress.h"
 
+#include <math.h>
 #include <stdarg.h>
 #include <time.h>
 #include <unistd.h>
@@ -47,6 +49,8 @@ void tfc_progress_update(tfc_progress *p, int64_t step, double loss, int64_t exa
     double rate = el > 0 ? examples / el : 0, left = done > 0 ? el * (double)(p->total - step) / (double)done : -1;
     char eta[32];
     format_time(left, eta, sizeof eta);
+    char loss_text[40] = ""; /* none when there is no loss (NaN) */
+    if (!isnan(loss)) snprintf(loss_text, sizeof loss_text, " loss %.4f", loss);
     if (p->tty) {
         if (!last && now - p->last_draw < 0.1) return;
         p->last_draw = now;
@@ -54,15 +58,15 @@ void tfc_progress_update(tfc_progress *p, int64_t step, double loss, int64_t exa
         char bar[32];
         for (int i = 0; i < width; i++) bar[i] = i < fill ? '#' : '.';
         bar[width] = '\0';
-        fprintf(p->out, "\r\033[Kstep %lld/%lld [%s] loss %.4f  %.0f ex/s  ETA %s", (long long)step, (long long)p->total, bar,
-                loss, rate, eta);
+        fprintf(p->out, "\r\033[Kstep %lld/%lld [%s]%s  %.0f ex/s  ETA %s", (long long)step, (long long)p->total, bar,
+                loss_text, rate, eta);
         fflush(p->out);
     } else {
         int64_t every = todo / 10 > 0 ? todo / 10 : 1;
         if (!last && step - p->last_line_step < every) return;
         p->last_line_step = step;
-        fprintf(p->out, "step %lld/%lld  loss %.4f  %.0f examples/s  ETA %s\n", (long long)step, (long long)p->total, loss, rate,
-                eta);
+        fprintf(p->out, "step %lld/%lld%s%s  %.0f examples/s  ETA %s\n", (long long)step, (long long)p->total,
+                *loss_text ? " " : "", loss_text, rate, eta);
     }
 }
 

@@ -18,7 +18,8 @@ typedef struct {
 
 double tfc_now(void);
 void tfc_progress_start(tfc_progress *p, FILE *out, int64_t start_step, int64_t total, bool quiet);
-/* Step done (absolute), with the latest loss and the examples processed since start. */
+/* Step done (absolute), with the latest loss (NaN: none to show) and the examples processed
+ * since start. */
 void tfc_progress_update(tfc_progress *p, int64_t step, double loss, int64_t examples);
 /* Prints a message line without breaking the bar. */
 void tfc_progress_note(tfc_progress *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -54,7 +54,8 @@ static const char usage[] =
     "    --graph FILE        a TensorFlow graph (.meta or binary .pb) instead of --model, with its\n"
     "                        tensors named as for tfc-run --graph: --input (the images), --labels\n"
     "                        (one-hot), --accuracy, --loss (optional), --keep-prob (dropout's\n"
-    "                        placeholder, fed 1); checkpoint keys follow the graph's Saver nodes\n"
+    "                        placeholder, fed 1); checkpoint keys follow the graph's Saver nodes;\n"
+    "                        nodes placed on a GPU run on this CPU, with one note\n"
     "    --no-eval           only check that the checkpoint fits the graph\n"
     "    --threads N         threads for the evaluation (default: all cores)\n"
     "  -h, --help            this help\n";

@@ -82,7 +82,8 @@ static const char usage[] =
     "  --loss L            the loss shown in the progress (default: the losses collection)\n"
     "Its variables start from their initialisers or --restore (a TensorFlow checkpoint of the graph);\n"
     "its summaries collection is written every --summary-every steps, and checkpoints with their\n"
-    ".meta as TensorFlow's Saver writes them. 1,000 steps of 100 unless told otherwise.\n"
+    ".meta as TensorFlow's Saver writes them. 1,000 steps of 100 unless told otherwise. Nodes placed\n"
+    "on a GPU or another task (a graph written on a GPU machine) run on this CPU, with one note.\n"
     "\n"
     "The models follow the seeds: softmax (GD 0.5, 1,000 steps of 100), mlp (784-300-10, GD 0.5,\n"
     "10 epochs of 100), deep (784-500-100-10 with dropout, Adam 0.001, 20,000 steps of 100),\n"
@@ -643,7 +644,7 @@ static bool train(run_state *r, const options *o, int64_t total, tfc_status *st)
         bool has_loss = tfc_out_ok(m->loss);
         ok = tfc_session_run(r->session, feeds, nfeeds, (tfc_out[]){m->train, m->loss}, has_loss ? 2 : 1, out, st);
         if (!ok) break;
-        loss = has_loss ? tfc_f32(out[1])[0] : 0;
+        loss = has_loss ? tfc_f32(out[1])[0] : NAN;
         tfc_tensor_free(out[0]);
         tfc_tensor_free(out[1]);
         if (r->events && o->summary_every && tfc_out_ok(m->summaries) && (step + 1) % o->summary_every == 0) {
@@ -651,7 +652,7 @@ static bool train(run_state *r, const options *o, int64_t total, tfc_status *st)
             if (!ok) break;
         }
         examples += (int64_t)batch * r->nranks;
-        if (!isfinite(loss)) {
+        if (has_loss && !isfinite(loss)) {
             ok = tfc_fail(st, TFC_FAILED_PRECONDITION, "the loss became %g at step %lld: lower --lr", loss, (long long)step + 1);
             break;
         }
@@ -763,7 +764,8 @@ int main(int argc, char **argv)
         ok = tfc_fail(st, TFC_INVALID_ARGUMENT, "%s: no training op: name it with --train-op (or only evaluate, --eval)", o.graph.graph);
     if (ok) {
         tfc_session_options so = {.threads = o.threads, .seed = o.seed, .profile = o.profile, .comm = r.comm,
-                                  .plain_convolution = o.graph.graph != NULL};
+                                  .plain_convolution = o.graph.graph != NULL,
+                                  .allow_soft_placement = o.graph.graph != NULL};
         r.session = tfc_session_new(r.model.g, &so, st);
         ok = r.session && tfc_session_run_init(r.session, st);
         if (ok && (o.restore || (o.eval_only && !o.graph.graph)) && r.rank == 0) {

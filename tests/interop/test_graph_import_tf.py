@@ -181,3 +181,62 @@ def test_frozen_graph_evaluates_without_a_checkpoint(corpus, tfc_run, mnist_dir,
                        timeout=300)
     assert r.returncode == 0, r.stderr
     assert abs(float(re.search(r"test accuracy: ([0-9.]+)", r.stdout).group(1)) - float(theirs)) < 1e-4
+
+
+def placed_program(device, prefix):
+    """A softmax regression built by tf.compat.v1 under g.device(device), its initial weights saved
+    by TensorFlow's Saver (prefix, prefix.meta) in a session that allows soft placement, as on a
+    machine without that device."""
+    with tf.Graph().as_default() as g:
+        v1.set_random_seed(1)
+        with g.device(device):
+            x = v1.placeholder(tf.float32, [None, 784], name="x")
+            y = v1.placeholder(tf.float32, [None, 10], name="y_")
+            w = v1.Variable(v1.truncated_normal([784, 10], stddev=0.1), name="W")
+            b = v1.Variable(tf.zeros([10]), name="b")
+            logits = tf.matmul(x, w) + b
+            loss = tf.reduce_mean(tf.nn.softmax_cross_entropy_with_logits(labels=y, logits=logits), name="loss")
+            v1.train.GradientDescentOptimizer(0.5).minimize(loss)
+            tf.reduce_mean(tf.cast(tf.equal(tf.argmax(logits, 1), tf.argmax(y, 1)), tf.float32), name="accuracy")
+        saver = v1.train.Saver()
+        with v1.Session(graph=g, config=v1.ConfigProto(allow_soft_placement=True)) as sess:
+            sess.run(v1.global_variables_initializer())
+            saver.save(sess, str(prefix))
+        return {n.device for n in g.as_graph_def().node}
+
+
+def test_graphs_placed_on_a_gpu_or_named_in_full(tfc_run, tfc_ckpt, mnist_dir, tmp_path):
+    """A graph written on a GPU machine ('/device:GPU:0' on its nodes) trains and restores in tfc-run
+    and tfc-ckpt on this CPU with one note; one placed on TensorFlow's full name of the CPU runs
+    without any; both give the same numbers, and the .meta tfc writes keeps the devices. (The graph
+    has no losses collection: the progress shows no loss.)"""
+    gpu, cpu = "/device:GPU:0", "/job:localhost/replica:0/task:0/device:CPU:0"
+    results = {}
+    for device in (gpu, cpu):
+        prefix = tmp_path / device.replace("/", "_").replace(":", "_") / "model"
+        prefix.parent.mkdir()
+        assert device in placed_program(device, prefix)
+        common = ["--graph", f"{prefix}.meta", "--input", "x:0", "--labels", "y_:0", "--accuracy", "accuracy:0"]
+        r = subprocess.run([str(tfc_run), "mnist", *common, f"--restore={prefix}", "--steps", "30", "--threads", "2",
+                            "--data-dir", str(mnist_dir)], capture_output=True, text=True, timeout=300)
+        assert r.returncode == 0, r.stderr
+        notes = [line for line in r.stderr.splitlines() if "soft placement" in line]
+        c = subprocess.run([str(tfc_ckpt), "restore", str(prefix.parent), *common, "--data-dir", str(mnist_dir)],
+                           capture_output=True, text=True, timeout=300)
+        assert c.returncode == 0, c.stderr
+        if device == gpu:
+            assert len(notes) == 1 and re.match(r"tfc: soft placement: \d+ nodes of the graph run on the CPU of task 0 "
+                                                r"instead of where placed \(the first: 'x' on '/device:GPU:0'\)$",
+                                                notes[0]), r.stderr
+            assert c.stderr.count("soft placement") == 1, c.stderr
+        else:
+            assert not notes and "soft placement" not in c.stderr, r.stderr + c.stderr
+        progress = [line for line in r.stderr.splitlines() if line.startswith("step ")]
+        assert progress and not any("loss" in line for line in progress), r.stderr
+        acc = re.search(r"test accuracy: ([0-9.]+)", r.stdout).group(1)
+        assert re.search(r"test accuracy ([0-9.]+)", c.stdout).group(1) == acc, c.stdout
+        results[device] = acc
+        written = v1.MetaGraphDef()
+        written.ParseFromString((prefix.parent / "model.ckpt-30.meta").read_bytes())
+        assert device in {n.device for n in written.graph_def.node}
+    assert results[gpu] == results[cpu] and float(results[gpu]) > 0.8, results
