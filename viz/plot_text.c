@@ -41,12 +41,16 @@ void tfc_plot_text(cairo_t *cr, const char *s, double x, double y, double ax, do
 
 void tfc_plot_fit_text(cairo_t *cr, const char *s, double maxw, char *buf, size_t size)
 {
-    snprintf(buf, size, "%s", s);
-    size_t len = strlen(buf);
-    while (len > 1 && tfc_plot_text_width(cr, buf) > maxw) {
-        len--;
-        while (len > 0 && ((unsigned char)buf[len] & 0xc0) == 0x80) len--; /* UTF-8 boundary */
-        if (len + 4 > size) continue;
-        memcpy(buf + len, "\xe2\x80\xa6", 4); /* U+2026 */
+    /* Whole if it fits; else two thirds from the start and one from the end with an ellipsis
+     * (U+2026) between them, cut between UTF-8 characters: names alike differ at their start
+     * (dense/..., dense_1/...) or at their end (a Keras run's train and validation). */
+    size_t n = strlen(s);
+    for (size_t keep = n;; keep--) {
+        size_t head = keep - keep / 3, tail = n - keep / 3;
+        while (head && ((unsigned char)s[head] & 0xc0) == 0x80) head--;
+        while (tail < n && ((unsigned char)s[tail] & 0xc0) == 0x80) tail++;
+        int len = keep == n ? snprintf(buf, size, "%s", s)
+                            : snprintf(buf, size, "%.*s\xe2\x80\xa6%s", (int)head, s, s + tail);
+        if (!keep || ((size_t)len < size && tfc_plot_text_width(cr, buf) <= maxw)) return;
     }
 }

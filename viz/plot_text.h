@@ -10,7 +10,8 @@ void tfc_plot_font(cairo_t *cr, double size_pt, bool bold);
 double tfc_plot_text_width(cairo_t *cr, const char *s);
 /* Height of a capital letter or digit in the current font: what the eye centres on. */
 double tfc_plot_cap_height(cairo_t *cr);
-/* S into BUF (SIZE bytes), shortened with an ellipsis to at most MAXW points wide. */
+/* S into BUF (SIZE bytes, at least 4), shortened to at most MAXW points wide by an ellipsis
+ * between its start and its end, so that names alike but for either stay apart. */
 void tfc_plot_fit_text(cairo_t *cr, const char *s, double maxw, char *buf, size_t size);
 /* Draws S with its anchor at (x, y): AX 0 = left edge, 0.5 = centre, 1 = right edge;
  * AY 0 = top of the capitals, 0.5 = their middle, 1 = the baseline. ANGLE in radians

@@ -11,6 +11,7 @@
 #include "check.h"
 #include "plot.h"
 #include "plot_style.h"
+#include "plot_text.h"
 #include "test_plot_fixture.h"
 
 static char dir[] = "/tmp/tfc-plot-test-XXXXXX";
@@ -428,6 +429,38 @@ static void test_lone_points(void)
     fixture_free(&gappy);
 }
 
+/* Names too wide for a legend, a title or a grid column keep their start and end: a Keras run's
+ * train and validation folders stay apart (cut at the end, both read "codeheadmt_tf2..."), and
+ * so do tags that differ at their start. */
+static void test_fit_text(void)
+{
+    cairo_surface_t *surface = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, 10, 10);
+    cairo_t *cr = cairo_create(surface);
+    tfc_plot_font(cr, TFC_PLOT_LEGEND_PT, false);
+    const char *names[] = {"codeheadmt_tf213_mnist_extra_metrics/train",
+                           "codeheadmt_tf213_mnist_extra_metrics/validation"};
+    char fit[2][128], buf[8];
+    double maxw = tfc_plot_text_width(cr, "codeheadmt_tf213_mn");
+    for (int i = 0; i < 2; i++) {
+        tfc_plot_fit_text(cr, names[i], maxw, fit[i], sizeof fit[i]);
+        CHECK_MSG(tfc_plot_text_width(cr, fit[i]) <= maxw, "'%s' wider than %g", fit[i], maxw);
+        CHECK_MSG(strncmp(fit[i], "codeh", 5) == 0 && strstr(fit[i], "\xe2\x80\xa6"), "%s", fit[i]);
+    }
+    CHECK_MSG(strcmp(fit[0] + strlen(fit[0]) - 5, "train") == 0, "%s", fit[0]);
+    CHECK_MSG(strcmp(fit[1] + strlen(fit[1]) - 5, "ation") == 0, "%s", fit[1]);
+    maxw = tfc_plot_text_width(cr, "dense/bias_0");
+    tfc_plot_fit_text(cr, "dense/bias_0/image", maxw, fit[0], sizeof fit[0]);
+    tfc_plot_fit_text(cr, "dense_1/bias_0/image", maxw, fit[1], sizeof fit[1]);
+    CHECK_MSG(strcmp(fit[0], fit[1]) != 0 && strstr(fit[0], "\xe2\x80\xa6"), "%s", fit[0]);
+    tfc_plot_fit_text(cr, "loss", maxw, fit[0], sizeof fit[0]);
+    CHECK(strcmp(fit[0], "loss") == 0);
+    /* the buffer bounds it too, and a cut never splits a character (each \xc3\xa9 is an e-acute) */
+    tfc_plot_fit_text(cr, "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9", 1e9, buf, sizeof buf);
+    CHECK_MSG(strcmp(buf, "\xc3\xa9\xc3\xa9\xe2\x80\xa6") == 0, "%s", buf);
+    cairo_destroy(cr);
+    cairo_surface_destroy(surface);
+}
+
 int main(void)
 {
     if (!mkdtemp(dir)) return 1;
@@ -452,6 +485,7 @@ int main(void)
     test_histograms(src);
     test_errors_and_names(src);
     test_lone_points();
+    test_fit_text();
 
     tfc_plot_source_free(src);
     fixture_free(&up);
