@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 struct tfc_status {
     tfc_code code;
@@ -26,8 +27,13 @@ bool tfc_fail(tfc_status *st, tfc_code code, const char *fmt, ...)
     st->code = code == TFC_OK ? TFC_INTERNAL : code;
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(st->msg, sizeof st->msg, fmt ? fmt : "(an error without a message)", ap);
+    int len = vsnprintf(st->msg, sizeof st->msg, fmt ? fmt : "(an error without a message)", ap);
     va_end(ap);
+    if (len >= (int)sizeof st->msg) { /* cut: said with "...", between UTF-8 characters */
+        size_t end = sizeof st->msg - 4;
+        while (end && ((unsigned char)st->msg[end] & 0xc0) == 0x80) end--;
+        memcpy(st->msg + end, "...", 4);
+    }
     return false;
 }
 

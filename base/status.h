@@ -33,9 +33,9 @@ TFC_API tfc_code tfc_status_code(const tfc_status *st);
 /* The message of the first error (one line naming the file, node, shape or flag involved), "" when
  * ok. The string belongs to st and changes with it. */
 TFC_API const char *tfc_message(const tfc_status *st);
-/* Records an error (a printf format and its arguments; the message is cut at 1 KiB) unless one is
- * there already; TFC_OK counts as TFC_INTERNAL. Returns false, so that a function can
- * `return tfc_fail(st, ...)`. A NULL status ignores the error. */
+/* Records an error (a printf format and its arguments; a message over 1 KiB is cut and ends
+ * "...") unless one is there already; TFC_OK counts as TFC_INTERNAL. Returns false, so that a
+ * function can `return tfc_fail(st, ...)`. A NULL status ignores the error. */
 TFC_API bool tfc_fail(tfc_status *st, tfc_code code, const char *fmt, ...)
     TFC_PRINTF(3, 4);
 /* Forgets the error, so that st records the next one; NULL is allowed. */
