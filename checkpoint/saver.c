@@ -279,63 +279,62 @@ bool tfc_saver_write_meta(const tfc_session *s, const char *checkpoint, tfc_stat
     return tfc_meta_graph_write(tfc_session_graph(s), path, st);
 }
 
-/* Appends ", name" (or "name") to a list being built, up to MAX_LISTED names. */
-static void list_add(char *buf, size_t cap, int *count, const char *what)
+/* The names of one kind of mismatch for the error: the first MAX_LISTED, or fewer where they
+ * would not leave the message room for the other kinds (a status holds 1 KiB), then how many
+ * more there are. */
+typedef struct {
+    char text[280];
+    int count, listed;
+} name_list;
+
+static void list_add(name_list *l, const char *name)
 {
-    if (*count < MAX_LISTED) {
-        size_t len = strlen(buf);
-        snprintf(buf + len, cap - len, "%s%s", *count ? ", " : "", what);
+    size_t len = strlen(l->text), room = sizeof l->text - sizeof " and 999999 more";
+    if (l->listed == l->count && l->listed < MAX_LISTED && (!l->listed || len + 2 + strlen(name) < room)) {
+        snprintf(l->text + len, room - len, "%s%s", l->listed ? ", " : "", name);
+        l->listed++;
     }
-    (*count)++;
+    l->count++;
 }
 
-static void list_end(char *buf, size_t cap, int count)
+static void list_end(name_list *l)
 {
-    if (count > MAX_LISTED) {
-        size_t len = strlen(buf);
-        snprintf(buf + len, cap - len, " and %d more", count - MAX_LISTED);
-    }
+    size_t len = strlen(l->text);
+    if (l->count > l->listed) snprintf(l->text + len, sizeof l->text - len, " and %d more", l->count - l->listed);
 }
 
 /* Checks that the checkpoint has the variables, with their dtypes and shapes, and (when
  * `exactly`) no other tensors. */
 static bool check_match(const tfc_graph *g, const tfc_bundle *b, const saved_var *vars, int n, bool exactly, tfc_status *st)
 {
-    char missing[1024] = "", unexpected[1024] = "", mismatched[2048] = "", item[600];
-    int nmissing = 0, nunexpected = 0, nmismatched = 0;
+    name_list parts[3] = {0}; /* missing, unexpected, mismatched */
+    static const char *const kind[3] = {"missing", "unexpected", "mismatched"};
+    char item[600];
     for (int i = 0; i < n; i++) {
         const char *name = vars[i].key;
         const tfc_bundle_entry *e = tfc_bundle_find(b, name);
         tfc_dtype dt = tfc_variable_dtype(g, vars[i].var);
         tfc_shape shape = tfc_variable_shape(g, vars[i].var);
         if (!e) {
-            list_add(missing, sizeof missing, &nmissing, name);
+            list_add(&parts[0], name);
         } else if (e->dtype != (int)dt || !tfc_shape_equal(e->shape, shape)) {
             char s1[TFC_SHAPE_STR_MAX], s2[TFC_SHAPE_STR_MAX], d1[24];
             snprintf(item, sizeof item, "%s: checkpoint %s %s, graph %s %s", name, tfc_bundle_dtype_name(e->dtype, d1),
                      tfc_shape_str(e->shape, s1), tfc_dtype_name(dt), tfc_shape_str(shape, s2));
-            list_add(mismatched, sizeof mismatched, &nmismatched, item);
+            list_add(&parts[2], item);
         }
     }
     for (int i = 0; exactly && i < tfc_bundle_count(b); i++) {
         saved_var want = {.key = tfc_bundle_at(b, i)->name};
-        if (!bsearch(&want, vars, (size_t)n, sizeof *vars, key_cmp)) list_add(unexpected, sizeof unexpected, &nunexpected, want.key);
+        if (!bsearch(&want, vars, (size_t)n, sizeof *vars, key_cmp)) list_add(&parts[1], want.key);
     }
-    if (!nmissing && !nunexpected && !nmismatched) return true;
-    list_end(missing, sizeof missing, nmissing);
-    list_end(unexpected, sizeof unexpected, nunexpected);
-    list_end(mismatched, sizeof mismatched, nmismatched);
-    const struct {
-        const char *what, *names;
-        int count;
-    } parts[] = {{"missing", missing, nmissing}, {"unexpected", unexpected, nunexpected},
-                 {"mismatched", mismatched, nmismatched}};
-    char msg[4400] = "";
+    if (!parts[0].count && !parts[1].count && !parts[2].count) return true;
+    char msg[sizeof parts + 200] = "";
     for (int i = 0; i < 3; i++) {
         if (!parts[i].count) continue;
+        list_end(&parts[i]);
         size_t len = strlen(msg);
-        snprintf(msg + len, sizeof msg - len, "%s%d %s (%s)", len ? "; " : "", parts[i].count, parts[i].what,
-                 parts[i].names);
+        snprintf(msg + len, sizeof msg - len, "%s%d %s (%s)", len ? "; " : "", parts[i].count, kind[i], parts[i].text);
     }
     return tfc_fail(st, TFC_INVALID_ARGUMENT, "restoring from %s: the checkpoint does not fit the graph: %s",
                     tfc_bundle_prefix(b), msg);

@@ -478,6 +478,44 @@ static void test_failing_writes(void)
     tfc_status_free(st);
 }
 
+/* Many long names of each kind: the error lists the first of each kind and counts the rest, and
+ * the whole fits in a status (1 KiB) instead of being cut in the middle of the third kind. */
+static tfc_session *long_names(const char *const *kinds, int nkinds, int dim, tfc_status *st)
+{
+    tfc_graph *g = tfc_graph_new();
+    char name[160];
+    for (int k = 0; k < nkinds; k++)
+        for (int i = 0; i < 20; i++) {
+            snprintf(name, sizeof name, "a/rather/deep/scope/of/some/network/%s_variable_%d", kinds[k], i);
+            tfc_variable_zeros(g, TFC_SHAPE(dim), TFC_FLOAT, name, true);
+        }
+    tfc_session *s = tfc_session_new(g, NULL, st);
+    tfc_session_run_init(s, st);
+    return s;
+}
+
+static void test_mismatch_many(void)
+{
+    tfc_status *st = tfc_status_new();
+    const char *saved[] = {"shared", "extra"}, *wanted[] = {"shared", "absent"};
+    tfc_session *a = long_names(saved, 2, 2, st), *b = long_names(wanted, 2, 3, st);
+    CHECK(tfc_saver_save(a, path_in("many.ckpt"), 1, 5, NULL, 0, st));
+    CHECK(!tfc_saver_restore(b, path_in("many.ckpt-1"), st));
+    const char *msg = tfc_message(st);
+    CHECK_MSG(strlen(msg) < 1000 && strstr(msg, "20 missing (a/rather/deep/scope/of/some/network/absent_variable_0") &&
+                  strstr(msg, "20 unexpected (a/rather/deep/scope/of/some/network/extra_variable_0") &&
+                  strstr(msg, "20 mismatched (a/rather/deep/scope/of/some/network/shared_variable_0: checkpoint float32 "
+                              "[2], graph float32 [3]") &&
+                  strstr(msg, "more)") && msg[strlen(msg) - 1] == ')',
+              "%s", msg);
+    tfc_graph *ga = tfc_session_graph(a), *gb = tfc_session_graph(b);
+    tfc_session_free(a);
+    tfc_session_free(b);
+    tfc_graph_free(ga);
+    tfc_graph_free(gb);
+    tfc_status_free(st);
+}
+
 int main(void)
 {
     snprintf(dir, sizeof dir, "/tmp/tfc-test-saver-XXXXXX");
@@ -485,6 +523,7 @@ int main(void)
     test_save_restore();
     test_keep_newest();
     test_mismatch();
+    test_mismatch_many();
     test_var_list_and_plain_prefix();
     test_state_file();
     test_killed_midway();
