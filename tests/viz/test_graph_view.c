@@ -457,7 +457,7 @@ static void test_series(void)
  * box kept. */
 static void test_nesting(void)
 {
-    static char names[60][200];
+    static char names[60][210];
     gf_graph g;
     gf_init(&g);
     char path[200] = "s";
