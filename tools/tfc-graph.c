@@ -38,7 +38,7 @@ static const char usage[] =
     "                      graph summary)\n"
     "      --no-simplify   lay out the whole view however long it takes (within --time-limit)\n"
     "      --time-limit S  seconds Graphviz may take to lay out and render (default 60)\n"
-    "      --max-nodes N   the most nodes a picture may have (default 5000)\n"
+    "      --max-nodes N   the most nodes a picture may have (default 10000)\n"
     "  -h, --help          this help\n"
     "\n"
     "gradients/ and optimizer scopes (Adam/, GradientDescent/) stay collapsed at any depth,\n"

@@ -1,9 +1,10 @@
 /* Graphviz drawing of a graph view (see graph_render.h). The look follows TensorBoard's graph
  * view: name scopes are rounded boxes tinted with one hue per top-level scope (its palette),
- * collapsed scopes are filled boxes saying how many ops they hold, ops are ellipses, variables
- * cylinders (a collapsed scope named after its variable too), placeholders parallelograms and constants small grey boxes; data edges carry the
- * tensor's static shape, merged edges their tensor count, control edges are dashed, and edges
- * handing a variable to the op that updates it are orange. */
+ * collapsed scopes are filled boxes saying how many ops they hold, series stacked boxes, ops
+ * ellipses, variables cylinders (a collapsed scope named after its variable too), placeholders
+ * parallelograms and constants small grey boxes; data edges carry the tensor's static shape,
+ * merged edges their tensor count, control edges are dashed, and edges handing a variable to the
+ * op that updates it are orange. Layout and rendering run in a child process (see below). */
 #include "graph_render.h"
 
 #include <errno.h>

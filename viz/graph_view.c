@@ -1,7 +1,8 @@
 /* Builds what tfc-graph draws from a model and the drawing options (see graph_view.h): open and
- * collapsed scopes, the merged edges between drawn items, and TensorBoard's extraction of
+ * collapsed scopes, the merged edges between drawn items, TensorBoard's extraction of
  * high-degree nodes, done the way its graph view does it (per open scope, with its quartile
- * bounds). */
+ * bounds), and its series; then the layout's cost estimate and the steps that keep it within
+ * budget. */
 #include "graph_view.h"
 
 #include <math.h>

@@ -1,7 +1,8 @@
 /* What tfc-graph draws of a model: which name scopes are open (Graphviz clusters) and which are
  * collapsed into one node, the edges between the drawn items merged (with how many tensors
- * flow), and what was moved aside (auxiliary ops, TensorBoard-style high-degree nodes), as a
- * few lines of text for a side note. No Graphviz here: graph_render.c draws a view. */
+ * flow), and what was moved aside (auxiliary ops, TensorBoard-style high-degree nodes) or
+ * simplified to keep the layout bounded, as a few lines of text for a side note. No Graphviz
+ * here: graph_render.c draws a view. */
 #ifndef TFC_GRAPH_VIEW_H
 #define TFC_GRAPH_VIEW_H
 
@@ -44,7 +45,7 @@ typedef struct {
 #define TFC_GDRAW_MAX_CLUSTERS 300
 #define TFC_GDRAW_FAST_SIZE 2000
 #define TFC_GDRAW_FAST_CLUSTERS 40
-#define TFC_GDRAW_MAX_NODES 5000
+#define TFC_GDRAW_MAX_NODES 10000
 
 #define TFC_GDRAW_MAX_NESTING 32
 
