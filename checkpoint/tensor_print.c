@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "utf8.h"
+
 #define PRECISION 8
 #define EDGE_ITEMS 3
 #define THRESHOLD 1000
@@ -489,28 +491,13 @@ void tfc_tensor_print(const tfc_tensor *t, bool full, FILE *out)
 
 /* ---- JSON ---- */
 
-/* The length of the well-formed UTF-8 sequence of a code point from U+0080 up at s (at most
- * avail bytes), or 0: no overlong forms, no surrogates, nothing past U+10FFFF. */
-static size_t utf8_len(const unsigned char *s, size_t avail)
-{
-    size_t n = s[0] >= 0xc2 && s[0] <= 0xdf ? 2 : s[0] >= 0xe0 && s[0] <= 0xef ? 3 : s[0] >= 0xf0 && s[0] <= 0xf4 ? 4 : 0;
-    if (!n || n > avail) return 0;
-    for (size_t i = 1; i < n; i++)
-        if ((s[i] & 0xc0) != 0x80) return 0;
-    if (s[0] == 0xe0 && s[1] < 0xa0) return 0; /* overlong */
-    if (s[0] == 0xed && s[1] >= 0xa0) return 0; /* U+D800..U+DFFF */
-    if (s[0] == 0xf0 && s[1] < 0x90) return 0; /* overlong */
-    if (s[0] == 0xf4 && s[1] >= 0x90) return 0; /* past U+10FFFF */
-    return n;
-}
-
 void tfc_json_string(const char *s, size_t n, FILE *out)
 {
     const unsigned char *u = (const unsigned char *)s;
     fputc('"', out);
     for (size_t i = 0; i < n;) {
         unsigned char c = u[i];
-        size_t k = c >= 0x80 ? utf8_len(u + i, n - i) : 1;
+        size_t k = c >= 0x80 ? tfc_utf8_len(u + i, n - i) : 1;
         if (c == '"' || c == '\\')
             fprintf(out, "\\%c", c);
         else if (c < 0x20 || c == 0x7f)

@@ -18,10 +18,12 @@ typedef struct {
 void tfc_report_warn(tfc_report_ctx *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* ---- report_write.c: text in the page ---- */
-/* s as HTML text or attribute value (& < > " escaped). */
+/* s as HTML text or attribute value (& < > " escaped), valid UTF-8: a byte that is not UTF-8 is
+ * written \\xNN, as a terminal shows it. */
 void tfc_report_html(FILE *f, const char *s);
-/* s as a JSON string literal, quotes included; '<' is written \u003c so that no "</script>" can
- * end the data block early. */
+/* s as a JSON string literal, quotes included, valid UTF-8: '<' is written \u003c so that no
+ * "</script>" can end the data block early, and a byte that is not UTF-8 as PEP 383's lone
+ * surrogate \udcXX (as tfc_json_string writes it). */
 void tfc_report_json_string(FILE *f, const char *s);
 /* v as a JSON number with at most `digits` significant digits: NaN as null, infinities as
  * +-1e999 (which JSON.parse reads as Infinity). */

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "report_internal.h"
+#include "utf8.h"
 
 void tfc_report_warn(tfc_report_ctx *r, const char *fmt, ...)
 {
@@ -21,24 +22,32 @@ void tfc_report_warn(tfc_report_ctx *r, const char *fmt, ...)
 
 void tfc_report_html(FILE *f, const char *s)
 {
-    for (; *s; s++) {
-        switch (*s) {
+    const unsigned char *u = (const unsigned char *)s;
+    for (size_t i = 0, n = strlen(s); i < n;) {
+        size_t k = u[i] >= 0x80 ? tfc_utf8_len(u + i, n - i) : 1;
+        switch (k ? u[i] : 0) {
         case '&': fputs("&amp;", f); break;
         case '<': fputs("&lt;", f); break;
         case '>': fputs("&gt;", f); break;
         case '"': fputs("&quot;", f); break;
-        default: fputc(*s, f);
+        case 0: fprintf(f, "\\x%02x", u[i]); break; /* a byte that is not UTF-8, as the terminal shows it */
+        default: fwrite(u + i, 1, k, f);
         }
+        i += k ? k : 1;
     }
 }
 
 void tfc_report_json_string(FILE *f, const char *s)
 {
     fputc('"', f);
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        if (*p == '"' || *p == '\\') fprintf(f, "\\%c", *p);
-        else if (*p < 0x20 || *p == '<' || *p == 0x7f) fprintf(f, "\\u%04x", *p);
-        else fputc(*p, f);
+    const unsigned char *u = (const unsigned char *)s;
+    for (size_t i = 0, n = strlen(s); i < n;) {
+        size_t k = u[i] >= 0x80 ? tfc_utf8_len(u + i, n - i) : 1;
+        if (u[i] == '"' || u[i] == '\\') fprintf(f, "\\%c", u[i]);
+        else if (u[i] < 0x20 || u[i] == '<' || u[i] == 0x7f) fprintf(f, "\\u%04x", u[i]);
+        else if (!k) fprintf(f, "\\udc%02x", u[i]); /* a byte that is not UTF-8, as tfc_json_string writes it */
+        else fwrite(u + i, 1, k, f);
+        i += k ? k : 1;
     }
     fputc('"', f);
 }

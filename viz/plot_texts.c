@@ -4,30 +4,12 @@
  * characters other than newline and tab, and bytes that are not UTF-8, are written as \xNN. */
 #include <inttypes.h>
 #include <stdbool.h>
-#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "markdown_plain.h"
 #include "plot.h"
-
-/* The length of the UTF-8 sequence at s (at most avail bytes; a code point from U+00A0 up,
- * well formed), or 0. */
-static size_t utf8_char(const unsigned char *s, size_t avail)
-{
-    size_t n = s[0] > 0xf4 ? 0 : s[0] >= 0xf0 ? 4 : s[0] >= 0xe0 ? 3 : s[0] >= 0xc2 ? 2 : 0;
-    if (n > avail) return 0;
-    for (size_t i = 1; i < n; i++)
-        if ((s[i] & 0xc0) != 0x80) return 0;
-    uint32_t cp = n == 2 ? (s[0] & 0x1fu) << 6 | (s[1] & 0x3fu)
-                : n == 3 ? (s[0] & 0x0fu) << 12 | (s[1] & 0x3fu) << 6 | (s[2] & 0x3fu)
-                : n == 4 ? (s[0] & 0x07u) << 18 | (s[1] & 0x3fu) << 12 | (s[2] & 0x3fu) << 6 | (s[3] & 0x3fu)
-                         : 0;
-    if (n == 2 && cp < 0xa0) return 0;                         /* C1 controls */
-    if (n == 3 && (cp < 0x800 || (cp >= 0xd800 && cp < 0xe000))) return 0; /* overlong, surrogates */
-    if (n == 4 && (cp < 0x10000 || cp > 0x10ffff)) return 0;
-    return n;
-}
+#include "utf8.h"
 
 /* Writes s[0..n) escaped to out (NULL: nowhere), newlines as spaces when one_line; returns the
  * columns it takes (one per character). */
@@ -36,7 +18,8 @@ static size_t put_safe(FILE *out, const char *s, size_t n, bool one_line)
     const unsigned char *u = (const unsigned char *)s;
     size_t cols = 0;
     for (size_t i = 0; i < n;) {
-        size_t k = u[i] >= 0x80 ? utf8_char(u + i, n - i) : 0;
+        size_t k = u[i] >= 0x80 ? tfc_utf8_len(u + i, n - i) : 0;
+        if (k == 2 && u[i] == 0xc2 && u[i + 1] < 0xa0) k = 0; /* C1 controls */
         if (k) {
             if (out) fwrite(s + i, 1, k, out);
             i += k;

@@ -180,6 +180,30 @@ def test_names_cannot_break_the_page(run_tool, tmp_path):
     assert "</script><b>" not in out.read_text()
 
 
+
+def test_names_that_are_not_utf8(run_tool, tmp_path):
+    """A tag and a run name holding bytes that are not UTF-8 (protobuf's Python classes refuse
+    them; C writers do not) keep the page valid UTF-8: each such byte is PEP 383's lone surrogate
+    in the data, as in tfc-ckpt --json."""
+    import os
+    from tensorboard.compat.proto import event_pb2, summary_pb2
+    from tensorboard.summary.writer.record_writer import RecordWriter
+    run = tmp_path / "logs" / os.fsdecode(b"run_\xe9\xff")
+    run.mkdir(parents=True)
+    with open(run / "events.out.tfevents.1.host", "wb") as f:
+        w = RecordWriter(f)
+        w.write(event_pb2.Event(wall_time=1, file_version="brain.Event:2").SerializeToString())
+        for step in range(2):
+            ev = event_pb2.Event(wall_time=2 + step, step=step, summary=summary_pb2.Summary(
+                value=[summary_pb2.Summary.Value(tag="loss/#caf\u00e9#", simple_value=step)]))
+            w.write(ev.SerializeToString().replace(b"#", b"\xc3"))  # a lead byte with nothing after it
+    out = tmp_path / "bytes.html"
+    make_report(run_tool, [tmp_path / "logs"], out)
+    data = page_data(out)  # reads the page as strict UTF-8
+    assert data["runs"] == [os.fsdecode(b"run_\xe9\xff")]
+    assert data["scalars"][0]["tag"].encode("utf-8", "surrogateescape") == b"loss/\xc3caf\xc3\xa9\xc3"
+
+
 # ---- in a real browser ----
 
 @pytest.fixture(scope="module")
