@@ -16,23 +16,11 @@
 #include <string.h>
 #include <time.h>
 
+#include "bench_time.h"
 #include "graph.pb-c.h"
 #include "graph_model.h"
 #include "graph_render.h"
 #include "graph_view.h"
-
-static double seconds(clockid_t clock)
-{
-    struct timespec ts;
-    clock_gettime(clock, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
 
 /* ---- the synthetic GraphDef ---- */
 
@@ -279,21 +267,21 @@ int main(int argc, char **argv)
             tfc_gdraw_format format;
             tfc_gdraw_format_from_path(path, &format);
             for (int r = 0; r < repeat; r++) {
-                double w0 = seconds(CLOCK_MONOTONIC), c0 = seconds(CLOCK_PROCESS_CPUTIME_ID);
+                double w0 = bench_seconds(CLOCK_MONOTONIC), c0 = bench_seconds(CLOCK_PROCESS_CPUTIME_ID);
                 tfc_gdraw_model *m = tfc_gdraw_model_parse(buf, len, "synthetic", st);
                 tfc_gdraw_options o = {.depth = views[vi].depth};
                 tfc_gdraw_view *v = m ? tfc_gdraw_view_build(m, &o, st) : NULL;
                 tfc_gdraw_style style = {.title = "synthetic"};
                 if (!v || !tfc_gdraw_render(m, v, &style, path, format, &scale, st)) die(tfc_message(st));
-                wall[r] = seconds(CLOCK_MONOTONIC) - w0;
-                double cpu = seconds(CLOCK_PROCESS_CPUTIME_ID) - c0;
+                wall[r] = bench_seconds(CLOCK_MONOTONIC) - w0;
+                double cpu = bench_seconds(CLOCK_PROCESS_CPUTIME_ID) - c0;
                 if (cpu < best_cpu) best_cpu = cpu;
                 ndrawn = v->ndrawn;
                 nedges = v->nedges;
                 tfc_gdraw_view_free(v);
                 tfc_gdraw_model_free(m);
             }
-            qsort(wall, (size_t)repeat, sizeof *wall, cmp_double);
+            qsort(wall, (size_t)repeat, sizeof *wall, bench_cmp_double);
             printf("%-12s %-4s %6zu %6zu %10.3f %10.3f %10.3f %6.2f\n", views[vi].name, exts[fi],
                    ndrawn, nedges, wall[0], wall[repeat / 2], best_cpu, scale);
             fflush(stdout);

@@ -11,20 +11,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "bench_time.h"
 #include "plot.h"
-
-static double seconds(clockid_t clock)
-{
-    struct timespec ts;
-    clock_gettime(clock, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
 
 /* A deterministic uniform number in [0, 1). */
 static double uniform(uint64_t *s)
@@ -86,22 +74,22 @@ int main(int argc, char **argv)
         char path[512];
         snprintf(path, sizeof path, "%s/bench_plot.%s", dir, formats[f]);
         for (size_t k = 0; k < repeat; k++) {
-            double t0 = seconds(CLOCK_MONOTONIC), c0 = seconds(CLOCK_PROCESS_CPUTIME_ID);
+            double t0 = bench_seconds(CLOCK_MONOTONIC), c0 = bench_seconds(CLOCK_PROCESS_CPUTIME_ID);
             tfc_plot_options opt;
             tfc_plot_options_default(&opt);
             tfc_plot_figure *fig = tfc_plot_figure_new(&opt);
             bool ok = tfc_plot_figure_add_scalars(fig, src, "loss", st) &&
                       tfc_plot_figure_render(fig, path, st);
             tfc_plot_figure_free(fig);
-            times[k] = seconds(CLOCK_MONOTONIC) - t0;
-            cpu[k] = seconds(CLOCK_PROCESS_CPUTIME_ID) - c0;
+            times[k] = bench_seconds(CLOCK_MONOTONIC) - t0;
+            cpu[k] = bench_seconds(CLOCK_PROCESS_CPUTIME_ID) - c0;
             if (!ok) {
                 fprintf(stderr, "bench_plot: %s\n", tfc_message(st));
                 return 1;
             }
         }
-        qsort(times, repeat, sizeof *times, cmp_double);
-        qsort(cpu, repeat, sizeof *cpu, cmp_double);
+        qsort(times, repeat, sizeof *times, bench_cmp_double);
+        qsort(cpu, repeat, sizeof *cpu, bench_cmp_double);
         printf("  %-3s  wall best %.3f s, median %.3f s; CPU best %.3f s  (%zu repeats) -> %s\n",
                formats[f], times[0], times[repeat / 2], cpu[0], repeat, path);
     }

@@ -13,21 +13,9 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "bench_time.h"
 #include "event_writer.h"
 #include "report.h"
-
-static double seconds(clockid_t clock)
-{
-    struct timespec ts;
-    clock_gettime(clock, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
 
 /* Writes the logdir unless DIR/done says it has these sizes already. */
 static bool make_logdir(const char *dir, size_t nruns, size_t npoints, tfc_status *st)
@@ -91,14 +79,14 @@ int main(int argc, char **argv)
     double *wall = calloc(repeat, sizeof *wall), best_cpu = INFINITY;
     int rc = 0;
     for (size_t k = 0; k < repeat && !rc; k++) {
-        double w0 = seconds(CLOCK_MONOTONIC), c0 = seconds(CLOCK_PROCESS_CPUTIME_ID);
+        double w0 = bench_seconds(CLOCK_MONOTONIC), c0 = bench_seconds(CLOCK_PROCESS_CPUTIME_ID);
         tfc_plot_source *src = tfc_plot_source_new();
         const char *paths[1] = {dir};
         bool ok = src && tfc_plot_source_load(src, paths, 1, st) &&
                   tfc_report_write(src, paths, 1, out, &o, NULL, NULL, st);
         tfc_plot_source_free(src);
-        wall[k] = seconds(CLOCK_MONOTONIC) - w0;
-        double cpu = seconds(CLOCK_PROCESS_CPUTIME_ID) - c0;
+        wall[k] = bench_seconds(CLOCK_MONOTONIC) - w0;
+        double cpu = bench_seconds(CLOCK_PROCESS_CPUTIME_ID) - c0;
         if (!ok) {
             fprintf(stderr, "bench_report: %s\n", tfc_message(st));
             rc = 1;
@@ -110,7 +98,7 @@ int main(int argc, char **argv)
     if (!rc) {
         struct stat sb;
         stat(out, &sb);
-        qsort(wall, repeat, sizeof *wall, cmp_double);
+        qsort(wall, repeat, sizeof *wall, bench_cmp_double);
         printf("report of %zu runs x %zu points x 2 tags: best %.3f s, median %.3f s, least CPU %.3f s; %s is "
                "%.2f MB\n",
                nruns, npoints, wall[0], wall[repeat / 2], best_cpu, out, (double)sb.st_size / 1e6);
