@@ -11,28 +11,13 @@ import xml.etree.ElementTree as ET
 
 import numpy as np
 import pytest
+from tb_smoothing import tb_smooth
 
 # matplotlib's tab10, which tfc-plot gives to runs in order
 TAB10 = [(0x1f, 0x77, 0xb4), (0xff, 0x7f, 0x0e), (0x2c, 0xa0, 0x2c), (0xd6, 0x27, 0x28)]
 
 LOSS = [2.5 * math.exp(-i / 15) + 0.3 * math.sin(i * 1.3) + 0.5 for i in range(60)]
 LOSS_B = [v * 0.8 + 0.1 for v in LOSS]
-
-
-def tb_smooth(values, weight):
-    """TensorBoard's scalar smoothing, written from its published description."""
-    out, last, n = [], 0.0, 0
-    finite = [v for v in values if math.isfinite(v)]
-    if weight == 0 or all(v == finite[0] for v in finite):
-        return list(values)
-    for v in values:
-        if not math.isfinite(v):
-            out.append(v)
-            continue
-        last = last * weight + (1 - weight) * v
-        n += 1
-        out.append(last / (1 - weight ** n) if weight < 1 else last)
-    return out
 
 
 @pytest.fixture(scope="module")

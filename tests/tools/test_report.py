@@ -9,30 +9,14 @@ switch, a click opens a scope of the graph and another closes it, and a screensh
 With TFC_REPORT_SCREENSHOTS=DIR set, the browser test also leaves pictures of the page's
 sections in DIR (how docs/report-*.png are made)."""
 import json
-import math
 import os
 import re
 import shutil
 
 import pytest
+from tb_smoothing import tb_smooth
 
 CHROMIUM, CHROMEDRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
-
-
-def tb_smooth(values, weight):
-    """TensorBoard's scalar smoothing, written from its published description."""
-    finite = [v for v in values if math.isfinite(v)]
-    if weight == 0 or all(v == finite[0] for v in finite):
-        return list(values)
-    out, last, n = [], 0.0, 0
-    for v in values:
-        if not math.isfinite(v):
-            out.append(v)
-            continue
-        last = last * weight + (1 - weight) * v
-        n += 1
-        out.append(last / (1 - weight ** n))
-    return out
 
 
 def page_data(path):
