@@ -1,6 +1,6 @@
 """Our HistogramSummary op against TensorFlow's, byte for byte: the same serialized Summary
 (TF's default 1551 exponential buckets, the collapsing of empty runs, min/max/num/sum/sum_squares)
-for float32 data of several shapes, through tests/summary/tfc-histogram-dump."""
+for float32 data of several shapes, through tests/summary/tfc-summary-dump histogram."""
 import subprocess
 
 import numpy as np
@@ -19,9 +19,9 @@ def tf_histogram_bytes(values):
 
 
 def our_histogram_bytes(build_dir, values):
-    exe = build_dir / "tests" / "summary" / "tfc-histogram-dump"
+    exe = build_dir / "tests" / "summary" / "tfc-summary-dump"
     text = "\n".join(repr(float(v)) for v in values)
-    p = subprocess.run([str(exe)], input=text.encode(), capture_output=True, timeout=60)
+    p = subprocess.run([str(exe), "histogram"], input=text.encode(), capture_output=True, timeout=60)
     assert p.returncode == 0, p.stderr.decode()
     return p.stdout
 

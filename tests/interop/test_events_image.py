@@ -1,7 +1,7 @@
 """Our ImageSummary op against TensorFlow's (tf.compat.v1.summary.image): the same tags, sizes and
 colorspaces and, decoded, the same pixels for uint8 images and for float32 and float64 images
 through TensorFlow's scaling (all positive, with negatives, constant, with NaN and infinities),
-through tests/summary/tfc-image-dump; and TensorBoard's EventAccumulator reading the image
+through tests/summary/tfc-summary-dump image; and TensorBoard's EventAccumulator reading the image
 summaries tfc-run writes."""
 import subprocess
 
@@ -22,9 +22,9 @@ def tf_image_summary(images, max_images):
 
 def our_image_summary(build_dir, images, max_images):
     from tensorboard.compat.proto import summary_pb2
-    exe = build_dir / "tests" / "summary" / "tfc-image-dump"
+    exe = build_dir / "tests" / "summary" / "tfc-summary-dump"
     header = "%s %d %d %d %d %d\n" % ((images.dtype.name,) + images.shape + (max_images,))
-    p = subprocess.run([str(exe)], input=header.encode() + images.astype(images.dtype.newbyteorder("<")).tobytes(),
+    p = subprocess.run([str(exe), "image"], input=header.encode() + images.astype(images.dtype.newbyteorder("<")).tobytes(),
                        capture_output=True, timeout=60)
     assert p.returncode == 0, p.stderr.decode()
     return summary_pb2.Summary.FromString(p.stdout)
