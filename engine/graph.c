@@ -224,9 +224,16 @@ void tfc_scope_push(tfc_graph *g, const char *name)
     g->scopes[g->nscopes++] = full;
 }
 
+/* A pop with nothing of its kind open is the caller's mistake: a build error, not silence. */
+static bool can_pop(tfc_graph *g, int open, const char *what)
+{
+    if (!open) tfc_fail(g->st, TFC_INVALID_ARGUMENT, "%s: nothing is open to pop (a pop without its push)", what);
+    return open > 0;
+}
+
 void tfc_scope_pop(tfc_graph *g)
 {
-    if (g && g->nscopes) free(g->scopes[--g->nscopes]);
+    if (g && can_pop(g, g->nscopes, "tfc_scope_pop")) free(g->scopes[--g->nscopes]);
 }
 
 const char *tfc_scope(const tfc_graph *g)
@@ -251,7 +258,7 @@ void tfc_device_push(tfc_graph *g, const char *device)
 
 void tfc_device_pop(tfc_graph *g)
 {
-    if (g && g->ndevices) free(g->devices[--g->ndevices]);
+    if (g && can_pop(g, g->ndevices, "tfc_device_pop")) free(g->devices[--g->ndevices]);
 }
 
 void tfc_control_dependencies_push(tfc_graph *g, const tfc_out *deps, int n)
@@ -283,7 +290,7 @@ void tfc_control_dependencies_push(tfc_graph *g, const tfc_out *deps, int n)
 
 void tfc_control_dependencies_pop(tfc_graph *g)
 {
-    if (g && g->ncontrols) free(g->controls[--g->ncontrols].ctl);
+    if (g && can_pop(g, g->ncontrols, "tfc_control_dependencies_pop")) free(g->controls[--g->ncontrols].ctl);
 }
 
 /* The control inputs the open contexts give a new node with these inputs (TensorFlow's

@@ -39,7 +39,8 @@ TFC_API bool tfc_graph_check(const tfc_graph *g, tfc_status *st);
 
 /* Name scopes, as tf.name_scope: "model" then "fc1" gives "model/fc1/"; a scope entered again
  * is uniquified ("dropout_1/"). A name ending in '/' is used verbatim. Every push needs its pop
- * (also after an error, which push and pop keep balanced); a NULL name is a build error. */
+ * (also after an error, which push and pop keep balanced); a NULL name is a build error, and so
+ * is a pop without its push (here and for the device and control-dependency pops below). */
 TFC_API void tfc_scope_push(tfc_graph *g, const char *name);
 TFC_API void tfc_scope_pop(tfc_graph *g);
 /* The current scope with its trailing '/', "" at the top; valid until the next call on this thread. */

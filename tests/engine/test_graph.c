@@ -86,6 +86,22 @@ static void test_shape_errors(void)
     CHECK(!tfc_out_ok(tfc_add(g, a, b, "sum")));
     CHECK_MSG(strstr(tfc_graph_error(g), "'a:0' is [2,3], 'b:0' is [4]"), "message: %s", tfc_graph_error(g));
     tfc_graph_free(g);
+
+    /* A pop without its push (one too many after a balanced pair) is a build error naming it. */
+    void (*const pops[])(tfc_graph *) = {tfc_scope_pop, tfc_device_pop, tfc_control_dependencies_pop};
+    const char *named[] = {"tfc_scope_pop", "tfc_device_pop", "tfc_control_dependencies_pop"};
+    for (int i = 0; i < 3; i++) {
+        g = tfc_graph_new();
+        tfc_out c = tfc_const_scalar(g, 1, "c");
+        if (i == 0) tfc_scope_push(g, "s");
+        if (i == 1) tfc_device_push(g, "/cpu:0");
+        if (i == 2) tfc_control_dependencies_push(g, &c, 1);
+        pops[i](g);
+        CHECK(tfc_graph_ok(g));
+        pops[i](g);
+        CHECK_MSG(!tfc_graph_ok(g) && strstr(tfc_graph_error(g), named[i]), "%s: %s", named[i], tfc_graph_error(g));
+        tfc_graph_free(g);
+    }
 }
 
 static void test_run(void)
