@@ -197,14 +197,18 @@ tfc_event_writer *tfc_event_writer_open(const char *dir, const char *suffix, tfc
         free(w);
         return tfc_fail(st, TFC_INTERNAL, "%s: out of memory", dir), NULL;
     }
-    snprintf(w->path, plen, "%s%sevents.out.tfevents.%010lld.%s%s", dir, dir[strlen(dir) - 1] == '/' ? "" : "/", secs,
-             host, suffix ? suffix : "");
+    /* A second writer in the same folder and second gets TensorFlow 2's longer name,
+     * <host>.<pid>.<n><suffix>, rather than overwriting the first file (as TF1's EventsWriter would). */
+    const char *sep = dir[strlen(dir) - 1] == '/' ? "" : "/";
+    snprintf(w->path, plen, "%s%sevents.out.tfevents.%010lld.%s%s", dir, sep, secs, host, suffix ? suffix : "");
     w->fd = open(w->path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+    for (int n = 1; w->fd < 0 && errno == EEXIST && n <= 1000; n++) {
+        snprintf(w->path, plen, "%s%sevents.out.tfevents.%010lld.%s.%ld.%d%s", dir, sep, secs, host, (long)getpid(), n,
+                 suffix ? suffix : "");
+        w->fd = open(w->path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+    }
     if (w->fd < 0) {
-        tfc_fail(st, TFC_IO, "%s: %s", w->path,
-                 errno == EEXIST ? "already exists (writers opened in one folder in the same second need different "
-                                   "suffixes)"
-                                 : strerror(errno));
+        tfc_fail(st, TFC_IO, "%s: %s", w->path, strerror(errno));
         free(w->buf);
         free(w->path);
         free(w);

@@ -21,8 +21,9 @@ typedef struct tfc_event_writer tfc_event_writer;
 /* Creates dir (like mkdir -p) and <dir>/events.out.tfevents.<%010d secs>.<hostname><suffix>,
  * writes the file_version record (FORMATS.md §3) and flushes it; suffix may be NULL. Returns the
  * writer, which the caller ends with tfc_event_writer_close; NULL with st set when dir is NULL or
- * empty, cannot be created or written, or a file of that name exists (TensorFlow would overwrite
- * it). */
+ * empty, or cannot be created or written. When that name exists (a second writer in the same folder
+ * and second) the file is named <hostname>.<pid>.<n><suffix> instead, as TensorFlow 2 names its
+ * files, so nothing already written is overwritten and the later file sorts after the earlier. */
 TFC_API tfc_event_writer *tfc_event_writer_open(const char *dir, const char *suffix, tfc_status *st);
 /* The event file's path (the writer's string; NULL for a NULL writer). */
 TFC_API const char *tfc_event_writer_path(const tfc_event_writer *w);

@@ -229,13 +229,12 @@ static void test_errors(void)
     CHECK(strstr(tfc_message(st), "afile") && strstr(tfc_message(st), "not a folder"));
     tfc_status_clear(st);
 
-    /* Two writers in one folder: different names, or (same second, same suffix) a clear error. */
+    /* Two writers in one folder in the same second: different names, the later sorting after. */
     snprintf(dir, sizeof dir, "%s/twice", root);
     tfc_event_writer *a = tfc_event_writer_open(dir, NULL, st);
     tfc_event_writer *b = tfc_event_writer_open(dir, NULL, st);
-    CHECK(a != NULL);
-    if (b) CHECK(strcmp(tfc_event_writer_path(a), tfc_event_writer_path(b)) != 0);
-    else CHECK(strstr(tfc_message(st), "already exists"));
+    CHECK_MSG(a && b, "%s", tfc_message(st));
+    if (a && b) CHECK(strcmp(tfc_event_writer_path(a), tfc_event_writer_path(b)) < 0);
     tfc_event_writer_close(a, NULL);
     tfc_event_writer_close(b, NULL);
     tfc_status_free(st);
