@@ -379,7 +379,11 @@ static bool run_own_step(exec_run *r, const tfc_step *sp, int thread, tfc_status
     kernel_ctx kc = {.pub = {.session = s, .graph = s->g, .node = sp->node, .ninputs = sp->nin, .in = in, .st = st},
                      .r = r,
                      .step = sp};
-    double t0 = s->profile ? now_seconds() : 0;
+    double t0 = 0;
+    if (s->profile) {
+        t0 = now_seconds();
+        if (s->kernel_start) s->kernel_start(s->kernel_start_arg, sp->node);
+    }
     bool ok = sp->nd->def->kernel(&kc.pub);
     if (s->profile) {
         double t1 = now_seconds();

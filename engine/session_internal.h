@@ -55,6 +55,10 @@ struct tfc_session {
      * run's start; begin < 0 when it did not run) and on which thread */
     double *trace_begin, *trace_end;
     int *trace_thread;
+    /* with profile, when set: called on a step's thread at the start of its traced time, before its
+     * kernel (tests/engine/test_executor.c makes two branches wait there for each other) */
+    void (*kernel_start)(void *arg, int node);
+    void *kernel_start_arg;
     /* compiled plans, the most recently used first, all of a graph of plans[0]->graph_nodes */
     tfc_plan **plans;
     int nplans;
