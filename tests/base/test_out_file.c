@@ -1,17 +1,21 @@
 /* Checked output files: a write that does not arrive is an error naming the file (a device that
  * is always full, a file size limit), the old file survives a failed replacement, symbolic links
- * and device nodes are written through and never renamed over or removed, a folder is refused. */
+ * and device nodes are written through and never renamed over or removed, a folder is refused;
+ * a full stdout is reported with its cause. */
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "check.h"
 #include "out_file.h"
+#include "stdio_guard.h"
 
 static char dir[] = "/tmp/tfc-test-out-XXXXXX";
 
@@ -118,6 +122,14 @@ static void test_full_device(void)
         CHECK(tfc_out_file_open(&o, names[i], st));
         CHECK(!tfc_out_file_write(&o, big, sizeof big, st));
         CHECK(!tfc_out_file_commit(&o, st));
+        /* The same write through the stream (as libpng's and the CSV writers' are), the buffer
+         * empty afterwards and errno long since reused: the commit still names the cause. */
+        tfc_status_clear(st);
+        CHECK(tfc_out_file_open(&o, names[i], st));
+        CHECK(fwrite(big, 1, sizeof big, o.f) < sizeof big);
+        errno = EINVAL;
+        CHECK(!tfc_out_file_commit(&o, st));
+        CHECK_MSG(strstr(tfc_message(st), strerror(ENOSPC)), "%s", tfc_message(st));
         tfc_status_free(st);
     }
     struct stat sb;
@@ -148,6 +160,41 @@ static void test_size_limit(void)
     tfc_status_free(st);
 }
 
+/* A guarded stdout on a full device (a child's, the twin from test_full_device): the one write
+ * larger than stdio's buffer fails inside the library, which keeps only an error flag, and
+ * nothing is left to flush at the end; the check still names ENOSPC (not "Input/output error"). */
+static void test_full_stdout(void)
+{
+    struct stat sb;
+    if (stat(in_dir("full.png"), &sb) != 0 || !S_ISCHR(sb.st_mode)) return;
+    int pipefd[2];
+    CHECK(pipe(pipefd) == 0);
+    pid_t pid = fork();
+    if (pid == 0) {
+        close(pipefd[0]);
+        int fd = open(in_dir("full.png"), O_WRONLY);
+        if (fd < 0 || dup2(fd, STDOUT_FILENO) < 0) _exit(2);
+        tfc_stdio_guard(false);
+        static char big[1 << 16];
+        memset(big, 'x', sizeof big);
+        fwrite(big, 1, sizeof big, stdout);
+        errno = EINVAL;
+        tfc_status *st = tfc_status_new();
+        bool ok = tfc_stdout_check(st);
+        const char *msg = ok ? "stdout check passed" : tfc_message(st);
+        _exit(write(pipefd[1], msg, strlen(msg)) > 0 ? 0 : 3);
+    }
+    close(pipefd[1]);
+    char msg[512] = {0};
+    ssize_t n = read(pipefd[0], msg, sizeof msg - 1);
+    close(pipefd[0]);
+    int status;
+    CHECK(waitpid(pid, &status, 0) == pid && WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    char want[128];
+    snprintf(want, sizeof want, "cannot write 'stdout': %s", strerror(ENOSPC));
+    CHECK_MSG(n > 0 && strcmp(msg, want) == 0, "%s", msg);
+}
+
 static void test_refused(void)
 {
     tfc_status *st = tfc_status_new();
@@ -168,6 +215,7 @@ int main(void)
     test_new_and_replaced();
     test_symlink();
     test_full_device();
+    test_full_stdout();
     test_size_limit();
     test_refused();
     char cmd[300];

@@ -117,8 +117,9 @@ def stdout_cases(i, tmp_path):
 
 
 def test_results_to_a_full_stdout_are_a_failure(tool_path, inputs, full, tmp_path):
-    """The cause is the first failed write's (ENOSPC), also when that write is larger than stdio's
-    buffer (tfc-run --help, a 150 KB CSV) and fails inside the library, which keeps only a flag."""
+    """The cause is the failed write's (ENOSPC), also for results larger than stdio's buffer (a
+    150 KB CSV). (A last write that fails inside stdio, which keeps only a flag, leaving nothing to
+    flush: tests/base/test_out_file.c's test_full_stdout.)"""
     dev = full("stdout")
     sizes = []
     for tool, args, code in stdout_cases(inputs, tmp_path):
