@@ -92,7 +92,7 @@ def test_graphviz_crash_or_timeout_is_one_line(tfc_graph, tmp_path):
     out = tmp_path / "g.png"
     r = measure(tfc_graph, graph(tmp_path, "chain:40000", "random"), "--no-simplify", "--max-nodes", "100000",
                 "--time-limit", "25", "-o", out)
-    assert r["rc"] == 1 and r["stdout"] == "", r
+    assert r["rc"] == 1 and r["stdout"] == "" and r["maxrss_kb"] < GB, r
     lines = r["stderr"].splitlines()
     assert len(lines) == 1 and lines[0].startswith("tfc-graph: "), lines
     assert ("Graphviz failed on" in lines[0] and "killed by signal" in lines[0]) or "took longer than 25 s" in lines[0]

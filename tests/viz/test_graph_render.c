@@ -1,5 +1,6 @@
 /* Unit tests of viz/graph_render.c: the .dot output read back with libcgraph (clusters, nodes,
- * edges, labels, styles), PNG/SVG/PDF files that Graphviz actually drew, and write errors. */
+ * edges, labels, styles), PNG/SVG/PDF files that Graphviz actually drew, write errors, and
+ * Graphviz's child running out of its address space. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -197,6 +198,41 @@ static void test_errors(const tfc_gdraw_model *m)
     CHECK(!tfc_gdraw_format_from_path("graph", &fmt));
 }
 
+#if defined(__SANITIZE_ADDRESS__)
+#define UNDER_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define UNDER_ASAN 1
+#endif
+#endif
+
+/* The child's address space limit: with barely more than the process already maps, Graphviz
+ * cannot lay out even a small view; that is one line naming the file, and no file. */
+static void test_memory_limit(const tfc_gdraw_model *m)
+{
+#ifndef UNDER_ASAN /* the limit is not set under ASan, which maps terabytes up front */
+    long pages = 0;
+    FILE *f = fopen("/proc/self/statm", "r");
+    if (!f || fscanf(f, "%ld", &pages) != 1) pages = 0;
+    if (f) fclose(f);
+    CHECK(pages > 0);
+    tfc_status *st = tfc_status_new();
+    tfc_gdraw_options o = {.depth = 2};
+    tfc_gdraw_view *v = tfc_gdraw_view_build(m, &o, st);
+    tfc_gdraw_style style = {.max_memory = (size_t)pages * (size_t)sysconf(_SC_PAGESIZE) + (1 << 20)};
+    const char *png = path_in_dir("limited.png");
+    CHECK(v && !tfc_gdraw_render(m, v, &style, png, TFC_GDRAW_PNG, NULL, st));
+    CHECK_MSG(strstr(tfc_message(st), "limited.png") && !strchr(tfc_message(st), '\n') &&
+                  (strstr(tfc_message(st), "Graphviz failed on") || strstr(tfc_message(st), "laying out")),
+              "%s", tfc_message(st));
+    CHECK(access(png, F_OK) != 0);
+    tfc_gdraw_view_free(v);
+    tfc_status_free(st);
+#else
+    (void)m;
+#endif
+}
+
 int main(void)
 {
     if (!mkdtemp(dir)) {
@@ -214,6 +250,7 @@ int main(void)
         test_dot(m);
         test_pictures(m);
         test_errors(m);
+        test_memory_limit(m);
         tfc_gdraw_model_free(m);
     }
     const char *files[] = {"depth2.dot", "depth1.dot", "all.dot", "g.png", "g.svg", "g.pdf"};
