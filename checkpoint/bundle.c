@@ -630,9 +630,6 @@ static void place_slice(tfc_tensor *full, const bundle_slice *sl, tfc_tensor *pa
     }
 }
 
-/* Slices that share values leave others stored nowhere, or store some twice: TensorFlow's
- * TensorSliceSet refuses them ("Overlapping slices"). With none shared, the slices cover the
- * tensor exactly when their sizes add up to its size (checked after reading them). */
 /* TensorFlow's notation of a slice: "start,length" per dim, joined by ':'. */
 static char *slice_spec(const bundle_slice *sl, int rank, char *buf, size_t n)
 {

@@ -351,6 +351,18 @@ static void test_partitioned(void)
     };
     write_fake(path_in("part3"), overlap, 3, (const uint8_t *)vals, sizeof vals);
     CHECK(fails_with(path_in("part3"), "p", "tensor 'p'", "slices 0,2 and 1,2 overlap"));
+
+    /* Slices [0,+1) and [2,+2), none shared: value 1 is stored nowhere. */
+    fake_entry gap[] = {
+        {.key = "\x00\x70\x00\x01\x01\x01\x80\x81", .key_len = 8, .dtype = TFC_FLOAT, .rank = 1, .dims = {1},
+         .offset = 0, .size = 4},
+        {.key = "\x00\x70\x00\x01\x01\x01\x82\x82", .key_len = 8, .dtype = TFC_FLOAT, .rank = 1, .dims = {2},
+         .offset = 4, .size = 8},
+        {.key = "p", .dtype = TFC_FLOAT, .rank = 1, .dims = {4}, .nslices = 2, .slice_start = {0, 2},
+         .slice_len = {1, 2}},
+    };
+    write_fake(path_in("part4"), gap, 3, (const uint8_t *)vals, sizeof vals);
+    CHECK(fails_with(path_in("part4"), "p", "tensor 'p'", "its slices hold 3 of its 4 values"));
 }
 
 static void test_corrupt(void)
