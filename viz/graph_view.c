@@ -701,15 +701,29 @@ static int span_cmp(const void *pa, const void *pb)
     return (a->edge > b->edge) - (a->edge < b->edge);
 }
 
+/* The root of k's part in a union-find forest (parent[] of item numbers), halving the path. */
+static size_t part_of(size_t *parent, size_t k)
+{
+    while (parent[k] != k) k = parent[k] = parent[parent[k]];
+    return k;
+}
+
 /* Leaves out the edges crossing the most ranks, longest first, until the others cross at most
- * budget ranks in all; says so in a line naming the items most of them came from. */
+ * budget ranks in all; says so in a line naming the items most of them came from. An edge whose
+ * loss would cut a part of the graph loose is kept after all, the shortest first: Graphviz ranks
+ * a loose part on its own and sets the parts side by side, a row as wide as all of them (each
+ * batch norm's moving-average update, loose, made ResNet-50's picture a row 1,000 inches wide).
+ * Kept, such an edge is the part's only tie, which Graphviz's ranking (network simplex, whose
+ * tree of tight edges holds every such edge) draws one rank long: it costs nothing. One left out
+ * of the ranking (constraint false) ties nothing and crosses the ranks estimated; it is kept
+ * only while the estimate stays within twice the budget. */
 static bool prune_long_edges(const tfc_gdraw_model *m, tfc_gdraw_view *v, const size_t *rank, size_t budget)
 {
-    size_t ne = v->nedges;
+    size_t ne = v->nedges, n = v->nitems;
     edge_span *es = malloc((ne ? ne : 1) * sizeof *es);
-    size_t *from = calloc(v->nitems ? v->nitems : 1, sizeof *from);
+    size_t *from = calloc(n ? n : 1, sizeof *from), *parent = malloc((n ? n : 1) * sizeof *parent);
     bool *drop = calloc(ne ? ne : 1, sizeof *drop);
-    bool ok = es && from && drop;
+    bool ok = es && from && parent && drop;
     size_t ndrop = 0, shortest = 0;
     if (ok) {
         for (size_t i = 0; i < ne; i++) {
@@ -717,10 +731,26 @@ static bool prune_long_edges(const tfc_gdraw_model *m, tfc_gdraw_view *v, const 
             es[i] = (edge_span){a > b ? a - b : b - a, i};
         }
         qsort(es, ne, sizeof *es, span_cmp);
-        size_t total = v->nvirtual;
-        for (size_t i = 0; i < ne && total > budget && es[i].span > 1; i++) {
-            drop[es[i].edge] = true;
-            total -= es[i].span - 1;
+        size_t total = v->nvirtual, cut = 0;
+        for (; cut < ne && total > budget && es[cut].span > 1; cut++) {
+            drop[es[cut].edge] = true;
+            total -= es[cut].span - 1;
+        }
+        for (size_t k = 0; k < n; k++) parent[k] = k;
+        for (size_t i = 0; i < ne; i++)
+            if (!drop[i]) parent[part_of(parent, (size_t)v->edges[i].from)] = part_of(parent, (size_t)v->edges[i].to);
+        for (size_t i = cut; i-- > 0;) {
+            const tfc_gdraw_edge *e = &v->edges[es[i].edge];
+            size_t a = part_of(parent, (size_t)e->from), b = part_of(parent, (size_t)e->to);
+            size_t cost = e->constraint ? 0 : es[i].span - 1;
+            if (a != b && total + cost <= 2 * budget) {
+                parent[a] = b;
+                drop[es[i].edge] = false;
+                total += cost;
+            }
+        }
+        for (size_t i = 0; i < cut; i++) {
+            if (!drop[es[i].edge]) continue;
             shortest = es[i].span;
             from[v->edges[es[i].edge].from]++;
             ndrop++;
@@ -754,6 +784,7 @@ static bool prune_long_edges(const tfc_gdraw_model *m, tfc_gdraw_view *v, const 
     }
     free(es);
     free(from);
+    free(parent);
     free(drop);
     return ok;
 }

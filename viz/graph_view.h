@@ -24,7 +24,9 @@ typedef struct {
     /* The layout's budget in virtual nodes (see tfc_gdraw_view.nvirtual), 0 for none. Past it,
      * the view is simplified, each step only while still past it: gradients and optimizer boxes
      * of high degree go aside like any other node (TensorBoard's extraction, without the
-     * exception made for them), then the edges crossing the most ranks are left out. */
+     * exception made for them), then the edges crossing the most ranks are left out, but for
+     * one that alone holds a part of the graph to the rest (an edge left out of the ranking only
+     * while the estimate stays within twice the budget). */
     size_t max_virtual;
     /* At most this many open scopes drawn as boxes (0: no limit), the shallowest kept; never
      * more than TFC_GDRAW_MAX_NESTING levels of boxes in boxes. The items of a scope not drawn as

@@ -423,6 +423,59 @@ static void test_budget(void)
     tfc_gdraw_model_free(m);
 }
 
+/* An edge left out for the budget that alone holds a part of the graph to the rest is kept:
+ * Graphviz would rank a loose part on its own and set it beside the rest. A chain a00 -> ... ->
+ * a30 with skip fed by a00 and a30 (a00 -> skip crossing 30 ranks) is the rest; late, fed by a00
+ * and feeding two sinks, is ranked late, next to them (a00 -> late crosses 29 ranks: a ranking
+ * edge, so a bridge Graphviz keeps tight, costing nothing); the variable w, read by a01, is
+ * updated by upd from a part ranked late too (w -> upd, left out of the ranking, crosses 28
+ * ranks: kept only within twice the budget). */
+static void test_budget_keeps_parts(void)
+{
+    static char names[31][8];
+    gf_graph g;
+    gf_init(&g);
+    gf_node(&g, "a00", "Placeholder", GF_NONE);
+    gf_node(&g, "w", "VariableV2", GF_NONE);
+    for (int i = 1; i <= 30; i++) {
+        snprintf(names[i], sizeof names[i], "a%02d", i);
+        gf_node(&g, names[i], i == 1 ? "MatMul" : "Identity", i == 1 ? GF_IN("a00", "w") : GF_IN(names[i - 1]));
+    }
+    gf_node(&g, "skip", "AddV2", GF_IN("a00", "a30"));
+    gf_node(&g, "late", "Square", GF_IN("a00"));
+    gf_node(&g, "sink1", "Identity", GF_IN("late"));
+    gf_node(&g, "sink2", "Identity", GF_IN("late"));
+    gf_node(&g, "p", "Placeholder", GF_NONE);
+    gf_node(&g, "delta", "Square", GF_IN("p"));
+    gf_node(&g, "upd", "AssignAdd", GF_IN("w", "delta"));
+    tfc_gdraw_model *m = parse(&g);
+    if (!m) return;
+    tfc_gdraw_view *v = view_with(m, (tfc_gdraw_options){.depth = 1, .all = true});
+    if (v) {
+        CHECK_MSG(v->nvirtual == 30 + 29 + 28, "nvirtual %zu", v->nvirtual);
+        tfc_gdraw_view_free(v);
+    }
+    /* Budget 20: the three long edges go; a00 -> late comes back free, w -> upd for 28 <= 40. */
+    v = view_with(m, (tfc_gdraw_options){.depth = 1, .all = true, .max_virtual = 20});
+    if (v) {
+        CHECK(edge(m, v, "a00", "late")->constraint && !edge(m, v, "w", "upd")->constraint);
+        CHECK_MSG(v->nvirtual == 28, "nvirtual %zu", v->nvirtual);
+        CHECK(simplified(v, "1 edge crossing 31 ranks or more left out, most from a00 (1)"));
+        tfc_gdraw_view_free(v);
+    }
+    /* Budget 10: a00 -> late still comes back; w -> upd would pass twice the budget. */
+    v = view_with(m, (tfc_gdraw_options){.depth = 1, .all = true, .max_virtual = 10});
+    if (v) {
+        CHECK(edge(m, v, "a00", "late")->constraint);
+        for (size_t i = 0; i < v->nedges; i++)
+            CHECK(v->edges[i].from != item(m, v, "w") || v->edges[i].to != item(m, v, "upd"));
+        CHECK_MSG(v->nvirtual == 0, "nvirtual %zu", v->nvirtual);
+        CHECK(simplified(v, "2 edges crossing 29 ranks or more left out, most from a00 (1), w (1)"));
+        tfc_gdraw_view_free(v);
+    }
+    tfc_gdraw_model_free(m);
+}
+
 /* Ops named BASE_N in one scope become one series node when the view has too many nodes; names
  * with no pattern stay, and then the view is too big. */
 static void test_series(void)
@@ -494,6 +547,7 @@ int main(void)
     test_high_degree();
     test_bridges();
     test_budget();
+    test_budget_keeps_parts();
     test_series();
     test_nesting();
     return check_result();
