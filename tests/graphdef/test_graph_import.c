@@ -12,6 +12,7 @@
 #include "graphdef.h"
 #include "meta_graph.h"
 #include "models.h"
+#include "op.h"
 #include "ops.h"
 #include "session.h"
 
@@ -332,6 +333,29 @@ static void test_errors(void)
     tfc_status_free(st);
 }
 
+/* A name a builder took as it is (a scope's full name, "a/") is in use for an import into that graph. */
+static void test_verbatim_name_taken(void)
+{
+    tfc_graph *g = tfc_graph_new();
+    tfc_out x = tfc_placeholder(g, TFC_FLOAT, TFC_SHAPE(2), "x");
+    int v = tfc_node_begin(g, "Identity", "a/", &x, 1, 0);
+    tfc_set_attr_type(g, v, "T", TFC_FLOAT);
+    tfc_node_finish(g, v);
+    CHECK_MSG(tfc_graph_ok(g) && tfc_graph_find(g, "a") >= 0, "%s", tfc_graph_error(g));
+    mini m;
+    mini_init(&m);
+    mini_add(&m, "a", "NoOp", NULL, NULL);
+    size_t len = tensorflow__graph_def__get_packed_size(&m.gd);
+    unsigned char *buf = malloc(len);
+    tensorflow__graph_def__pack(&m.gd, buf);
+    tfc_status *st = tfc_status_new();
+    CHECK(!tfc_graph_import(g, buf, len, NULL, st));
+    CHECK_MSG(strstr(tfc_message(st), "node 'a': the graph has a node of that name already"), "%s", tfc_message(st));
+    tfc_status_free(st);
+    free(buf);
+    tfc_graph_free(g);
+}
+
 /* Every prefix of a real GraphDef either imports or fails with one line: never a crash. */
 static void test_truncations(tfc_status *st)
 {
@@ -371,6 +395,7 @@ int main(void)
     tfc_status *st = tfc_status_new();
     test_seed_models(st);
     test_errors();
+    test_verbatim_name_taken();
     test_truncations(st);
     tfc_status_free(st);
     return check_result();
