@@ -20,6 +20,8 @@
 #include "placement.h"
 #include "session_internal.h"
 
+extern const tfc_op_def tfc_op_Merge;
+
 /* A step whose inputs hold fewer elements than this runs on the thread that made it ready: some
  * ten microseconds of work, not worth handing to another core with its data in this one's cache. */
 #define INLINE_ELEMENTS 65536
@@ -163,7 +165,8 @@ void tfc_kernel_forward(tfc_kernel_ctx *k, int i, const tfc_tensor *t)
 
 tfc_tensor *tfc_kernel_ref(tfc_kernel_ctx *k, int i)
 {
-    int var = tfc_node_input(k->graph, k->node, i).node;
+    int var = tfc_ref_variable(k->graph, tfc_node_input(k->graph, k->node, i));
+    if (var < 0) return tfc_kernel_error(k, "input %d is not a variable", i), NULL;
     tfc_tensor *t = k->session->vars[var];
     if (!t)
         tfc_kernel_error(k, "variable '%s' is used before it is initialised (run the initialiser first)",
@@ -173,8 +176,41 @@ tfc_tensor *tfc_kernel_ref(tfc_kernel_ctx *k, int i)
 
 bool tfc_kernel_assign_ref(tfc_kernel_ctx *k, int i, const tfc_tensor *value)
 {
-    int var = tfc_node_input(k->graph, k->node, i).node;
+    int var = tfc_ref_variable(k->graph, tfc_node_input(k->graph, k->node, i));
+    if (var < 0) return tfc_kernel_error(k, "input %d is not a variable", i);
     return tfc_session_set_variable(k->session, var, value, k->st);
+}
+
+/* ---- dead outputs (tf.cond): s->dead[node], TFC_DEAD_NODE or a bit per dead output ---- */
+
+void tfc_kernel_set_dead(tfc_kernel_ctx *k, int i)
+{
+    if (i >= 0 && i < 7) k->session->dead[k->node] |= (unsigned char)(1u << i);
+}
+
+bool tfc_executor_dead(const tfc_session *s, int node, int index)
+{
+    unsigned char d = s->dead[node];
+    return (d & TFC_DEAD_NODE) || (index >= 0 && index < 7 && ((d >> index) & 1));
+}
+
+static bool src_dead(const tfc_session *s, tfc_src o) { return o.kind == TFC_SRC_NODE && tfc_executor_dead(s, o.node, o.index); }
+
+/* Whether step sp is dead in this run (then it is marked so and does not run): an input is dead,
+ * or a node it waits on by a control edge, or the RefSwitch its variable comes through; a Merge
+ * only when all its inputs are. */
+static bool step_dead(const tfc_session *s, const tfc_step *sp)
+{
+    bool any = false, all = sp->nin > 0;
+    for (int i = 0; i < sp->nin; i++) {
+        bool d = src_dead(s, sp->in[i]);
+        any |= d;
+        all &= d;
+    }
+    if (sp->nd->def == &tfc_op_Merge) return all;
+    any |= sp->ref_via.node >= 0 && src_dead(s, (tfc_src){TFC_SRC_NODE, sp->ref_via.node, sp->ref_via.index});
+    for (int i = 0; !any && i < sp->nd->nctl; i++) any = s->dead[sp->nd->ctl[i]] & TFC_DEAD_NODE;
+    return any;
 }
 
 tfc_tensor *tfc_kernel_variable(tfc_kernel_ctx *k) { return k->session->vars[k->node]; }
@@ -359,6 +395,10 @@ static bool receive_outputs(exec_run *r, const tfc_step *sp, tfc_status *st)
 static bool run_step(exec_run *r, int k, int thread, tfc_status *st)
 {
     const tfc_step *sp = &r->p->steps[k];
+    if (r->p->control_flow && step_dead(r->s, sp)) {
+        r->s->dead[sp->node] = TFC_DEAD_NODE;
+        return true;
+    }
     if (sp->action == TFC_STEP_RECV) return receive_outputs(r, sp, st);
     return run_own_step(r, sp, thread, st) && (!sp->nsend || send_outputs(r, sp, st));
 }
@@ -370,6 +410,9 @@ static bool run_own_step(exec_run *r, const tfc_step *sp, int thread, tfc_status
     if (sp->action == TFC_STEP_NONE) return true;
     const tfc_tensor **in = s->inputs + (sp->in - r->p->srcs);
     for (int i = 0; i < sp->nin; i++) in[i] = src_value(r, sp->in[i]);
+    if (r->p->control_flow) /* a Merge's dead inputs (no other step runs with one) */
+        for (int i = 0; i < sp->nin; i++)
+            if (src_dead(s, sp->in[i])) in[i] = NULL;
     if (sp->action == TFC_STEP_PASS) { /* its producer did its work (the mask, the bias): pass it on */
         tfc_slot *sl = node_slot(s, sp->node, st);
         if (!sl) return false;
@@ -593,6 +636,8 @@ void tfc_executor_stop(tfc_session *s)
 bool tfc_executor_run(tfc_session *s, const tfc_plan *p, const tfc_feed *feeds, tfc_status *st)
 {
     exec_run r = {.s = s, .p = p, .feeds = feeds, .st = st, .t0 = s->profile ? now_seconds() : 0};
+    if (p->control_flow) /* every node's, also a fed one's that a step waits on by a control edge */
+        memset(s->dead, 0, (size_t)p->graph_nodes);
     if (s->profile) /* the trace is the last run's: nodes it does not run did not run */
         for (int v = 0; v < p->graph_nodes; v++) s->trace_begin[v] = -1;
     /* One thread runs the steps in graph order, those that wait among them: handing the waiting

@@ -50,10 +50,18 @@ enum {
      * order), while the compute threads go on with every node that does not depend on them: the
      * backward pass goes on while a bucket of gradients is averaged. */
     TFC_OP_WAITS = 1u << 5,
+    /* tf.cond's Switch, RefSwitch and Merge (ops/control_flow.c): a plan holding one tracks which
+     * nodes are dead in a run (see tfc_kernel_set_dead) and leaves out the rewrites that fuse
+     * nodes. */
+    TFC_OP_CONTROL_FLOW = 1u << 6,
 };
 
 /* The op registered under a type name, NULL if none. */
 const tfc_op_def *tfc_op_lookup(const char *type);
+
+/* The variable a ref input reaches: the variable (VariableV2) itself, or one that RefSwitch nodes
+ * pass on (a variable written inside a tf.cond); -1 when it reaches none. */
+int tfc_ref_variable(const tfc_graph *g, tfc_out ref);
 
 /* ---- Building a node (used by the functions of ops.h) ----
  * tfc_node_begin creates the node with its inputs (output count from num_outputs); attrs are then
@@ -123,6 +131,10 @@ tfc_tensor *tfc_kernel_variable(tfc_kernel_ctx *k);
 /* The mutable value of the variable that is input i (for REF_INPUT0 ops); NULL with st set when
  * it is uninitialised. */
 tfc_tensor *tfc_kernel_ref(tfc_kernel_ctx *k, int i);
+/* Output i carries no value in this run (the branch of a Switch not taken; i < 7): the nodes that
+ * read it are dead and do not run, nor those that wait on them by control edges, but a Merge runs
+ * when one of its inputs has a value, and sees the dead ones as NULL. As TensorFlow's executor. */
+void tfc_kernel_set_dead(tfc_kernel_ctx *k, int i);
 /* Replaces the variable's value with a copy of value (Assign). */
 bool tfc_kernel_assign_ref(tfc_kernel_ctx *k, int i, const tfc_tensor *value);
 /* Reports a run-time error about this node; returns false. */

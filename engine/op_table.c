@@ -36,6 +36,7 @@
     X(AvgPoolGrad)                                                                                     \
     X(ScalarSummary) X(HistogramSummary) X(ImageSummary) X(MergeSummary)                             \
     X(GroupedAllreduce)                                                                                \
+    X(Switch) X(RefSwitch) X(Merge)                                                                    \
     X(BroadcastGradientArgs) X(DynamicStitch) X(SaveV2) X(RestoreV2) X(MergeV2Checkpoints)
 
 #define DECLARE(name) extern const tfc_op_def tfc_op_##name;

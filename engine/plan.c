@@ -1,8 +1,9 @@
 /* Compiling a run's plan: a few small passes over the needed nodes, in this order:
  *   find_needed       the nodes the fetches reach, stopping at fed tensors, in graph order
- *   resolve_inputs    where each input's value comes from (a feed, a variable, a node's output)
+ *   resolve_inputs    where each input's value comes from (a feed, a variable, a node's output);
+ *                     whether the run has control flow (tf.cond), which leaves the rewrites out
  *   tfc_plan_place    devices checked; a run placed on tasks split into this rank's part
- *                     (placement.c), which then leaves the next four rewrites out
+ *                     (placement.c), which then leaves the rewrites out too
  *   defer_products    MatMul products left to the update that consumes them (also through the
  *                     Identity TensorFlow's gradients put between them)
  *   fold_relu_grads   ReluGrads applied by the MaxPoolGrad before them
@@ -96,7 +97,10 @@ static bool find_needed(compiler *c)
         const tfc_node *nd = tfc_graph_node(g, v);
         for (int i = 0; i < nd->nin; i++) {
             int u = nd->in[i].node;
-            if ((i == 0 && (nd->def->flags & TFC_OP_REF_INPUT0)) || feed_of(c, nd->in[i]) >= 0 || mark[u]) continue;
+            /* (a ref input 0 is not evaluated, unless it comes through a RefSwitch) */
+            bool variable = tfc_graph_node(g, u)->def->flags & TFC_OP_VARIABLE;
+            if ((i == 0 && (nd->def->flags & TFC_OP_REF_INPUT0) && variable) || feed_of(c, nd->in[i]) >= 0 || mark[u])
+                continue;
             mark[u] = 1;
             stack[sp++] = u;
         }
@@ -148,6 +152,8 @@ static bool resolve_inputs(compiler *c)
         sp->waits = sp->action == TFC_STEP_KERNEL && (nd->def->flags & TFC_OP_WAITS);
         if (sp->waits) p->waiting[p->nwaiting++] = s;
         sp->nin = nd->nin;
+        sp->ref_via = TFC_NO_OUT;
+        p->control_flow |= (nd->def->flags & TFC_OP_CONTROL_FLOW) != 0;
         tfc_src *in = &p->srcs[at];
         sp->in = in;
         sp->over = &p->overs[at];
@@ -156,8 +162,12 @@ static bool resolve_inputs(compiler *c)
             int f = feed_of(c, nd->in[i]);
             if (f >= 0)
                 in[i] = (tfc_src){TFC_SRC_FEED, -1, f};
-            else if (i == 0 && (nd->def->flags & TFC_OP_REF_INPUT0))
-                in[i] = (tfc_src){TFC_SRC_VARIABLE, nd->in[i].node, 0};
+            else if (i == 0 && (nd->def->flags & TFC_OP_REF_INPUT0)) {
+                int var = tfc_ref_variable(c->g, nd->in[0]);
+                if (var < 0) return tfc_fail(c->st, TFC_INTERNAL, "node '%s': input 0 is not a variable", nd->name);
+                in[i] = (tfc_src){TFC_SRC_VARIABLE, var, 0};
+                if (var != nd->in[0].node) sp->ref_via = nd->in[0];
+            }
             else if (p->step_of[nd->in[i].node] >= 0)
                 in[i] = (tfc_src){TFC_SRC_NODE, nd->in[i].node, nd->in[i].index};
             else
@@ -472,6 +482,7 @@ static bool link(compiler *c)
             if (o.kind == TFC_SRC_NODE || o.kind == TFC_SRC_DEFERRED) ok = add_edge(&e, p->step_of[o.node], s);
         }
         for (int i = 0; ok && i < sp->nd->nctl; i++) ok = add_edge(&e, p->step_of[sp->nd->ctl[i]], s);
+        if (ok && sp->ref_via.node >= 0) ok = add_edge(&e, p->step_of[sp->ref_via.node], s);
         if (ok && sp->epilogue) ok = note_dependency(&(dep_ctx){c, &e, s}, sp->epilogue_bias);
     }
     ok = ok && order_variable_access(c, &e);
@@ -518,7 +529,11 @@ tfc_plan *tfc_plan_compile(const tfc_graph *g, const tfc_feed *feeds, int nfeeds
         for (int i = 0; i < nd->nctl; i++) c.uses[nd->ctl[i]]++;
     }
     if (!find_needed(&c) || !resolve_inputs(&c) || !tfc_plan_place(p, g, where, st)) goto fail;
-    if (!p->split) {
+    if (p->split && p->control_flow) {
+        tfc_fail(st, TFC_INVALID_ARGUMENT, "a run with control flow (tf.cond) over several tasks is not supported");
+        goto fail;
+    }
+    if (!p->split && !p->control_flow) {
         defer_products(&c);
         fold_relu_grads(&c);
         fold_epilogues(&c);

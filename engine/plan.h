@@ -49,6 +49,7 @@ typedef struct {
     tfc_src epilogue_bias;
     int nin;
     const tfc_src *in;        /* nin sources, in input order */
+    tfc_out ref_via; /* the RefSwitch output a ref input 0 comes through (tf.cond), node -1 when none */
     const unsigned char *over; /* per input: it may be written over (its edge is its producer's only use, not fetched) */
     int nfed;                 /* outputs of this node that are fed: the fed value replaces the kernel's */
     const int *fed_out, *fed_feed;
@@ -75,6 +76,9 @@ typedef struct tfc_plan {
      * so that no two ranks wait for each other). */
     bool split;
     tfc_transfer *transfers;
+    /* Some step is a Switch, RefSwitch or Merge (TFC_OP_CONTROL_FLOW): the executor tracks dead
+     * nodes, and the rewrites that fuse nodes are left out. */
+    bool control_flow;
     /* the arrays the steps point into */
     tfc_src *srcs;
     unsigned char *overs;

@@ -32,6 +32,7 @@ static bool ensure_capacity(tfc_session *s, tfc_status *st)
     GROW(vars);
     GROW(rng);
     GROW(rng_ready);
+    GROW(dead);
     if (s->profile) {
         GROW(seconds);
         GROW(runs);
@@ -96,6 +97,7 @@ void tfc_session_free(tfc_session *s)
     free(s->vars);
     free(s->rng);
     free(s->rng_ready);
+    free(s->dead);
     free(s->seconds);
     free(s->runs);
     free(s->trace_begin);
@@ -287,6 +289,15 @@ bool tfc_session_run(tfc_session *s, const tfc_feed *feeds, int nfeeds, const tf
         const tfc_tensor *val = NULL;
         for (int j = 0; j < nfeeds && !val; j++)
             if (feeds[j].out.node == f.node && feeds[j].out.index == f.index) val = feeds[j].value;
+        if (!val && step >= 0 && p->control_flow && tfc_executor_dead(s, f.node, f.index)) {
+            for (int j = 0; j < i; j++) {
+                tfc_tensor_free(outputs[j]);
+                outputs[j] = NULL;
+            }
+            char name[512];
+            return tfc_fail(st, TFC_INVALID_ARGUMENT, "fetch '%s' has no value in this run: it is on a branch of a "
+                            "tf.cond not taken", tfc_out_name(g, f, name, sizeof name));
+        }
         if (!val && step >= 0 && f.index < tfc_node_num_outputs(g, f.node) && s->vals[f.node].out)
             val = s->vals[f.node].out[f.index];
         if (!val) continue;

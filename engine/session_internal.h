@@ -33,6 +33,9 @@ typedef struct {
     tfc_status *status;   /* its kernels' errors */
 } tfc_waiter;
 
+/* A node dead in a run (tf.cond): its outputs and control edges too. */
+#define TFC_DEAD_NODE 0x80
+
 struct tfc_session {
     tfc_graph *g;
     int threads;
@@ -49,6 +52,8 @@ struct tfc_session {
     struct tfc_comm *comm;
     bool soft_placement;
     bool soft_noted; /* the soft placement note went out (once a session) */
+    /* per node, in a run of a plan with control flow: TFC_DEAD_NODE, or bit i for a dead output i */
+    unsigned char *dead;
     double *seconds; /* with profile: time in each node's kernel, summed over runs */
     int64_t *runs;
     /* with profile, the last run's trace: when each node's step began and ended (seconds from the
@@ -77,6 +82,8 @@ struct tfc_session {
 bool tfc_executor_run(tfc_session *s, const tfc_plan *p, const tfc_feed *feeds, tfc_status *st);
 /* Stops the session's waiting thread, if it was started. */
 void tfc_executor_stop(tfc_session *s);
+/* After a run of a plan with control flow: whether output `index` of node is dead (has no value). */
+bool tfc_executor_dead(const tfc_session *s, int node, int index);
 /* Frees what a node's slot owns. */
 void tfc_slot_clear(tfc_slot *sl, int nout);
 /* Sets a variable to a copy of value (reusing its buffer when the size allows). */

@@ -47,20 +47,20 @@ static bool writes_through_handle(const tfc_graph *g, int node)
 
 static bool infer_assign(tfc_graph *g, int node)
 {
-    tfc_out ref = in_out(g, node, 0);
+    int var = tfc_ref_variable(g, in_out(g, node, 0));
     char a[TFC_SHAPE_STR_MAX], b[TFC_SHAPE_STR_MAX], nv[256];
-    if (!is_var(g, ref)) return tfc_node_error(g, node, "input 0 must be a variable");
+    if (var < 0) return tfc_node_error(g, node, "input 0 must be a variable");
     tfc_out_name(g, in_out(g, node, 1), nv, sizeof nv);
-    tfc_dtype vd = tfc_variable_dtype(g, ref.node);
+    tfc_dtype vd = tfc_variable_dtype(g, var);
     if (vd != in_dtype(g, node, 1))
-        return tfc_node_error(g, node, "variable '%s' is %s, value '%s' is %s", tfc_node_name(g, ref.node),
+        return tfc_node_error(g, node, "variable '%s' is %s, value '%s' is %s", tfc_node_name(g, var),
                               tfc_dtype_name(vd), nv, tfc_dtype_name(in_dtype(g, node, 1)));
-    tfc_shape vs = tfc_variable_shape(g, ref.node), xs = in_shape(g, node, 1);
+    tfc_shape vs = tfc_variable_shape(g, var), xs = in_shape(g, node, 1);
     /* the Add and Sub forms also take a scalar */
     const char *op = tfc_node_op(g, node);
     bool scalar_ok = strcmp(op, "Assign") != 0 && strcmp(op, "AssignVariableOp") != 0 && xs.rank == 0;
     if (!scalar_ok && !tfc_shape_compatible(vs, xs))
-        return tfc_node_error(g, node, "variable '%s' has shape %s, value '%s' has shape %s", tfc_node_name(g, ref.node),
+        return tfc_node_error(g, node, "variable '%s' has shape %s, value '%s' has shape %s", tfc_node_name(g, var),
                               tfc_shape_str(vs, a), nv, tfc_shape_str(xs, b));
     if (!writes_through_handle(g, node)) tfc_node_set_output(g, node, 0, vd, vs);
     return true;
@@ -75,7 +75,7 @@ static void forward_var(tfc_kernel_ctx *k, const tfc_tensor *var)
 static bool k_assign(tfc_kernel_ctx *k)
 {
     const tfc_tensor *value = k->in[1];
-    tfc_shape vs = tfc_variable_shape(k->graph, tfc_node_input(k->graph, k->node, 0).node);
+    tfc_shape vs = tfc_variable_shape(k->graph, tfc_ref_variable(k->graph, tfc_node_input(k->graph, k->node, 0)));
     char a[TFC_SHAPE_STR_MAX], b[TFC_SHAPE_STR_MAX];
     if (!tfc_shape_equal(vs, value->shape))
         return tfc_kernel_error(k, "variable has shape %s, value has shape %s", tfc_shape_str(vs, a),
@@ -159,6 +159,16 @@ int tfc_variable_node(const tfc_graph *g, tfc_out var)
         is_var(g, tfc_node_input(g, var.node, 0)))
         return tfc_node_input(g, var.node, 0).node;
     return -1;
+}
+
+int tfc_ref_variable(const tfc_graph *g, tfc_out ref)
+{
+    /* (inputs are older nodes: the walk ends) */
+    while (ref.node >= 0 && ref.node < tfc_graph_num_nodes(g) && !is_var(g, ref)) {
+        if (strcmp(tfc_node_op(g, ref.node), "RefSwitch") != 0 || tfc_node_num_inputs(g, ref.node) < 1) return -1;
+        ref = tfc_node_input(g, ref.node, 0);
+    }
+    return ref.node >= 0 && ref.node < tfc_graph_num_nodes(g) ? ref.node : -1;
 }
 
 /* Builds NAME (VariableV2), NAME/Assign and NAME/read inside scope `full`, which is open. */
