@@ -112,7 +112,17 @@ typedef struct {
 
 static int cmp_str(const void *a, const void *b) { return strcmp(*(const char *const *)a, *(const char *const *)b); }
 
-/* Every op type tfc lacks, in one error with its node count. */
+/* The op types only TensorFlow 1's loops have (tf.while_loop, and dynamic_rnn built on it). */
+static bool loop_op(const char *op)
+{
+    static const char *const loop[] = {"Enter", "Exit", "NextIteration", "LoopCond", "RefEnter", "RefExit",
+                                       "RefNextIteration"};
+    for (size_t i = 0; i < sizeof loop / sizeof *loop; i++)
+        if (strcmp(op, loop[i]) == 0) return true;
+    return false;
+}
+
+/* Every op type tfc lacks, in one error with its node count (and what a loop's mean). */
 static bool check_op_types(const importer *im)
 {
     size_t n = im->gd->n_node, nbad = 0;
@@ -142,9 +152,12 @@ static bool check_op_types(const importer *im)
         i = k;
     }
     if (listed < ntypes) snprintf(list + len, sizeof list - len, " and %zu more", ntypes - listed);
+    bool loops = false;
+    for (size_t i = 0; i < nbad && !loops; i++) loops = loop_op(bad[i]);
     free(bad);
-    return tfc_fail(im->st, TFC_NOT_FOUND, "%zu op type%s %s not supported by tfc: %s", ntypes, ntypes == 1 ? "" : "s",
-                    ntypes == 1 ? "is" : "are", list);
+    return tfc_fail(im->st, TFC_NOT_FOUND, "%zu op type%s %s not supported by tfc: %s%s", ntypes, ntypes == 1 ? "" : "s",
+                    ntypes == 1 ? "is" : "are", list,
+                    loops ? " (a tf.while_loop's, or dynamic_rnn's: tfc runs tf.cond but not loops)" : "");
 }
 
 static bool check_names(importer *im)
