@@ -1,7 +1,9 @@
 """TensorFlow's graphs in tfc, with TensorFlow as the oracle. tests/interop/tf1_corpus.py writes
 tf.compat.v1 programs' MetaGraphs, initial checkpoints, feeds and TensorFlow's results (the four seed
 networks, a convnet with batch norm and average pooling, an autoencoder on resource variables, a
-statically unrolled LSTM, an MLP of Keras layers); tfc imports each (tests/graphdef/graph_run.c):
+statically unrolled LSTM, an MLP of Keras layers, an MLP whose batch norm a placeholder switches by
+tf.cond, evaluated with it false and trained with it true); tfc imports each
+(tests/graphdef/graph_run.c):
 
 - the forward outputs on the same feeds equal TensorFlow's within 1e-5 relative;
 - after 20 training steps on the same batches (dropout off), every variable equals TensorFlow's
@@ -34,7 +36,7 @@ import tensorflow as tf
 from test_ckpt_tfrun import mnist_test
 
 HERE = Path(__file__).resolve().parent
-PROGRAMS = ["softmax", "mlp", "deep", "cnn", "convbn", "autoencoder", "lstm", "keras_mlp"]
+PROGRAMS = ["softmax", "mlp", "deep", "cnn", "convbn", "autoencoder", "lstm", "keras_mlp", "cond_bn"]
 v1 = tf.compat.v1
 
 
@@ -240,3 +242,36 @@ def test_graphs_placed_on_a_gpu_or_named_in_full(tfc_run, tfc_ckpt, mnist_dir, t
         written.ParseFromString((prefix.parent / "model.ckpt-30.meta").read_bytes())
         assert device in {n.device for n in written.graph_def.node}
     assert results[gpu] == results[cpu] and float(results[gpu]) > 0.8, results
+
+
+WHILE_LOOP = """
+import sys
+import tensorflow as tf
+v1 = tf.compat.v1
+v1.disable_v2_behavior()  # TensorFlow 1's control flow: Enter, Merge, Switch, LoopCond, NextIteration, Exit
+with tf.Graph().as_default() as g:
+    x = v1.placeholder(tf.float32, [None, 784], name="x")
+    y = v1.placeholder(tf.float32, [None, 10], name="y_")
+    w = v1.Variable(tf.zeros([784, 10]), name="W")
+    _, h = v1.while_loop(lambda i, h: i < 3, lambda i, h: (i + 1, h * 0.5), [tf.constant(0), tf.matmul(x, w)])
+    tf.reduce_mean(tf.cast(tf.equal(tf.argmax(h, 1), tf.argmax(y, 1)), tf.float32), name="accuracy")
+    open(sys.argv[1], "wb").write(g.as_graph_def().SerializeToString())
+"""
+
+
+def test_a_while_loop_is_one_line_naming_its_ops(tfc_run, mnist_dir, tmp_path):
+    """tf.while_loop (TensorFlow 1's frames) is not supported: its GraphDef is one line listing the
+    loop's op types with their counts (its Switch and Merge, which tf.cond uses too, are not among
+    them) and saying they are a loop's, exit 1."""
+    pb = tmp_path / "loop.pb"
+    r = subprocess.run([sys.executable, "-c", WHILE_LOOP, str(pb)], capture_output=True, text=True, timeout=300,
+                       env=dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2"))
+    assert r.returncode == 0, r.stderr[-3000:]
+    r = subprocess.run([str(tfc_run), "mnist", "--graph", str(pb), "--input", "x:0", "--labels", "y_:0", "--accuracy",
+                        "accuracy:0", "--eval", "--data-dir", str(mnist_dir)], capture_output=True, text=True, timeout=300)
+    assert r.returncode == 1, (r.returncode, r.stderr)
+    lines = r.stderr.strip().split("\n")
+    assert len(lines) == 1 and re.fullmatch(
+        rf"tfc-run: {re.escape(str(pb))}: 4 op types are not supported by tfc: Enter \(2 nodes\), Exit \(2 nodes\), "
+        r"LoopCond \(1 node\), NextIteration \(2 nodes\) \(a tf\.while_loop's, or dynamic_rnn's: tfc runs tf\.cond but not "
+        r"loops\)", lines[0]), r.stderr

@@ -9,7 +9,8 @@ writes, for each program NAME (all when none are named; see PROGRAMS):
                        update_ops where used)
   NAME-0.index/.data   the initial weights (Saver checkpoint, step 0)
   NAME.feeds.*         a V2 bundle of feeds: the forward batch under the placeholders' tensor names
-                       ("x:0"), the training batches under "step/<k>/x:0" (k = 0 .. STEPS-1)
+                       ("x:0"), the training batches under "step/<k>/x:0" (k = 0 .. STEPS-1);
+                       a program's mode placeholder (cond_bn's is_training) is among them
   NAME.expect.*        a V2 bundle of TensorFlow's results: "out/<tensor>" for the forward fetches
                        on the forward batch, "var/<variable>" for every variable after STEPS
                        training steps from the initial weights on those batches (dropout off)
@@ -198,7 +199,24 @@ def keras_mlp():
     return dict(outputs=[logits, loss, accuracy(logits, y)], loss=loss, train=train)
 
 
-PROGRAMS = {f.__name__: f for f in (softmax, mlp, deep, cnn, convbn, autoencoder, lstm, keras_mlp)}
+def cond_bn():
+    """An MLP with batch normalisation switched by a placeholder, as TensorFlow 1 programs trained and
+    evaluated one graph: tf.compat.v1.layers.batch_normalization(training=is_training) builds
+    tf.cond's Switch and Merge nodes (batch or moving statistics) and updates its moving averages
+    through RefSwitch inside the cond; the gradients go back through the cond; Adam. The forward
+    outputs are the evaluation's (is_training false), the training steps train (true)."""
+    x, y = placeholders()
+    is_training = v1.placeholder(tf.bool, [], name="is_training")
+    h = v1.layers.dense(x, 64, use_bias=False, name="hidden")
+    h = tf.nn.relu(v1.layers.batch_normalization(h, training=is_training, name="bn"))
+    logits = v1.layers.dense(h, 10, name="logits")
+    loss = tf.reduce_mean(tf.nn.softmax_cross_entropy_with_logits(labels=y, logits=logits))
+    with tf.control_dependencies(v1.get_collection(v1.GraphKeys.UPDATE_OPS)):
+        train = v1.train.AdamOptimizer(1e-2).minimize(loss)
+    return dict(outputs=[logits, loss, accuracy(logits, y)], loss=loss, train=train, mode=(is_training, False, True))
+
+
+PROGRAMS = {f.__name__: f for f in (softmax, mlp, deep, cnn, convbn, autoencoder, lstm, keras_mlp, cond_bn)}
 
 
 # The labels of random images are a fixed linear teacher's argmax: a problem the networks learn
@@ -234,7 +252,8 @@ def write(name, out_dir, seed=0):
             y = g.get_tensor_by_name(("input/y-input" if name == "deep" else "y_") + ":0")
         saver = v1.train.Saver()
         keep = p.get("keep_prob")
-        spec = dict(inputs=[x.name] + ([y.name] if y is not None else []),
+        mode, mode_forward, mode_train = p.get("mode", (None, None, None))
+        spec = dict(inputs=[x.name] + ([y.name] if y is not None else []) + ([mode.name] if mode is not None else []),
                     outputs=[t.name for t in p["outputs"]], loss=p["loss"].name, train_op=p["train"].name,
                     keep_prob=keep.name if keep is not None else None, steps=STEPS)
         with v1.Session(graph=g) as sess:
@@ -254,6 +273,9 @@ def write(name, out_dir, seed=0):
                 feeds[y.name] = fy
             if keep is not None:
                 feed[keep] = 1.0
+            if mode is not None:
+                feed[mode] = mode_forward
+                feeds[mode.name] = np.array(mode_forward)
             for t, value in zip(spec["outputs"], sess.run(p["outputs"], feed)):
                 expect["out/" + t] = np.asarray(value)
             for k in range(STEPS):
@@ -265,6 +287,9 @@ def write(name, out_dir, seed=0):
                     feed[y] = by
                 if keep is not None:
                     feed[keep] = 1.0
+                if mode is not None:
+                    feed[mode] = mode_train
+                    feeds[f"step/{k}/{mode.name}"] = np.array(mode_train)
                 sess.run(p["train"], feed)
             for v in v1.global_variables():
                 expect["var/" + v.op.name] = sess.run(v)
