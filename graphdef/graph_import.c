@@ -367,7 +367,11 @@ static bool set_attr(importer *im, tfc_graph *g, int node, const char *key,
         if (!v->tensor) return attr_error(im, g, node, key, "no tensor");
         if (!tfc_shape_from_proto(v->tensor->tensor_shape, &s, &why)) return attr_error(im, g, node, key, why);
         int64_t numel = tfc_shape_numel(s), es = (int64_t)tfc_dtype_size((tfc_dtype)v->tensor->dtype);
-        if (numel >= 0 && es && numel > TENSOR_MAX_BYTES / es) return attr_error(im, g, node, key, "a tensor larger than 1 GiB");
+        bool dims_known = s.rank >= 0;
+        for (int i = 0; i < s.rank; i++) dims_known &= s.dims[i] >= 0;
+        /* (known dims whose product overflows an int64 are larger too) */
+        if (dims_known && es && (numel < 0 || numel > TENSOR_MAX_BYTES / es))
+            return attr_error(im, g, node, key, "a tensor larger than 1 GiB");
         tfc_tensor *t = tfc_tensor_from_proto(v->tensor, &why);
         if (!t) return attr_error(im, g, node, key, why);
         tfc_set_attr_tensor(g, node, key, t);

@@ -2,8 +2,11 @@
  * (names, ops, inputs, controls, devices, attrs, output dtypes and shapes) and compute the same bits
  * as the originals, forward and training; prefixes; MetaGraph collections and variables; and the
  * errors, each one line: unsupported op types listed with counts (a tf.while_loop's said to be a
- * loop's), duplicate names (also one a builder took as it is), missing inputs,
- * cycles, wrong input counts, disagreeing _output_shapes, hostile attrs, every truncation. */
+ * loop's), duplicate names (also one a builder took as it is), missing inputs, cycles, wrong input
+ * counts, disagreeing _output_shapes, hostile attrs (tensors of more than 1 GiB spelt in a few bytes
+ * or past int64, values and tensor_content that do not fit the shape, ranks past 8, mixed, long and
+ * unsupported lists, functions), hostile input indices, MetaGraphs whose collections name what is
+ * not there, every truncation. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -12,6 +15,7 @@
 #include "graph_import.h"
 #include "graphdef.h"
 #include "meta_graph.h"
+#include "meta_graph.pb-c.h"
 #include "models.h"
 #include "op.h"
 #include "ops.h"
@@ -356,6 +360,164 @@ static void test_errors(void)
     tfc_status_free(st);
 }
 
+/* Hostile values in attrs: each is one line naming the node and the attr, nothing allocated past
+ * 1 GiB for a tensor the file spells in a few bytes. */
+static void expect_attr_error(const char *op, Tensorflow__AttrValue *value, const char *want)
+{
+    Tensorflow__AttrValue dtype = TENSORFLOW__ATTR_VALUE__INIT;
+    dtype.value_case = TENSORFLOW__ATTR_VALUE__VALUE_TYPE;
+    dtype.type = TENSORFLOW__DATA_TYPE__DT_FLOAT;
+    Tensorflow__NodeDef__AttrEntry e1 = TENSORFLOW__NODE_DEF__ATTR_ENTRY__INIT, e2 = TENSORFLOW__NODE_DEF__ATTR_ENTRY__INIT;
+    e1.key = "dtype";
+    e1.value = &dtype;
+    e2.key = "value";
+    e2.value = value;
+    Tensorflow__NodeDef__AttrEntry *entries[2] = {&e1, &e2};
+    mini m;
+    mini_init(&m);
+    mini_add(&m, "c", op, NULL, NULL);
+    m.nodes[0].n_attr = 2;
+    m.nodes[0].attr = entries;
+    expect_error(&m, want);
+}
+
+static void test_hostile_attrs(void)
+{
+    Tensorflow__TensorShapeProto__Dim d[9];
+    Tensorflow__TensorShapeProto__Dim *dims[9];
+    for (int i = 0; i < 9; i++) {
+        tensorflow__tensor_shape_proto__dim__init(&d[i]);
+        d[i].size = 2;
+        dims[i] = &d[i];
+    }
+    Tensorflow__TensorShapeProto shape = TENSORFLOW__TENSOR_SHAPE_PROTO__INIT;
+    shape.dim = dims;
+    Tensorflow__TensorProto t = TENSORFLOW__TENSOR_PROTO__INIT;
+    t.dtype = TENSORFLOW__DATA_TYPE__DT_FLOAT;
+    t.tensor_shape = &shape;
+    float vals[3] = {1, 2, 3};
+    Tensorflow__AttrValue v = TENSORFLOW__ATTR_VALUE__INIT;
+    v.value_case = TENSORFLOW__ATTR_VALUE__VALUE_TENSOR;
+    v.tensor = &t;
+
+    /* 16 GiB of float32 from one value: refused before anything is allocated */
+    shape.n_dim = 2;
+    d[0].size = (int64_t)1 << 30;
+    d[1].size = 4;
+    t.n_float_val = 1;
+    t.float_val = vals;
+    expect_attr_error("Const", &v, "node 'c' (Const): attr 'value': a tensor larger than 1 GiB");
+    d[0].size = (int64_t)1 << 62; /* more elements than an int64 counts */
+    expect_attr_error("Const", &v, "node 'c' (Const): attr 'value': a tensor larger than 1 GiB");
+    d[0].size = 2;
+    shape.n_dim = 1;
+    t.n_float_val = 3;
+    expect_attr_error("Const", &v, "node 'c' (Const): attr 'value': more values than the shape holds");
+    t.n_float_val = 0;
+    t.tensor_content = (ProtobufCBinaryData){5, (uint8_t *)"abcde"};
+    expect_attr_error("Const", &v, "node 'c' (Const): attr 'value': tensor_content does not match the dtype and shape");
+    t.tensor_content = (ProtobufCBinaryData){0, NULL};
+    d[0].size = -5;
+    expect_attr_error("Const", &v, "node 'c' (Const): attr 'value': a dimension below -1");
+    d[0].size = -1;
+    expect_attr_error("Const", &v, "node 'c' (Const): attr 'value': its shape is not fully known");
+    d[0].size = 2;
+    shape.n_dim = 9;
+    expect_attr_error("Const", &v, "node 'c' (Const): attr 'value': more dimensions than tfc handles (8)");
+    shape.n_dim = 1;
+    t.dtype = TENSORFLOW__DATA_TYPE__DT_VARIANT;
+    expect_attr_error("Const", &v, "node 'c' (Const): attr 'value': a dtype tfc does not hold");
+
+    /* lists: two kinds at once, too long, a kind tfc does not take; a function */
+    Tensorflow__AttrValue__ListValue l = TENSORFLOW__ATTR_VALUE__LIST_VALUE__INIT;
+    int64_t ints[1] = {1};
+    ProtobufCBinaryData strs[1] = {{1, (uint8_t *)"a"}};
+    l.n_i = 1;
+    l.i = ints;
+    l.n_s = 1;
+    l.s = strs;
+    v.value_case = TENSORFLOW__ATTR_VALUE__VALUE_LIST;
+    v.list = &l;
+    expect_attr_error("NoOp", &v, "node 'c' (NoOp): attr 'value': a list of several kinds of values");
+    static int64_t many[TFC_MAX_OUTPUTS + 1];
+    l.n_s = 0;
+    l.n_i = TFC_MAX_OUTPUTS + 1;
+    l.i = many;
+    expect_attr_error("NoOp", &v, "node 'c' (NoOp): attr 'value': a list too long");
+    l.n_i = 0;
+    l.n_f = 1;
+    l.f = vals;
+    expect_attr_error("NoOp", &v, "node 'c' (NoOp): attr 'value': lists of floats, bools, shapes, tensors or functions are not supported");
+    v.value_case = TENSORFLOW__ATTR_VALUE__VALUE_FUNC;
+    v.func = (ProtobufCBinaryData){3, (uint8_t *)"\x0a\x01f"}; /* NameAttrList {name: "f"} */
+    expect_attr_error("NoOp", &v, "node 'c' (NoOp): attr 'value': a function, placeholder or empty value");
+
+    /* inputs naming an output past any op's, or a negative one */
+    mini m;
+    mini_init(&m);
+    mini_add(&m, "x", "NoOp", NULL, NULL);
+    mini_add(&m, "a", "Identity", "x:99999999999", NULL);
+    expect_error(&m, "node 'a': input 0 (x:99999999999) is not a tensor of the graph");
+    m.inputs[1][0] = "x:-1";
+    expect_error(&m, "node 'a': input 0 (x:-1) is not a tensor of the graph");
+}
+
+/* Hostile MetaGraphs: the collections name what is not there, or hold what is not a VariableDef. */
+static void expect_meta_error(Tensorflow__MetaGraphDef *mg, const char *want)
+{
+    size_t len = tensorflow__meta_graph_def__get_packed_size(mg);
+    unsigned char *buf = malloc(len + 1);
+    tensorflow__meta_graph_def__pack(mg, buf);
+    tfc_status *st = tfc_status_new();
+    tfc_graph *g = import_bytes(buf, len, true, NULL, st);
+    CHECK_MSG(!g && strstr(tfc_message(st), want) && !strchr(tfc_message(st), '\n'), "want '%s', got '%s'", want,
+              g ? "(imported)" : tfc_message(st));
+    tfc_graph_free(g);
+    tfc_status_free(st);
+    free(buf);
+}
+
+static void test_hostile_meta_graphs(void)
+{
+    mini m;
+    mini_init(&m);
+    mini_add(&m, "x", "NoOp", NULL, NULL);
+    Tensorflow__MetaGraphDef mg = TENSORFLOW__META_GRAPH_DEF__INIT;
+    expect_meta_error(&mg, "a MetaGraphDef without a graph");
+    mg.graph_def = &m.gd;
+    char *names[1] = {"nowhere"};
+    Tensorflow__CollectionDef__NodeList nl = TENSORFLOW__COLLECTION_DEF__NODE_LIST__INIT;
+    nl.n_value = 1;
+    nl.value = names;
+    Tensorflow__CollectionDef c = TENSORFLOW__COLLECTION_DEF__INIT;
+    c.kind_case = TENSORFLOW__COLLECTION_DEF__KIND_NODE_LIST;
+    c.node_list = &nl;
+    Tensorflow__MetaGraphDef__CollectionDefEntry e = TENSORFLOW__META_GRAPH_DEF__COLLECTION_DEF_ENTRY__INIT;
+    Tensorflow__MetaGraphDef__CollectionDefEntry *entries[1] = {&e};
+    e.key = "train_op";
+    e.value = &c;
+    mg.n_collection_def = 1;
+    mg.collection_def = entries;
+    expect_meta_error(&mg, "collection 'train_op': 'nowhere' is not in the graph");
+    e.key = "a\tb";
+    expect_meta_error(&mg, "a collection key is not a name");
+
+    /* variables: bytes that are not a VariableDef, a VariableDef of a node that is no variable */
+    ProtobufCBinaryData items[1] = {{3, (uint8_t *)"\xff\xff\xff"}};
+    Tensorflow__CollectionDef__BytesList bl = TENSORFLOW__COLLECTION_DEF__BYTES_LIST__INIT;
+    bl.n_value = 1;
+    bl.value = items;
+    c.kind_case = TENSORFLOW__COLLECTION_DEF__KIND_BYTES_LIST;
+    c.bytes_list = &bl;
+    e.key = "variables";
+    expect_meta_error(&mg, "collection 'variables': an item is not a VariableDef");
+    Tensorflow__VariableDef vd = TENSORFLOW__VARIABLE_DEF__INIT;
+    vd.variable_name = "x:0";
+    unsigned char vbuf[64];
+    items[0] = (ProtobufCBinaryData){tensorflow__variable_def__pack(&vd, vbuf), vbuf};
+    expect_meta_error(&mg, "collection 'variables': 'x:0' is not a variable of the graph");
+}
+
 /* A name a builder took as it is (a scope's full name, "a/") is in use for an import into that graph. */
 static void test_verbatim_name_taken(void)
 {
@@ -418,6 +580,8 @@ int main(void)
     tfc_status *st = tfc_status_new();
     test_seed_models(st);
     test_errors();
+    test_hostile_attrs();
+    test_hostile_meta_graphs();
     test_verbatim_name_taken();
     test_truncations(st);
     tfc_status_free(st);
