@@ -8,6 +8,8 @@
 /* Extends crc (0 to start) over n bytes. */
 uint32_t tfc_crc32c_extend(uint32_t crc, const void *data, size_t n);
 static inline uint32_t tfc_crc32c(const void *data, size_t n) { return tfc_crc32c_extend(0, data, n); }
+/* Extends crc over n zero bytes in O(log n) steps, without reading them (a hole in a sparse file). */
+uint32_t tfc_crc32c_extend_zeros(uint32_t crc, uint64_t n);
 /* Rotate right by 15, then add 0xA282EAD8 (FORMATS.md §1). */
 static inline uint32_t tfc_crc32c_mask(uint32_t c) { return ((c >> 15) | (c << 17)) + 0xA282EAD8u; }
 static inline uint32_t tfc_crc32c_unmask(uint32_t m)
