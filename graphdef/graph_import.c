@@ -12,7 +12,9 @@
 #include <sys/stat.h>
 
 #include "meta_graph.h"
+#include "meta_graph.pb-c.h"
 #include "op.h"
+#include "pb_check.h"
 #include "tensor_proto.h"
 
 /* Longest name, op type, attr key or device accepted (TensorFlow has no limit; ours keeps every
@@ -547,14 +549,25 @@ bool tfc_graph_import_file(tfc_graph *g, const char *path, const char *prefix, t
     FILE *f = fopen(path, "rb");
     if (!f) return tfc_fail(st, TFC_NOT_FOUND, "%s: cannot open: %s", path, strerror(errno));
     struct stat sb;
-    unsigned char *buf = NULL;
-    size_t len = 0;
-    bool ok;
+    unsigned char *buf = NULL, head[256];
+    size_t len = 0, n = strlen(path);
+    bool ok, meta = n >= 5 && strcmp(path + n - 5, ".meta") == 0;
+    uint64_t bad = 0;
+    int valid = 1;
     if (fstat(fileno(f), &sb) != 0 || !S_ISREG(sb.st_mode))
         ok = tfc_fail(st, TFC_INVALID_ARGUMENT, "%s: not a file", path);
     else if ((size_t)sb.st_size > TFC_GRAPH_FILE_MAX)
         ok = tfc_fail(st, TFC_INVALID_ARGUMENT, "%s: %lld bytes, more than a GraphDef can hold", path, (long long)sb.st_size);
-    else if (!(buf = malloc((size_t)sb.st_size + 1)))
+    /* Its fields checked in the file before it is read whole: a node claiming gigabytes of zeros
+     * (a hole) is refused after a few bytes, not after reading them (a text file gets its own word). */
+    else if (!looks_like_text(head, fread(head, 1, sizeof head, f)) &&
+             (valid = tfc_pb_check_file(fileno(f), 0, (uint64_t)sb.st_size,
+                                        meta ? &tensorflow__meta_graph_def__descriptor : &tensorflow__graph_def__descriptor,
+                                        &bad)) != 1)
+        ok = valid ? tfc_fail(st, TFC_IO, "%s: read failed", path)
+                   : tfc_fail(st, TFC_DATA_LOSS, "%s: not a %s (no valid protobuf field at offset %llu: corrupt or truncated)",
+                              path, meta ? "MetaGraphDef" : "GraphDef", (unsigned long long)bad);
+    else if (fseek(f, 0, SEEK_SET) != 0 || !(buf = malloc((size_t)sb.st_size + 1)))
         ok = tfc_fail(st, TFC_INTERNAL, "%s: out of memory", path);
     else if ((len = fread(buf, 1, (size_t)sb.st_size, f)) != (size_t)sb.st_size)
         ok = tfc_fail(st, TFC_IO, "%s: read failed", path);
@@ -566,8 +579,6 @@ bool tfc_graph_import_file(tfc_graph *g, const char *path, const char *prefix, t
                       "%s: a text-format GraphDef; tfc reads binary GraphDefs (.pb) and MetaGraphs (.meta)", path);
     } else if (ok) {
         tfc_status *why = tfc_status_new();
-        size_t n = strlen(path);
-        bool meta = n >= 5 && strcmp(path + n - 5, ".meta") == 0;
         if (!why) ok = tfc_fail(st, TFC_INTERNAL, "%s: out of memory", path);
         else ok = meta ? tfc_meta_graph_import(g, buf, len, prefix, why) : tfc_graph_import(g, buf, len, prefix, why);
         if (!ok && why) tfc_fail(st, tfc_status_code(why) ? tfc_status_code(why) : TFC_INTERNAL, "%s: %s", path, tfc_message(why));

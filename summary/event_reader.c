@@ -55,6 +55,7 @@ tfc_event_reader *tfc_event_reader_open(const char *path, tfc_event_warn_fn warn
     }
     r->fd = fd;
     r->rec = tfc_record_reader_file(fd, size);
+    r->rec.payload_type = &tensorflow__event__descriptor;
     return r;
 }
 
@@ -92,7 +93,7 @@ Tensorflow__Event *tfc_event_reader_next(tfc_event_reader *r, size_t *offset)
             warn(r, at, why);
             continue;
         }
-        Tensorflow__Event *ev = tensorflow__event__unpack(NULL, len, payload);
+        Tensorflow__Event *ev = payload ? tensorflow__event__unpack(NULL, len, payload) : NULL;
         if (!ev) {
             snprintf(why, sizeof why, "record of %zu bytes is not a valid Event protobuf; skipped", len);
             warn(r, at, why);

@@ -8,6 +8,7 @@
 
 #include "crc32c.h"
 #include "in_file.h"
+#include "pb_check.h"
 
 /* Records over this size are checksummed from the file before memory is spent on them. */
 #define CHECK_FIRST_BYTES (16u << 20)
@@ -105,6 +106,15 @@ tfc_record_result tfc_record_next(tfc_record_reader *r, const unsigned char **pa
             snprintf(what, sizeof what, "corrupted record: payload checksum mismatch (%llu bytes)",
                      (unsigned long long)n);
             return stop(r, TFC_RECORD_CORRUPT, why, whylen, what, off);
+        }
+        uint64_t bad;
+        int valid = r->payload_type ? tfc_pb_check_file(r->fd, off + 12, n, r->payload_type, &bad) : 1;
+        if (valid < 0) return stop(r, TFC_RECORD_CORRUPT, why, whylen, errno ? strerror(errno) : "the file shrank", off);
+        if (!valid) {
+            r->off = off + TFC_RECORD_OVERHEAD + n;
+            *payload = NULL;
+            *len = (size_t)n;
+            return TFC_RECORD_OK;
         }
     }
     if (!(p = bytes_at(r, off + 12, (size_t)n + 4)))

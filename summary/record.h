@@ -7,6 +7,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct ProtobufCMessageDescriptor;
+
 /* Bytes a record adds around its payload. */
 #define TFC_RECORD_OVERHEAD 16
 
@@ -25,7 +27,9 @@ typedef enum {
  * reports "corrupted record at N" and TensorBoard stops reading the file there), since nothing
  * says where a next record would start. A file is read a record at a time, so memory follows
  * the largest record, never the file; a record over 16 MiB has its checksum verified before it is
- * kept in memory. */
+ * kept in memory, and when the reader knows the payload's message type, its fields too
+ * (pb_check.h): one that cannot be such a message is not read (a sound 2 GiB record of zeros in a
+ * sparse file costs no memory). */
 typedef struct {
     const unsigned char *mem; /* the bytes, when reading from memory */
     int fd;                   /* else the file (not closed here) */
@@ -34,6 +38,7 @@ typedef struct {
     unsigned char *buf;       /* a file's current record */
     size_t cap;
     bool stopped;             /* after damage or the end */
+    const struct ProtobufCMessageDescriptor *payload_type; /* what payloads are, or NULL */
 } tfc_record_reader;
 
 static inline tfc_record_reader tfc_record_reader_init(const void *buf, size_t len)
@@ -49,7 +54,8 @@ static inline tfc_record_reader tfc_record_reader_file(int fd, uint64_t size)
 /* Frees the reader's buffer (a file's reader). */
 void tfc_record_reader_clear(tfc_record_reader *r);
 
-/* The next record. On TFC_RECORD_OK, *payload and *len hold it (valid until the next call). *at
+/* The next record. On TFC_RECORD_OK, *payload and *len hold it (valid until the next call);
+ * *payload is NULL for a record over 16 MiB in a file that cannot be a payload_type message. *at
  * gets the byte offset of the record (or of the damage). On TFC_RECORD_CORRUPT and
  * TFC_RECORD_TRUNCATED, why gets a sentence saying what was wrong and how much is left unread;
  * later calls return TFC_RECORD_END. */

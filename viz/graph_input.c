@@ -17,6 +17,7 @@
 #include "keras_model.h"
 #include "logdir.h"
 #include "meta_graph.pb-c.h"
+#include "pb_check.h"
 
 void tfc_gdraw_input_clear(tfc_gdraw_input *in)
 {
@@ -25,46 +26,14 @@ void tfc_gdraw_input_clear(tfc_gdraw_input *in)
     *in = (tfc_gdraw_input){0};
 }
 
-/* Where the top-level protobuf field at `at` ends: 1 with *next set, 0 when more bytes than the
- * `have` read so far are needed, -1 when it cannot be a field of a message of `total` bytes. */
-static int field_end(const uint8_t *b, uint64_t have, uint64_t total, uint64_t at, uint64_t *next)
+/* A serialized message (GraphDef, MetaGraphDef) of type d from path. Its fields are checked in
+ * the file first (pb_check.h): a file that is not one, or whose end is a run of zero bytes (also
+ * inside a node claiming gigabytes), is refused after a few bytes rather than after reading all
+ * of it; then it is read a MiB at a time. */
+static bool read_file(const char *path, const char *what, const ProtobufCMessageDescriptor *d, uint8_t **bytes,
+                      size_t *len, tfc_status *st)
 {
-    uint64_t v[2] = {0, 0};
-    int nv = 0;
-    uint64_t p = at;
-    for (int want = 1; nv < want;) {
-        int shift = 0;
-        uint64_t x = 0;
-        for (;;) {
-            if (p >= have) return have < total ? 0 : -1;
-            if (shift > 63) return -1;
-            x |= (uint64_t)(b[p] & 0x7f) << shift;
-            shift += 7;
-            if (!(b[p++] & 0x80)) break;
-        }
-        v[nv++] = x;
-        if (nv == 1) {
-            unsigned wire = (unsigned)(x & 7);
-            if (x >> 3 == 0 || wire == 3 || wire == 4 || wire > 5) return -1;
-            if (wire == 0 || wire == 2) want = 2; /* the value, or the length */
-            else p += wire == 1 ? 8 : 4;
-        }
-    }
-    if ((v[0] & 7) == 2) {
-        if (v[1] > total - p) return -1;
-        p += v[1];
-    }
-    if (p > total) return -1;
-    *next = p;
-    return 1;
-}
-
-/* A serialized message (GraphDef, MetaGraphDef) from path, read a MiB at a time with its
- * top-level fields walked as they arrive: a file that is not one, or whose end is a run of zero
- * bytes, is refused at the first bad field rather than after reading all of it. */
-static bool read_file(const char *path, const char *what, uint8_t **bytes, size_t *len, tfc_status *st)
-{
-    uint64_t size;
+    uint64_t size, bad = 0;
     int fd = tfc_in_file_open(path, &size, st);
     if (fd < 0) return false;
     if (size > INT32_MAX) {
@@ -72,21 +41,19 @@ static bool read_file(const char *path, const char *what, uint8_t **bytes, size_
         return tfc_fail(st, TFC_DATA_LOSS, "%s: not a valid %s: %llu bytes is over protobuf's limit of 2 GiB for a message",
                         path, what, (unsigned long long)size);
     }
-    uint8_t *buf = malloc(size ? (size_t)size : 1);
-    uint64_t have = 0, field = 0;
-    bool ok = buf || tfc_fail(st, TFC_INTERNAL, "out of memory reading '%s'", path);
-    while (ok && have < size) {
+    int valid = tfc_pb_check_file(fd, 0, size, d, &bad);
+    bool ok = valid == 1;
+    if (valid == 0)
+        tfc_fail(st, TFC_DATA_LOSS, "%s: not a valid %s: no valid protobuf field at offset %llu", path, what,
+                 (unsigned long long)bad);
+    if (valid < 0) tfc_fail(st, TFC_IO, "cannot read '%s': %s", path, errno ? strerror(errno) : "the file shrank");
+    uint8_t *buf = ok ? malloc(size ? (size_t)size : 1) : NULL;
+    if (ok && !buf) ok = tfc_fail(st, TFC_INTERNAL, "out of memory reading '%s'", path);
+    for (uint64_t have = 0; ok && have < size;) {
         size_t k = size - have < (1u << 20) ? (size_t)(size - have) : 1u << 20;
-        if (!tfc_in_file_read(fd, buf + have, k, have)) {
+        if (!tfc_in_file_read(fd, buf + have, k, have))
             ok = tfc_fail(st, TFC_IO, "cannot read '%s': %s", path, errno ? strerror(errno) : "the file shrank");
-            break;
-        }
         have += k;
-        int r = 1;
-        while (field < have && (r = field_end(buf, have, size, field, &field)) > 0) continue;
-        if (r < 0)
-            ok = tfc_fail(st, TFC_DATA_LOSS, "%s: not a valid %s: no protobuf field can start at offset %llu", path,
-                          what, (unsigned long long)field);
     }
     close(fd);
     if (!ok) {
@@ -263,7 +230,7 @@ static bool load_meta(const char *path, tfc_gdraw_input *out, tfc_status *st)
 {
     uint8_t *bytes;
     size_t len;
-    if (!read_file(path, "MetaGraphDef", &bytes, &len, st)) return false;
+    if (!read_file(path, "MetaGraphDef", &tensorflow__meta_graph_def__descriptor, &bytes, &len, st)) return false;
     Tensorflow__MetaGraphDef *mg = tensorflow__meta_graph_def__unpack(NULL, len, bytes);
     free(bytes);
     if (!mg || !mg->graph_def) {
@@ -298,7 +265,7 @@ bool tfc_gdraw_input_load(const char *path, const char *run, const char *tag, tf
                         "%s applies to a logdir or an event file, not to '%s'", run ? "--run" : "--tag", path);
     size_t n = strlen(base);
     if (n > 5 && !strcmp(base + n - 5, ".meta")) return load_meta(path, out, st);
-    if (!read_file(path, "GraphDef", &out->bytes, &out->len, st)) return false;
+    if (!read_file(path, "GraphDef", &tensorflow__graph_def__descriptor, &out->bytes, &out->len, st)) return false;
     if (!(out->source = strdup(path))) {
         tfc_gdraw_input_clear(out);
         return tfc_fail(st, TFC_INTERNAL, "out of memory reading '%s'", path);

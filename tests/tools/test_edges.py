@@ -238,25 +238,59 @@ def measured(tool_path, tool, *args):
     return p.returncode, p.stdout, p.stderr, float(seconds), int(kib)
 
 
-@pytest.mark.parametrize("giant", [False, True])
+def crc32c_of_zeros(n):
+    """The CRC32C of n zero bytes without them: the register times x^(8n) modulo the polynomial
+    (reflected), as a hole in a sparse file is checked."""
+    from tensorboard.compat.tensorflow_stub.pywrap_tensorflow import crc32c
+    poly = 0x82F63B78
+
+    def mul(a, b):
+        p = 0
+        for i in range(32):
+            if a & (1 << (31 - i)):
+                p ^= b
+            b = (b >> 1) ^ (poly if b & 1 else 0)
+        return p
+    x, power, k = 1 << 31, 1 << 23, n
+    while k:
+        if k & 1:
+            x = mul(x, power)
+        power, k = mul(power, power), k >> 1
+    crc = ~mul(x, 0xFFFFFFFF) & 0xFFFFFFFF
+    assert n > 1000 or crc == crc32c(b"\0" * n)
+    return crc
+
+
+@pytest.mark.parametrize("giant", ["none", "damaged", "sound"])
 def test_a_2_gib_sparse_event_file_is_read_in_bounded_time_and_memory(tool_path, inputs, tmp_path, giant):
-    """Valid records, then a 2 GiB hole (a writer that died with the disk full), or a record header
-    claiming the rest of the file in front of the hole (its checksum is computed over the hole
-    without reading it: read, it took 14 s on a loaded machine): the valid prefix is read, the
-    damage is one warning naming the offset, within 10 s and 200 MB."""
+    """Valid records, then a 2 GiB hole (a writer that died with the disk full); or in front of the
+    hole a record header claiming the rest of the file, its payload checksum wrong (computed over
+    the hole without reading it: read, it took 14 s on a loaded machine) or right (2 GiB of zeros
+    cannot be an Event, seen at its first byte: it was read whole, 2 GB): the valid prefix is read,
+    the damage is one warning naming the offset, within 10 s and 200 MB."""
     from tensorboard.compat.tensorflow_stub.pywrap_tensorflow import masked_crc32c
+    assert crc32c_of_zeros(1000)
     rundir = tmp_path / "sparse" / "run"
     rundir.mkdir(parents=True)
     src = next((inputs["logdir"] / "run").iterdir())
     path = rundir / src.name
     path.write_bytes(src.read_bytes())
     prefix = path.stat().st_size
-    if giant:
-        header = struct.pack("<Q", (2 << 30) - prefix - 16)
+    size = 2 << 30
+    if giant != "none":
+        n = size - prefix - 16
+        header = struct.pack("<Q", n)
         with open(path, "ab") as f:
             f.write(header + struct.pack("<I", masked_crc32c(header)))
-    os.truncate(path, 2 << 30)
-    damage = "payload checksum mismatch" if giant else "length checksum mismatch"
+            if giant == "sound":
+                c = crc32c_of_zeros(n)
+                f.truncate(size - 4)
+                f.seek(size - 4)
+                f.write(struct.pack("<I", (((c >> 15) | (c << 17)) + 0xA282EAD8) & 0xFFFFFFFF))
+    os.truncate(path, size)
+    damage = {"none": "corrupted record: length checksum mismatch",
+              "damaged": "corrupted record: payload checksum mismatch",
+              "sound": f"record of {size - prefix - 16} bytes is not a valid Event protobuf; skipped"}[giant]
     for tool, args in (("tfc-plot", ["--logdir", tmp_path / "sparse", "--scalar", "loss", "--csv", "-"]),
                        ("tfc-graph", [tmp_path / "sparse", "--list"])):
         code, out, err, seconds, kib = measured(tool_path, tool, *args)
@@ -264,20 +298,33 @@ def test_a_2_gib_sparse_event_file_is_read_in_bounded_time_and_memory(tool_path,
         assert seconds < 10 and kib < 200 * 1024, (tool, seconds, kib)
         if tool == "tfc-plot":
             assert len(out.splitlines()) == 51  # the header and the 50 steps
-            assert err.count("\n") == 1 and f"offset {prefix}: corrupted record: {damage}" in err, err
+            assert err.count("\n") == 1 and f"offset {prefix}: {damage}" in err, err
         else:
             assert "layer" in out
 
 
 def test_sparse_graphs_and_checkpoint_indexes_are_refused_at_once(tool_path, inputs, tmp_path):
-    """A GraphDef or a checkpoint index followed by a hole up to 2 GiB: refused with one line
-    after reading a few bytes, not after reading 2 GiB."""
+    """A GraphDef or a checkpoint index followed by a hole up to 2 GiB, or a GraphDef whose last
+    node claims the hole: refused with one line after reading a few bytes, not after reading 2 GiB."""
     pb = tmp_path / "sparse.pb"
     pb.write_bytes(inputs["pb"].read_bytes())
     os.truncate(pb, (2 << 30) - 1)
     code, _, err, seconds, kib = measured(tool_path, "tfc-graph", pb, "-o", tmp_path / "g.png")
     assert code == 1 and err.count("\n") == 1 and "not a valid GraphDef" in err, err
     assert seconds < 10 and kib < 200 * 1024, (seconds, kib)
+    # a node claiming the hole: its first byte cannot start a field of a NodeDef (it was read
+    # whole: 2 GB and 12 s in tfc-graph, 20 s in the graph import)
+    graph = inputs["pb"].read_bytes()
+    n = (2 << 30) - 1 - len(graph) - 6
+    pb.write_bytes(graph + b"\x0a" + bytes([n & 0x7F | 0x80, n >> 7 & 0x7F | 0x80, n >> 14 & 0x7F | 0x80,
+                                              n >> 21 & 0x7F | 0x80, n >> 28]))
+    os.truncate(pb, (2 << 30) - 1)
+    for tool, args, want in (("tfc-graph", [pb, "-o", tmp_path / "g.png"], "not a valid GraphDef"),
+                             ("tfc-ckpt", ["restore", inputs["ckpt"], "--graph", pb, "--input", "x:0", "--labels",
+                                           "y:0", "--accuracy", "a:0"], "not a GraphDef")):
+        code, _, err, seconds, kib = measured(tool_path, tool, *args)
+        assert code == 1 and err.count("\n") == 1 and want in err and f"offset {len(graph) + 6}" in err, err
+        assert seconds < 10 and kib < 200 * 1024, (tool, seconds, kib)
     index = tmp_path / "sparse.ckpt.index"
     index.write_bytes(EXAMPLE_INDEX)
     (tmp_path / "sparse.ckpt.data-00000-of-00001").write_bytes(struct.pack("<ff", 1, 2))
