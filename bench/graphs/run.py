@@ -6,12 +6,13 @@ tfc-graph and its Graphviz child together.
     .venv/bin/python bench/graphs/run.py [MODEL...] [--repeat N] [--time-limit S] [--out DIR]
 
 Prints, per graph, its GraphDef nodes and the ops drawn from them (function bodies inlined), then
-per view the nodes and edges drawn, wall seconds (best of the repeats), CPU seconds, peak
-resident MB, and what was simplified. The 1-minute load average is printed too: on a shared
-machine, compare CPU seconds."""
+per view the nodes and edges drawn, the medians over the repeats (default 3) of wall seconds, CPU
+seconds and peak resident MB, the 1-minute load average (as uptime gives it) when the view's runs
+ended, and what was simplified. On a shared machine, compare CPU seconds."""
 import argparse
 import json
 import os
+import statistics
 import subprocess
 import sys
 from pathlib import Path
@@ -39,7 +40,7 @@ def measure(cmd):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("models", nargs="*")
-    ap.add_argument("--repeat", type=int, default=1)
+    ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--time-limit", default="600")
     ap.add_argument("--out", help="keep the pictures here (default: a folder in the build directory)")
     a = ap.parse_args()
@@ -59,7 +60,7 @@ def main():
     print(f"tfc-graph on Keras applications' training graphs (1-minute load {os.getloadavg()[0]:.1f}, "
           f"{os.cpu_count()} CPUs)")
     print(f"{'graph':<14} {'nodes':>6} {'ops':>6}  {'view':<11} {'drawn':>12}  {'wall s':>7} {'CPU s':>6} "
-          f"{'peak MB':>7}  simplified")
+          f"{'peak MB':>7} {'load':>5}  simplified")
     for line in made.stdout.split("\n"):
         if not line.strip():
             continue
@@ -70,16 +71,19 @@ def main():
         for view, flags in (("default", []), ("--depth 2", ["--depth", "2"]), ("--depth all", ["--depth", "all"])):
             png = out / f"{name}-{view.replace('--depth ', 'depth-').replace(' ', '')}.png"
             runs = [measure([tool, pb, *flags, "--time-limit", a.time_limit, "-o", png]) for _ in range(a.repeat)]
-            best = min(runs, key=lambda r: r["wall"])
-            if best["rc"]:
-                drawn, simplified = "failed", best["stderr"].strip().removeprefix("tfc-graph: ")
+            load = os.getloadavg()[0]
+            last = runs[-1]
+            if any(r["rc"] for r in runs):
+                failed = next(r for r in runs if r["rc"])
+                drawn, simplified = "failed", failed["stderr"].strip().removeprefix("tfc-graph: ")
             else:
-                first = best["stdout"].split(": ", 1)[1]
+                first = last["stdout"].split(": ", 1)[1]
                 drawn = "{}n {}e".format(*first.split()[0:4:3])
-                note = [l for l in best["stderr"].splitlines() if "note: simplified" in l]
+                note = [l for l in last["stderr"].splitlines() if "note: simplified" in l]
                 simplified = note[0].split("): ", 1)[1] if note else "-"
-            print(f"{name:<14} {nodes:>6} {ops:>6}  {view:<11} {drawn:>12}  {best['wall']:7.1f} {best['cpu']:6.1f} "
-                  f"{best['maxrss_kb'] / 1024:7.0f}  {simplified}", flush=True)
+            med = {k: statistics.median(r[k] for r in runs) for k in ("wall", "cpu", "maxrss_kb")}
+            print(f"{name:<14} {nodes:>6} {ops:>6}  {view:<11} {drawn:>12}  {med['wall']:7.1f} {med['cpu']:6.1f} "
+                  f"{med['maxrss_kb'] / 1024:7.0f} {load:5.1f}  {simplified}", flush=True)
     print(f"pictures in {out}; 1-minute load at the end {os.getloadavg()[0]:.1f}")
 
 

@@ -62,11 +62,20 @@ def dot_graph(path):
     return nodes, edges
 
 
+def drawn_scopes(path):
+    """The collapsed scopes a .dot tfc-graph wrote draws as nodes."""
+    blocks = re.findall(r'^\t"((?:[^"\\]|\\.)*)"\t\[(.*?)\];$', path.read_text(), re.M | re.S)
+    return {name.rstrip("/") for name, attrs in blocks if re.search(r"\btfc_kind=scope\b", attrs)}
+
+
 def test_tf2_trace_draws_with_its_scopes(run_tool, tmp_path):
     out = tmp_path / "trace.png"
     p = run_tool("tfc-graph", CORPUS / "tf2", "-o", out)
     assert p.returncode == 0, p.stderr
     assert out.stat().st_size > 5000
+    p = run_tool("tfc-graph", CORPUS / "tf2", "-o", tmp_path / "trace.dot")
+    assert p.returncode == 0, p.stderr
+    drawn = drawn_scopes(tmp_path / "trace.dot")
     rm = config_pb2.RunMetadata.FromString(blob(CORPUS / "tf2" / "train", "train_step_trace"))
     theirs = graph_util.merge_graph_defs([f.pre_optimization_graph for f in rm.function_graphs])
     listing = run_tool("tfc-graph", CORPUS / "tf2", "--list")
@@ -75,6 +84,7 @@ def test_tf2_trace_draws_with_its_scopes(run_tool, tmp_path):
     assert nops == len(theirs.node) + inlined_ops(theirs.node, theirs.library)
     top = {n.name.split("/")[0] for n in theirs.node if "/" in n.name}
     assert {"tiny", "objective", "gradient_tape", "sgd_update", "while", "cond"} <= top
+    assert top <= drawn, top - drawn  # each a node of the default view (--depth 1)
     for scope in top:
         assert re.search(rf"^{re.escape(scope)}/\s+\d+", listing.stdout, re.M), scope
     # The While's cond and body and the If's branches are scopes under them.
