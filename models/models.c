@@ -279,7 +279,7 @@ bool tfc_model_build(tfc_model *m, const char *name, const tfc_model_options *op
     m->name = s->name;
     m->g = tfc_graph_new();
     if (!m->g) return tfc_fail(st, TFC_INTERNAL, "out of memory");
-    m->keep_prob = TFC_NO_OUT;
+    m->keep_prob = m->training = TFC_NO_OUT;
     m->summaries = TFC_NO_OUT;
     m->train_keep_prob = s->keep;
     m->batch_size = s->batch;
@@ -342,6 +342,85 @@ tfc_shape tfc_model_input_shape(const tfc_model *m, int n)
     return s;
 }
 
+int tfc_model_feeds(const tfc_model *m, const tfc_tensor *x, const tfc_tensor *y, const tfc_tensor *keep,
+                    const tfc_tensor *training, tfc_feed feeds[4])
+{
+    if (!m || !feeds) return 0;
+    int n = 0;
+    feeds[n++] = (tfc_feed){m->x, x};
+    feeds[n++] = (tfc_feed){m->labels, y};
+    if (tfc_out_ok(m->keep_prob)) feeds[n++] = (tfc_feed){m->keep_prob, keep};
+    if (tfc_out_ok(m->training)) feeds[n++] = (tfc_feed){m->training, training};
+    return n;
+}
+
+/* The first Placeholder that node `root` reads through data or control edges and no node marked in
+ * seen (the fed ones, and those walked from an earlier root); -1 when none. stack holds a node each. */
+static int unfed_placeholder(const tfc_graph *g, int root, char *seen, int *stack)
+{
+    if (root < 0 || seen[root]) return -1;
+    int top = 0;
+    stack[top++] = root;
+    seen[root] = 1;
+    while (top) {
+        int v = stack[--top];
+        if (strcmp(tfc_node_op(g, v), "Placeholder") == 0) return v;
+        int ni = tfc_node_num_inputs(g, v), nc = tfc_node_num_controls(g, v);
+        for (int i = 0; i < ni + nc; i++) {
+            int u = i < ni ? tfc_node_input(g, v, i).node : tfc_node_control(g, v, i - ni);
+            if (u >= 0 && !seen[u]) {
+                seen[u] = 1;
+                stack[top++] = u;
+            }
+        }
+    }
+    return -1;
+}
+
+bool tfc_model_check_feeds(const tfc_model *m, bool training, tfc_status *st)
+{
+    if (!m || !m->g) return tfc_fail(st, TFC_INVALID_ARGUMENT, "tfc_model_check_feeds: no model (NULL)");
+    const tfc_graph *g = m->g;
+    int n = tfc_graph_num_nodes(g);
+    char *seen = calloc((size_t)n + 1, 1);
+    int *stack = malloc(((size_t)n + 1) * sizeof *stack);
+    if (!seen || !stack) {
+        free(seen);
+        free(stack);
+        return tfc_fail(st, TFC_INTERNAL, "out of memory");
+    }
+    const tfc_out fed[] = {m->x, m->labels, m->keep_prob, m->training};
+    for (size_t i = 0; i < sizeof fed / sizeof *fed; i++)
+        if (tfc_out_ok(fed[i])) seen[fed[i].node] = 1;
+    const struct {
+        tfc_out root;
+        const char *what;
+    } roots[] = {{training ? m->train : TFC_NO_OUT, "the training step"}, {m->accuracy, "the accuracy"},
+                 {m->loss, "the loss"}, {m->summaries, "the summaries"}};
+    int p = -1;
+    const char *what = NULL;
+    for (size_t i = 0; p < 0 && i < sizeof roots / sizeof *roots; i++) {
+        p = unfed_placeholder(g, roots[i].root.node, seen, stack);
+        what = roots[i].what;
+    }
+    free(seen);
+    free(stack);
+    if (p < 0) return true;
+    const char *name = tfc_node_name(g, p);
+    tfc_dtype dt = tfc_node_output_dtype(g, p, 0);
+    tfc_shape sh = tfc_node_output_shape(g, p, 0);
+    char b[TFC_SHAPE_STR_MAX];
+    if (dt == TFC_BOOL && sh.rank == 0)
+        return tfc_fail(st, TFC_FAILED_PRECONDITION,
+                        "placeholder '%s' (bool []), which %s reads, is not fed: name it with --training %s:0 (fed "
+                        "true in training, false when evaluating)",
+                        name, what, name);
+    return tfc_fail(st, TFC_FAILED_PRECONDITION,
+                    "placeholder '%s' (%s %s), which %s reads, is not fed: the tools feed --input, --labels, "
+                    "--keep-prob (a float32 scalar) and --training (a bool scalar)",
+                    name, tfc_dtype_name(dt), tfc_shape_str(sh, b), what);
+}
+
 bool tfc_model_evaluate(const tfc_model *m, tfc_session *s, const tfc_mnist_split *split, int batch, double *accuracy,
                         double *loss, tfc_status *st)
 {
@@ -351,24 +430,26 @@ bool tfc_model_evaluate(const tfc_model *m, tfc_session *s, const tfc_mnist_spli
     tfc_tensor *x = tfc_tensor_new(TFC_FLOAT, tfc_model_input_shape(m, batch));
     tfc_tensor *y = tfc_tensor_new(TFC_FLOAT, TFC_SHAPE(batch, 10));
     tfc_tensor *keep = tfc_tensor_scalar_f32(1.0f);
-    if (!x || !y || !keep) {
+    tfc_tensor *training = tfc_tensor_new(TFC_BOOL, TFC_SCALAR); /* false */
+    if (!x || !y || !keep || !training) {
         tfc_tensor_free(x);
         tfc_tensor_free(y);
         tfc_tensor_free(keep);
+        tfc_tensor_free(training);
         return tfc_fail(st, TFC_INTERNAL, "out of memory");
     }
     double acc_sum = 0, loss_sum = 0;
-    bool ok = true, has_loss = tfc_out_ok(m->loss);
+    bool ok = tfc_model_check_feeds(m, false, st), has_loss = tfc_out_ok(m->loss);
     for (int start = 0; ok && start < split->n; start += batch) {
         int n = split->n - start < batch ? split->n - start : batch;
         x->shape.dims[0] = y->shape.dims[0] = n;
         x->size = (int64_t)n * split->pixels;
         y->size = (int64_t)n * 10;
         tfc_mnist_slice(split, start, n, tfc_f32(x), tfc_f32(y));
-        tfc_feed feeds[3] = {{m->x, x}, {m->labels, y}, {m->keep_prob, keep}};
+        tfc_feed feeds[4];
+        int nfeeds = tfc_model_feeds(m, x, y, keep, training, feeds);
         tfc_tensor *out[2] = {0};
-        ok = tfc_session_run(s, feeds, tfc_out_ok(m->keep_prob) ? 3 : 2, (tfc_out[]){m->accuracy, m->loss},
-                             has_loss ? 2 : 1, out, st);
+        ok = tfc_session_run(s, feeds, nfeeds, (tfc_out[]){m->accuracy, m->loss}, has_loss ? 2 : 1, out, st);
         if (ok) {
             acc_sum += tfc_f32(out[0])[0] * (double)n;
             if (has_loss) loss_sum += tfc_f32(out[1])[0] * (double)n;
@@ -381,6 +462,7 @@ bool tfc_model_evaluate(const tfc_model *m, tfc_session *s, const tfc_mnist_spli
     tfc_tensor_free(x);
     tfc_tensor_free(y);
     tfc_tensor_free(keep);
+    tfc_tensor_free(training);
     if (ok && split->n) {
         *accuracy = acc_sum / split->n;
         if (loss) *loss = has_loss ? loss_sum / split->n : NAN;

@@ -6,6 +6,7 @@
 #include "api.h"
 #include "graph.h"
 #include "mnist.h"
+#include "session.h"
 
 TFC_BEGIN_DECLS
 
@@ -26,6 +27,8 @@ typedef struct {
     tfc_graph *g;
     tfc_out x, labels;   /* placeholders: images [?, 784], one-hot labels [?, 10] */
     tfc_out keep_prob;   /* dropout's keep probability, TFC_NO_OUT when the model has none */
+    tfc_out training;    /* a bool scalar (an imported graph's is_training) fed true in training steps
+                            and false when evaluating, TFC_NO_OUT when the model has none */
     tfc_out loss;        /* the scalar the optimizer minimises (TFC_NO_OUT: an imported graph's, not named) */
     tfc_out accuracy;    /* mean of argmax(prediction) == argmax(labels) */
     tfc_out train;       /* one training step */
@@ -75,6 +78,8 @@ typedef struct {
     const char *keep_prob; /* NULL, or dropout's keep probability placeholder, fed keep_prob_train in
                               training and 1 when evaluating */
     float keep_prob_train;
+    const char *training; /* NULL, or a bool scalar placeholder that switches the graph's batch norm or
+                             dropout (tf.cond), fed true in training and false when evaluating */
     bool summaries;       /* merge the summaries collection (tf.summary.scalar and the like) */
 } tfc_graph_model_spec;
 
@@ -89,11 +94,23 @@ TFC_API bool tfc_model_import(tfc_model *m, const tfc_graph_model_spec *spec, tf
  * [n, 28, 28, 1]); unknown for a NULL model. */
 TFC_API tfc_shape tfc_model_input_shape(const tfc_model *m, int n);
 
-struct tfc_session;
+/* The feeds of one run of m into feeds: the images x and the labels y, and where m has them its keep
+ * probability `keep` and its training switch `training` (the caller's values for a training step or
+ * an evaluation); returns their count (0 for a NULL m or feeds). */
+TFC_API int tfc_model_feeds(const tfc_model *m, const tfc_tensor *x, const tfc_tensor *y, const tfc_tensor *keep,
+                            const tfc_tensor *training, tfc_feed feeds[4]);
+
+/* Whether every placeholder that m's accuracy, loss and summaries (and when training, its training
+ * step) read is one tfc_model_feeds feeds, as TensorFlow needs them fed; else false with st naming
+ * the first unfed one, what reads it, and the flag that feeds one like it (a bool scalar: --training).
+ * A PlaceholderWithDefault needs no feed. */
+TFC_API bool tfc_model_check_feeds(const tfc_model *m, bool training, tfc_status *st);
+
 /* Mean accuracy and (when loss is not NULL) loss of the model over a whole split, run in session s
- * in batches of `batch` images (1,000 when < 1) with dropout off, so that memory grows with the
- * batch, not the split. False with st set when an argument is NULL or a run fails. */
-TFC_API bool tfc_model_evaluate(const tfc_model *m, struct tfc_session *s, const tfc_mnist_split *split, int batch,
+ * in batches of `batch` images (1,000 when < 1) with dropout off and the training switch false, so
+ * that memory grows with the batch, not the split. False with st set when an argument is NULL, a
+ * placeholder it reads is not fed (tfc_model_check_feeds) or a run fails. */
+TFC_API bool tfc_model_evaluate(const tfc_model *m, tfc_session *s, const tfc_mnist_split *split, int batch,
                                 double *accuracy, double *loss, tfc_status *st);
 
 TFC_END_DECLS

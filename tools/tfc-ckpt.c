@@ -21,7 +21,8 @@ static const char usage[] =
     "  or:  tfc-ckpt convert PATH NEW_PREFIX\n"
     "  or:  tfc-ckpt restore PATH --model M [--optimizer O] [--dataset D] [--data-dir DIR] [--no-eval]\n"
     "  or:  tfc-ckpt restore PATH --graph FILE --input X --labels Y --accuracy A [--loss L]\n"
-    "                        [--keep-prob NAME] [--dataset D] [--data-dir DIR] [--no-eval]\n"
+    "                        [--keep-prob NAME] [--training NAME] [--dataset D] [--data-dir DIR]\n"
+    "                        [--no-eval]\n"
     "\n"
     "Reads TensorFlow checkpoints: V2 bundles (PREFIX.index + PREFIX.data-*-of-*) written by tfc,\n"
     "tf.train.Saver or TF2's tf.train.Checkpoint, and V1 single-file checkpoints.\n"
@@ -54,8 +55,10 @@ static const char usage[] =
     "    --graph FILE        a TensorFlow graph (.meta or binary .pb) instead of --model, with its\n"
     "                        tensors named as for tfc-run --graph: --input (the images), --labels\n"
     "                        (one-hot), --accuracy, --loss (optional), --keep-prob (dropout's\n"
-    "                        placeholder, fed 1); checkpoint keys follow the graph's Saver nodes;\n"
-    "                        nodes placed on a GPU run on this CPU, with one note\n"
+    "                        placeholder, fed 1), --training (the bool placeholder switching its\n"
+    "                        batch norm or dropout, is_training, fed false); checkpoint keys follow\n"
+    "                        the graph's Saver nodes; nodes placed on a GPU run on this CPU, with\n"
+    "                        one note\n"
     "    --no-eval           only check that the checkpoint fits the graph\n"
     "    --threads N         threads for the evaluation (default: all cores)\n"
     "  -h, --help            this help\n";
@@ -81,7 +84,7 @@ int main(int argc, char **argv)
         return usage_error("unknown command ", cmd);
 
     enum { OPT_ALL = 256, OPT_FULL, OPT_JSON, OPT_MODEL, OPT_OPTIMIZER, OPT_DATASET, OPT_DATA_DIR, OPT_NO_EVAL,
-           OPT_THREADS, OPT_GRAPH, OPT_INPUT, OPT_LABELS, OPT_ACCURACY, OPT_LOSS, OPT_KEEP };
+           OPT_THREADS, OPT_GRAPH, OPT_INPUT, OPT_LABELS, OPT_ACCURACY, OPT_LOSS, OPT_KEEP, OPT_TRAINING };
     static const struct option longopts[] = {
         {"tensor", required_argument, NULL, 't'},         {"all", no_argument, NULL, OPT_ALL},
         {"full", no_argument, NULL, OPT_FULL},            {"json", no_argument, NULL, OPT_JSON},
@@ -92,6 +95,7 @@ int main(int argc, char **argv)
         {"graph", required_argument, NULL, OPT_GRAPH},    {"input", required_argument, NULL, OPT_INPUT},
         {"labels", required_argument, NULL, OPT_LABELS},  {"accuracy", required_argument, NULL, OPT_ACCURACY},
         {"loss", required_argument, NULL, OPT_LOSS},      {"keep-prob", required_argument, NULL, OPT_KEEP},
+        {"training", required_argument, NULL, OPT_TRAINING},
         {NULL, 0, NULL, 0},
     };
     tfc_ckpt_inspect_options o = {0};
@@ -128,6 +132,7 @@ int main(int argc, char **argv)
         case OPT_ACCURACY: ro.graph.accuracy = optarg; break;
         case OPT_LOSS: ro.graph.loss = optarg; break;
         case OPT_KEEP: ro.graph.keep_prob = optarg; break;
+        case OPT_TRAINING: ro.graph.training = optarg; break;
         case OPT_THREADS:
             ro.threads = (int)strtol(optarg, &end, 10);
             if (*end || end == optarg || ro.threads < 0 || ro.threads > 256)
@@ -154,8 +159,8 @@ int main(int argc, char **argv)
         const tfc_graph_model_spec *gs = &ro.graph;
         if (ro.model && gs->graph) return usage_error("restore takes --model or --graph, not both", "");
         if (!ro.model && !gs->graph) return usage_error("restore needs --model (softmax, mlp, deep or cnn) or --graph", "");
-        if (!gs->graph && (gs->input || gs->labels || gs->accuracy || gs->loss || gs->keep_prob))
-            return usage_error("--input, --labels, --accuracy, --loss and --keep-prob go with --graph", "");
+        if (!gs->graph && (gs->input || gs->labels || gs->accuracy || gs->loss || gs->keep_prob || gs->training))
+            return usage_error("--input, --labels, --accuracy, --loss, --keep-prob and --training go with --graph", "");
         if (gs->graph && (!gs->input || !gs->labels || !gs->accuracy))
             return usage_error("--graph needs --input, --labels and --accuracy (the tensors' names, e.g. x:0)", "");
         if (gs->graph && ro.optimizer) return usage_error("--optimizer does not go with --graph: the graph holds its slots", "");

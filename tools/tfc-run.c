@@ -43,6 +43,7 @@ static const char usage[] =
     "                      and nesterov 0.005, adagrad 0.03, the rmsprops 0.0005, adam 0.001\n"
     "  --keep-prob P       dropout's keep probability in training (default: the model's); with\n"
     "                      --graph, NAME=P: the graph's keep probability placeholder and its value\n"
+    "                      (fed P in training steps, 1 when evaluating)\n"
     "  --scale-lr          under mpirun, multiply the learning rate by the number of ranks\n"
     "  --seed N            seed of the initial weights, shuffling and dropout (default 0);\n"
     "                      a run is reproducible for a given seed and thread count\n"
@@ -80,6 +81,9 @@ static const char usage[] =
     "  --accuracy A        the accuracy (a float32 scalar), reported on the test set\n"
     "  --train-op OP       the training step (default: the MetaGraph's train_op collection)\n"
     "  --loss L            the loss shown in the progress (default: the losses collection)\n"
+    "  --training NAME     the graph's bool placeholder that switches its batch norm or dropout\n"
+    "                      (tf.cond on is_training): fed true in training steps and false when\n"
+    "                      evaluating and for summaries (a placeholder_with_default needs none)\n"
     "Its variables start from their initialisers or --restore (a TensorFlow checkpoint of the graph);\n"
     "its summaries collection is written every --summary-every steps, and checkpoints with their\n"
     ".meta as TensorFlow's Saver writes them. 1,000 steps of 100 unless told otherwise. Nodes placed\n"
@@ -177,7 +181,7 @@ static int parse_args(int argc, char **argv, options *o)
 {
     enum { O_MODEL = 256, O_STEPS, O_EPOCHS, O_BATCH, O_LR, O_OPT, O_SEED, O_THREADS, O_DATA, O_QUIET, O_LOGDIR, O_RUN,
            O_NOLOG, O_SUMMARY, O_HIST, O_SAVE, O_RESTORE, O_EVAL, O_PROFILE, O_WARMUP, O_KEEP, O_SCALE_LR, O_IMAGES,
-           O_GRAPH, O_INPUT, O_LABELS, O_ACCURACY, O_TRAIN_OP, O_LOSS };
+           O_GRAPH, O_INPUT, O_LABELS, O_ACCURACY, O_TRAIN_OP, O_LOSS, O_TRAINING };
     static const struct option longopts[] = {
         {"model", required_argument, 0, O_MODEL},   {"steps", required_argument, 0, O_STEPS},
         {"epochs", required_argument, 0, O_EPOCHS}, {"batch-size", required_argument, 0, O_BATCH},
@@ -194,6 +198,7 @@ static int parse_args(int argc, char **argv, options *o)
         {"graph", required_argument, 0, O_GRAPH},   {"input", required_argument, 0, O_INPUT},
         {"labels", required_argument, 0, O_LABELS}, {"accuracy", required_argument, 0, O_ACCURACY},
         {"train-op", required_argument, 0, O_TRAIN_OP}, {"loss", required_argument, 0, O_LOSS},
+        {"training", required_argument, 0, O_TRAINING},
         {"help", no_argument, 0, 'h'},              {0, 0, 0, 0},
     };
     memset(o, 0, sizeof *o);
@@ -251,6 +256,7 @@ static int parse_args(int argc, char **argv, options *o)
         case O_ACCURACY: o->graph.accuracy = optarg; break;
         case O_TRAIN_OP: o->graph.train_op = optarg; break;
         case O_LOSS: o->graph.loss = optarg; break;
+        case O_TRAINING: o->graph.training = optarg; break;
         case O_SCALE_LR: o->scale_lr = true; break;
         case O_OPT: {
             bool known = false;
@@ -319,8 +325,8 @@ static int parse_args(int argc, char **argv, options *o)
     for (int i = 0; tfc_model_names[i]; i++) known |= strcmp(tfc_model_names[i], o->model) == 0;
     if (!known) return usage_error("--model: unknown model '%s' (known: softmax, mlp, deep, cnn)", o->model);
     tfc_graph_model_spec *gs = &o->graph;
-    if (!gs->graph && (gs->input || gs->labels || gs->accuracy || gs->train_op || gs->loss || gs->keep_prob))
-        return usage_error("%s", "--input, --labels, --accuracy, --train-op, --loss and --keep-prob NAME=P go with --graph");
+    if (!gs->graph && (gs->input || gs->labels || gs->accuracy || gs->train_op || gs->loss || gs->keep_prob || gs->training))
+        return usage_error("%s", "--input, --labels, --accuracy, --train-op, --loss, --keep-prob NAME=P and --training go with --graph");
     if (gs->graph) {
         const char *clash = model_given ? "--model" : o->lr > 0 ? "--lr" : o->optimizer ? "--optimizer" :
                             o->histograms ? "--histograms" : o->scale_lr ? "--scale-lr" : o->images ? "--images" : NULL;
@@ -353,6 +359,7 @@ typedef struct {
     tfc_session *session;
     tfc_mnist *data;
     tfc_tensor *x, *y, *keep_train, *keep_eval;
+    tfc_tensor *train_mode, *eval_mode; /* the model's training switch: true, false */
     char run_dir[PATH_MAX]; /* "" without a logdir */
     char newest[PATH_MAX];  /* the newest checkpoint saved or restored, "" when none */
     tfc_event_writer *events;
@@ -467,18 +474,20 @@ static void free_state(run_state *r, tfc_status *st)
     tfc_tensor_free(r->y);
     tfc_tensor_free(r->keep_train);
     tfc_tensor_free(r->keep_eval);
+    tfc_tensor_free(r->train_mode);
+    tfc_tensor_free(r->eval_mode);
     r->events = NULL;
     r->session = NULL;
     r->data = NULL;
-    r->x = r->y = r->keep_train = r->keep_eval = NULL;
+    r->x = r->y = r->keep_train = r->keep_eval = r->train_mode = r->eval_mode = NULL;
 }
 
-/* Fetches one tensor for the current batch with dropout off. */
+/* Fetches one tensor for the current batch with dropout off (and the training switch false). */
 static bool run_on_batch(run_state *r, tfc_out fetch, tfc_tensor **out, tfc_status *st)
 {
-    tfc_model *m = &r->model;
-    tfc_feed feeds[3] = {{m->x, r->x}, {m->labels, r->y}, {m->keep_prob, r->keep_eval}};
-    return tfc_session_run(r->session, feeds, tfc_out_ok(m->keep_prob) ? 3 : 2, &fetch, 1, out, st);
+    tfc_feed feeds[4];
+    int nfeeds = tfc_model_feeds(&r->model, r->x, r->y, r->keep_eval, r->eval_mode, feeds);
+    return tfc_session_run(r->session, feeds, nfeeds, &fetch, 1, out, st);
 }
 
 /* Accuracy of the model on the current batch with dropout off (the seeds' "training accuracy"). */
@@ -628,8 +637,8 @@ static bool train(run_state *r, const options *o, int64_t total, tfc_status *st)
     /* --warmup: the clock (and the profile) start after the first o->warmup steps */
     int64_t timed = total - start > o->warmup ? start + o->warmup : total;
     double t0 = tfc_now();
-    tfc_feed feeds[3] = {{m->x, r->x}, {m->labels, r->y}, {m->keep_prob, r->keep_train}};
-    int nfeeds = tfc_out_ok(m->keep_prob) ? 3 : 2;
+    tfc_feed feeds[4];
+    int nfeeds = tfc_model_feeds(m, r->x, r->y, r->keep_train, r->train_mode, feeds);
     bool ok = true;
     for (int64_t step = start; ok && step < total && !stop_signal; step++) {
         if (step == timed && step > start) {
@@ -762,6 +771,7 @@ int main(int argc, char **argv)
         ok = tfc_fail(st, TFC_INVALID_ARGUMENT, "--graph trains in one process: the graph's optimizer has no allreduce");
     if (ok && o.graph.graph && !o.eval_only && !tfc_out_ok(r.model.train))
         ok = tfc_fail(st, TFC_INVALID_ARGUMENT, "%s: no training op: name it with --train-op (or only evaluate, --eval)", o.graph.graph);
+    if (ok && o.graph.graph) ok = tfc_model_check_feeds(&r.model, !o.eval_only, st);
     if (ok) {
         tfc_session_options so = {.threads = o.threads, .seed = o.seed, .profile = o.profile, .comm = r.comm,
                                   .plain_convolution = o.graph.graph != NULL,
@@ -809,6 +819,8 @@ int main(int argc, char **argv)
         r.y = tfc_tensor_new(TFC_FLOAT, TFC_SHAPE(batch, 10));
         r.keep_train = tfc_tensor_scalar_f32(o.keep_prob > 0 ? o.keep_prob : r.model.train_keep_prob);
         r.keep_eval = tfc_tensor_scalar_f32(1.0f);
+        r.train_mode = tfc_tensor_from(TFC_BOOL, TFC_SCALAR, &(uint8_t){1});
+        r.eval_mode = tfc_tensor_new(TFC_BOOL, TFC_SCALAR);
         if (!o.quiet && o.eval_only)
             fprintf(stderr, "tfc-run: evaluating model %s on the %s test set\n", r.model.name, o.dataset);
         else if (!o.quiet && r.nranks > 1)
@@ -821,7 +833,7 @@ int main(int argc, char **argv)
         else if (!o.quiet)
             fprintf(stderr, "tfc-run: model %s on %s (%s), %lld steps of %d, %s %g, seed %llu\n", r.model.name, o.dataset, dir,
                     (long long)total, batch, r.model.optimizer, r.model.learning_rate, (unsigned long long)o.seed);
-        ok = r.x && r.y && r.keep_train && r.keep_eval && (o.eval_only || train(&r, &o, total, st));
+        ok = r.x && r.y && r.keep_train && r.keep_eval && r.train_mode && r.eval_mode && (o.eval_only || train(&r, &o, total, st));
         if (ok && stop_signal) return stopped(&r, &o, st);
         if (ok && o.profile && !o.eval_only) print_profile(&r, r.trained);
     }

@@ -6,7 +6,7 @@
  * counts, disagreeing _output_shapes, hostile attrs (tensors of more than 1 GiB spelt in a few bytes
  * or past int64, values and tensor_content that do not fit the shape, ranks past 8, mixed, long and
  * unsupported lists, functions), hostile input indices, MetaGraphs whose collections name what is
- * not there, every truncation. */
+ * not there, every truncation; which placeholders a model's runs leave unfed. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -140,6 +140,8 @@ static void test_seed_models(tfc_status *st)
         tfc_model m;
         tfc_model_options mo = {.summaries = true, .histograms = true};
         CHECK_MSG(tfc_model_build(&m, tfc_model_names[k], &mo, st), "%s", tfc_message(st));
+        /* every placeholder a seed model's runs read is one tfc_model_feeds feeds */
+        CHECK_MSG(tfc_model_check_feeds(&m, true, st), "%s: %s", m.name, tfc_message(st));
         size_t len = 0;
         unsigned char *gd = tfc_graphdef_serialize(m.g, &len, st);
         tfc_graph *b = gd ? import_bytes(gd, len, false, NULL, st) : NULL;
@@ -575,6 +577,43 @@ static void test_truncations(tfc_status *st)
     tfc_model_free(&m);
 }
 
+/* tfc_model_check_feeds: a placeholder read by data or control edges and not fed is named with what
+ * reads it; a fed node ends the walk; the training step counts only when training. */
+static void test_check_feeds(void)
+{
+    tfc_status *st = tfc_status_new();
+    tfc_model m;
+    memset(&m, 0, sizeof m);
+    tfc_graph *g = m.g = tfc_graph_new();
+    m.x = tfc_identity(g, tfc_placeholder(g, TFC_FLOAT, TFC_SHAPE(-1, 784), "raw"), "x");
+    m.labels = tfc_placeholder(g, TFC_FLOAT, TFC_SHAPE(-1, 10), "y");
+    m.keep_prob = tfc_placeholder(g, TFC_FLOAT, TFC_SCALAR, "keep");
+    m.loss = m.summaries = m.training = TFC_NO_OUT;
+    tfc_out is_training = tfc_placeholder(g, TFC_BOOL, TFC_SCALAR, "is_training");
+    tfc_control_dependencies_push(g, &is_training, 1);
+    m.accuracy = tfc_add(g, m.keep_prob, m.x, "accuracy"); /* x fed: not its input "raw" */
+    tfc_control_dependencies_pop(g);
+    m.train = tfc_identity(g, tfc_add(g, tfc_placeholder(g, TFC_FLOAT, TFC_SCALAR, "lr"), m.accuracy, "sum"), "train");
+    CHECK(tfc_graph_check(g, st));
+    CHECK(!tfc_model_check_feeds(&m, false, st) &&
+          strcmp(tfc_message(st), "placeholder 'is_training' (bool []), which the accuracy reads, is not fed: name it "
+                                  "with --training is_training:0 (fed true in training, false when evaluating)") == 0);
+    m.training = is_training;
+    tfc_status_clear(st);
+    CHECK_MSG(tfc_model_check_feeds(&m, false, st), "%s", tfc_message(st));
+    CHECK_MSG(!tfc_model_check_feeds(&m, true, st) &&
+          strstr(tfc_message(st), "placeholder 'lr' (float32 []), which the training step reads, is not fed: the tools "
+                                  "feed --input, --labels, --keep-prob (a float32 scalar) and --training (a bool scalar)"),
+              "%s", tfc_message(st));
+    tfc_feed feeds[4];
+    CHECK(tfc_model_feeds(&m, NULL, NULL, NULL, NULL, feeds) == 4 && feeds[3].out.node == is_training.node);
+    m.keep_prob = m.training = TFC_NO_OUT;
+    CHECK(tfc_model_feeds(&m, NULL, NULL, NULL, NULL, feeds) == 2 && tfc_model_feeds(NULL, NULL, NULL, NULL, NULL, feeds) == 0);
+    CHECK(!tfc_model_check_feeds(NULL, false, st));
+    tfc_model_free(&m);
+    tfc_status_free(st);
+}
+
 int main(void)
 {
     tfc_status *st = tfc_status_new();
@@ -584,6 +623,7 @@ int main(void)
     test_hostile_meta_graphs();
     test_verbatim_name_taken();
     test_truncations(st);
+    test_check_feeds();
     tfc_status_free(st);
     return check_result();
 }
