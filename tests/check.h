@@ -42,6 +42,19 @@ static inline int check_result(void)
     return check_failures ? 1 : 0;
 }
 
+/* Bytes read by this process so far (read, pread and the like), from /proc/self/io; -1 when
+ * unknown. */
+static inline long long check_bytes_read(void)
+{
+    FILE *f = fopen("/proc/self/io", "r");
+    long long n = -1;
+    char line[128];
+    while (f && fgets(line, sizeof line, f))
+        if (sscanf(line, "rchar: %lld", &n) == 1) break;
+    if (f) fclose(f);
+    return n;
+}
+
 /* Where shared fixtures live (../shared/fixtures/real from the repo root), or NULL. Tests that use
  * them exit 77 (meson's "skipped") when it is absent. */
 #ifndef TFC_SOURCE_ROOT

@@ -31,6 +31,10 @@ typedef struct {
 #define TFC_GDRAW_TIME_LIMIT 60.0
 #define TFC_GDRAW_MAX_MEMORY ((size_t)3 << 29)
 
+/* Whether max_memory is applied: not in an AddressSanitizer build, which reserves terabytes of
+ * address space up front. */
+bool tfc_gdraw_memory_limited(void);
+
 /* The format named by path's extension (.png .svg .pdf .dot, any case); false if none. */
 bool tfc_gdraw_format_from_path(const char *path, tfc_gdraw_format *fmt);
 

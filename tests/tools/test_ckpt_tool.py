@@ -8,6 +8,7 @@ import struct
 
 import numpy as np
 import pytest
+from tool_errors import one_error_line
 
 # FORMATS.md §5's worked example: one tensor `w`, float32 [2] = {1, 2}.
 EXAMPLE_INDEX = bytes.fromhex(
@@ -47,14 +48,6 @@ def with_block_crc(index):
     index = bytearray(index)
     index[37:41] = struct.pack("<I", masked(crc32c(bytes(index[0:37]))))
     return bytes(index)
-
-
-def one_error_line(r, *needles):
-    assert r.returncode == 1, (r.returncode, r.stdout, r.stderr)
-    lines = r.stderr.strip().split("\n")
-    assert len(lines) == 1 and lines[0].startswith("tfc-ckpt: "), r.stderr
-    for n in needles:
-        assert n in lines[0], (n, lines[0])
 
 
 def test_example_is_well_formed():

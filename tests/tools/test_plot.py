@@ -12,6 +12,7 @@ import xml.etree.ElementTree as ET
 import numpy as np
 import pytest
 from tb_smoothing import tb_smooth
+from tool_errors import one_error_line
 
 # matplotlib's tab10, which tfc-plot gives to runs in order
 TAB10 = [(0x1f, 0x77, 0xb4), (0xff, 0x7f, 0x0e), (0x2c, 0xa0, 0x2c), (0xd6, 0x27, 0x28)]
@@ -61,13 +62,6 @@ def read_csv(text):
     for r in rows:
         r["step"] = int(r["step"])
     return rows
-
-
-def one_error_line(p, code=1):
-    assert p.returncode == code, (p.returncode, p.stdout, p.stderr)
-    lines = p.stderr.splitlines()
-    assert len(lines) == 1 and lines[0].startswith("tfc-plot: "), p.stderr
-    return lines[0]
 
 
 # ---- smoothing: CSV against TensorBoard's formula ----

@@ -8,14 +8,7 @@ import shutil
 import subprocess
 
 import pytest
-
-
-def one_error_line(r, tool, *needles):
-    assert r.returncode == 1, (r.returncode, r.stdout, r.stderr)
-    lines = r.stderr.strip().split("\n")
-    assert len(lines) == 1 and lines[0].startswith(tool + ": "), r.stderr
-    for n in needles:
-        assert n in lines[0], (n, lines[0])
+from tool_errors import one_error_line
 
 
 DEEP = ["--input", "input/x:0", "--labels", "input/label:0", "--accuracy", "evaluation/Mean:0"]
@@ -94,11 +87,11 @@ def test_bad_tensor_names(run_tool, deep_run, mnist_dir):
     meta = deep_run / "model.ckpt-50.meta"
     base = ["mnist", "--graph", meta, "--data-dir", mnist_dir, "--no-logdir", "--steps", "1"]
     r = run_tool("tfc-run", *base, "--input", "nothere:0", "--labels", "input/label:0", "--accuracy", "evaluation/Mean:0")
-    one_error_line(r, "tfc-run", "--input 'nothere:0': no such tensor in the graph")
+    one_error_line(r, "--input 'nothere:0': no such tensor in the graph")
     r = run_tool("tfc-run", *base, "--input", "input/x:0", "--labels", "input/x:0", "--accuracy", "evaluation/Mean:0")
-    one_error_line(r, "tfc-run", "--labels 'input/x:0' is float32 [?,784], tfc-run needs float32 [?,10]")
+    one_error_line(r, "--labels 'input/x:0' is float32 [?,784], tfc-run needs float32 [?,10]")
     r = run_tool("tfc-run", *base, "--input", "input/label:0", "--labels", "input/label:0", "--accuracy", "evaluation/Mean:0")
-    one_error_line(r, "tfc-run", "--input 'input/label:0' has shape [?,10]")
+    one_error_line(r, "--input 'input/label:0' has shape [?,10]")
 
 
 def test_file_errors(run_tool, deep_run, mnist_dir, tmp_path):
@@ -117,8 +110,8 @@ def test_file_errors(run_tool, deep_run, mnist_dir, tmp_path):
         path = tmp_path / name
         path.write_bytes(data)
         r = run_tool("tfc-run", "mnist", "--graph", path, *DEEP, "--data-dir", mnist_dir, "--no-logdir")
-        one_error_line(r, "tfc-run", str(path), needle)
+        one_error_line(r, str(path), needle)
         r = run_tool("tfc-ckpt", "restore", deep_run / "model.ckpt-50", "--graph", path, *DEEP, "--no-eval")
-        one_error_line(r, "tfc-ckpt", str(path), needle)
+        one_error_line(r, str(path), needle)
     r = run_tool("tfc-run", "mnist", "--graph", tmp_path / "none.meta", *DEEP, "--data-dir", mnist_dir, "--no-logdir")
-    one_error_line(r, "tfc-run", "none.meta: cannot open")
+    one_error_line(r, "none.meta: cannot open")

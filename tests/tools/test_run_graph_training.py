@@ -12,6 +12,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from tool_errors import one_error_line
 
 SCRIPT = Path(__file__).resolve().parent / "tf1_training_switch.py"
 TENSORS = ["--input", "x:0", "--labels", "y_:0", "--accuracy", "accuracy:0"]
@@ -47,14 +48,6 @@ def moving(run_tool, prefix):
     return tensors["bn/moving_mean"], tensors["bn/moving_variance"]
 
 
-def one_error_line(r, tool, *needles):
-    assert r.returncode == 1, (r.returncode, r.stdout, r.stderr)
-    lines = r.stderr.strip().split("\n")
-    assert len(lines) == 1 and lines[0].startswith(tool + ": "), r.stderr
-    for n in needles:
-        assert n in lines[0], (n, lines[0])
-
-
 def test_training_switch_trains_batch_norm(run_tool, graphs, trained, mnist_dir):
     acc, prefix = trained
     assert acc > 0.9, acc
@@ -82,11 +75,11 @@ def test_unfed_switch(run_tool, graphs, trained, mnist_dir):
     """What TensorFlow refuses ('You must feed a value for placeholder tensor'), before anything runs."""
     base = ["mnist", "--graph", graphs / "bn.meta", *TENSORS, "--data-dir", mnist_dir, "--no-logdir", "--steps", "1"]
     needle = "placeholder 'is_training' (bool []), which {} reads, is not fed: name it with --training is_training:0"
-    one_error_line(run_tool("tfc-run", *base), "tfc-run", needle.format("the training step"))
-    one_error_line(run_tool("tfc-run", *base, "--eval"), "tfc-run", needle.format("the accuracy"))
+    one_error_line(run_tool("tfc-run", *base), needle.format("the training step"))
+    one_error_line(run_tool("tfc-run", *base, "--eval"), needle.format("the accuracy"))
     prefix = trained[1]
     r = run_tool("tfc-ckpt", "restore", prefix, "--graph", graphs / "bn.meta", *TENSORS, "--data-dir", mnist_dir)
-    one_error_line(r, "tfc-ckpt", needle.format("the accuracy"))
+    one_error_line(r, needle.format("the accuracy"))
     # only checking that the checkpoint fits runs nothing: no feed needed
     r = run_tool("tfc-ckpt", "restore", prefix, "--graph", graphs / "bn.meta", *TENSORS, "--no-eval")
     assert r.returncode == 0, r.stderr
@@ -112,10 +105,10 @@ def test_placeholder_with_default(run_tool, graphs, mnist_dir, tmp_path):
 def test_bad_training_tensor(run_tool, graphs, trained, mnist_dir, name, needle):
     r = run_tool("tfc-run", "mnist", "--graph", graphs / "bn.meta", *TENSORS, "--training", name,
                  "--data-dir", mnist_dir, "--no-logdir", "--steps", "1")
-    one_error_line(r, "tfc-run", needle)
+    one_error_line(r, needle)
     r = run_tool("tfc-ckpt", "restore", trained[1], "--graph", graphs / "bn.meta", *TENSORS, "--training", name,
                  "--no-eval")
-    one_error_line(r, "tfc-ckpt", needle)
+    one_error_line(r, needle)
 
 
 def test_training_usage(run_tool):
