@@ -43,7 +43,7 @@ static const seed_setup setups[] = {
 const char *const tfc_model_optimizers[] = {"gd", "momentum", "nesterov", "adagrad", "rmsprop", "centered-rmsprop", "adam", NULL};
 
 /* The learning rate each of tfc_model_optimizers brings when it is not the seed's own optimizer. */
-static const float optimizer_lr[] = {0.5f, 0.005f, 0.005f, 0.03f, 5e-4f, 5e-4f, 1e-3f};
+static const float optimizer_lr[] = {0.5f, 0.005f, 0.005f, 0.05f, 1e-3f, 1e-3f, 1e-3f};
 
 static int optimizer_index(const char *name)
 {
@@ -52,11 +52,19 @@ static int optimizer_index(const char *name)
     return -1;
 }
 
-/* The optimizer called `name` with TensorFlow's settings, but for momentum 0.9 in the momentum ones
- * and Adagrad's initial accumulator 1e-6: TensorFlow's 0.1 outweighs the squared gradients of the
- * deep model's softmax layer, about a five-hundredth of the others', for the whole run (its test
- * accuracy stalls near 65%). */
-static tfc_optimizer optimizer_of(const char *name, float lr)
+/* Adagrad's first ADAGRAD_WARMUP steps take a fifth of its learning rate (piecewise_constant of
+ * global_step): with its accumulator starting near zero, each weight's first steps are about the
+ * whole learning rate, whatever its gradient's size. */
+#define ADAGRAD_WARMUP 1000
+
+/* The optimizer called `name` with TensorFlow's settings, but where the deep model's first layer,
+ * a 500-way softmax whose weights' gradients are about 1e-7 to 1e-4 (a five-hundredth of the other
+ * layers'), needs others: momentum 0.9 in the momentum ones; Adagrad's initial accumulator 1e-10
+ * (TensorFlow's 0.1, and still 1e-6, outweighs that layer's squared gradients for the whole run)
+ * and its warmup; RMSProp's decay 0.99 (TensorFlow's 0.9 divides by a mean of about ten squared
+ * gradients, too noisy a measure for them) and epsilon 1e-14 (added under the square root,
+ * TensorFlow's 1e-10 puts a floor of 1e-5 under the divisor, above most of that layer's gradients). */
+static tfc_optimizer optimizer_of(tfc_graph *g, const char *name, float lr, tfc_out global_step)
 {
     if (strcmp(name, "momentum") == 0 || strcmp(name, "nesterov") == 0) {
         tfc_optimizer o = tfc_momentum_optimizer(lr, 0.9f);
@@ -65,12 +73,16 @@ static tfc_optimizer optimizer_of(const char *name, float lr)
     }
     if (strcmp(name, "adagrad") == 0) {
         tfc_optimizer o = tfc_adagrad_optimizer(lr);
-        o.initial_accumulator_value = 1e-6f;
+        o.initial_accumulator_value = 1e-10f;
+        const int64_t boundary = ADAGRAD_WARMUP - 1; /* global_step 0 to 999 before each update */
+        o.learning_rate_tensor = tfc_piecewise_constant(g, global_step, &boundary, 1, (const float[]){lr / 5, lr}, NULL);
         return o;
     }
     if (strcmp(name, "rmsprop") == 0 || strcmp(name, "centered-rmsprop") == 0) {
         tfc_optimizer o = tfc_rmsprop_optimizer(lr);
         o.centered = strcmp(name, "centered-rmsprop") == 0;
+        o.decay = 0.99f;
+        o.epsilon = 1e-14f;
         return o;
     }
     if (strcmp(name, "adam") == 0) return tfc_adam_optimizer(lr);
@@ -308,7 +320,7 @@ bool tfc_model_build(tfc_model *m, const char *name, const tfc_model_options *op
     bool is_deep = strcmp(name, "deep") == 0 || strcmp(name, "cnn") == 0;
     if (is_deep) tfc_scope_push(g, "train/"); /* back into the scope that holds the loss */
     if (ok) {
-        tfc_optimizer opt = optimizer_of(m->optimizer, m->learning_rate);
+        tfc_optimizer opt = optimizer_of(g, m->optimizer, m->learning_rate, m->global_step);
         m->train = tfc_optimizer_minimize(g, &opt, m->loss, m->global_step, NULL, 0);
     }
     if (is_deep) tfc_scope_pop(g);

@@ -52,9 +52,10 @@ typedef struct {
 TFC_API extern const char *const tfc_model_names[];
 
 /* Names of the optimizers a model trains with, NULL-terminated: gd, momentum, nesterov, adagrad,
- * rmsprop, centered-rmsprop, adam; TensorFlow's settings but for momentum 0.9 (momentum, nesterov)
- * and Adagrad's initial accumulator 1e-6. Each but the seed's own comes with its own learning rate:
- * gd 0.5, momentum and nesterov 0.005, adagrad 0.03, the rmsprops 0.0005, adam 0.001. */
+ * rmsprop, centered-rmsprop, adam; TensorFlow's settings but for momentum 0.9 (momentum, nesterov),
+ * Adagrad's initial accumulator 1e-10 and its first 1,000 steps at a fifth of the learning rate,
+ * RMSProp's decay 0.99 and epsilon 1e-14. Each but the seed's own comes with its own learning rate:
+ * gd 0.5, momentum and nesterov 0.005, adagrad 0.05, the rmsprops 0.001, adam 0.001. */
 extern const char *const tfc_model_optimizers[];
 
 /* Fills *m (the caller's) with model `name` (one of tfc_model_names) built into a new graph m->g,
