@@ -69,7 +69,10 @@ int tfc_pb_check_file(int fd, uint64_t off, uint64_t n, const struct ProtobufCMe
         }
         rc = varint(&w, &p, end, &tag);
         unsigned wire = (unsigned)(tag & 7);
-        if (rc == 1 && (tag >> 3 == 0 || tag >> 3 > UINT32_MAX || wire == 3 || wire == 4 || wire > 5)) rc = 0;
+        /* protobuf-c refuses field number 0 only in a one-byte tag (it tests the first byte's bits):
+         * spelt in more bytes (0x85 0x00) it is an unknown field, so it is one here too */
+        bool field0 = tag >> 3 == 0 && p - field == 1;
+        if (rc == 1 && (field0 || tag >> 3 > UINT32_MAX || wire == 3 || wire == 4 || wire > 5)) rc = 0;
         if (rc == 1 && wire == 0) rc = varint(&w, &p, end, &v);
         if (rc == 1 && (wire == 1 || wire == 5)) {
             unsigned k = wire == 1 ? 8 : 4;

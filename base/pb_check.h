@@ -3,7 +3,7 @@
  * are messages, while strings and bytes are stepped over unread. A 2 GiB field of zeros (a hole
  * behind a damaged header) is refused after reading a few bytes; a valid message costs a window
  * of the file, whatever its size. The check is never stricter than the protobuf wire format:
- * what it refuses, protobuf-c's unpack refuses too (a field number 0, a group or unknown wire
+ * what it refuses, protobuf-c's unpack refuses too (a field number 0 in a one-byte tag, a group or unknown wire
  * type, a varint over 10 bytes, a length past the end of its message). */
 #ifndef TFC_PB_CHECK_H
 #define TFC_PB_CHECK_H
