@@ -29,11 +29,22 @@ static bool has_all(const char *dir)
     return true;
 }
 
+/* Copies the folder found into dir_out (cap bytes); false when it has no room for it. */
+static bool give_dir(const char *dir, char *dir_out, size_t cap, tfc_status *st)
+{
+    size_t n = strlen(dir);
+    if (!dir_out || n >= cap)
+        return tfc_fail(st, TFC_INVALID_ARGUMENT, "tfc_mnist_find: the folder '%s' needs %zu bytes, dir_out has %zu", dir, n + 1,
+                        dir_out ? cap : 0);
+    memcpy(dir_out, dir, n + 1);
+    return true;
+}
+
 bool tfc_mnist_find(tfc_dataset ds, const char *data_dir, char *dir_out, size_t cap, tfc_status *st)
 {
     const char *what = ds == TFC_DATASET_FASHION ? "Fashion-MNIST" : "MNIST";
     if (data_dir) {
-        if (has_all(data_dir)) return snprintf(dir_out, cap, "%s", data_dir), true;
+        if (has_all(data_dir)) return give_dir(data_dir, dir_out, cap, st);
         return tfc_fail(st, TFC_NOT_FOUND,
                         "%s data not found in --data-dir %s: it needs train-images-idx3-ubyte, train-labels-idx1-ubyte, "
                         "t10k-images-idx3-ubyte and t10k-labels-idx1-ubyte (plain or .gz)",
@@ -53,7 +64,7 @@ bool tfc_mnist_find(tfc_dataset ds, const char *data_dir, char *dir_out, size_t 
     candidates[n++] = cache;
     if (ds == TFC_DATASET_FASHION) candidates[n++] = "/usr/share/datasets/fashion-mnist";
     for (int i = 0; i < n; i++)
-        if (has_all(candidates[i])) return snprintf(dir_out, cap, "%s", candidates[i]), true;
+        if (has_all(candidates[i])) return give_dir(candidates[i], dir_out, cap, st);
     if (ds == TFC_DATASET_FASHION)
         return tfc_fail(st, TFC_NOT_FOUND,
                         "Fashion-MNIST data not found (looked in %s%s./fashion-mnist, %s, /usr/share/datasets/fashion-mnist): "

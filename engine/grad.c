@@ -36,6 +36,9 @@ static tfc_out total(tfc_graph *g, out_list *l)
 
 bool tfc_gradients(tfc_graph *g, tfc_out y, const tfc_out *xs, int nx, tfc_out *dxs)
 {
+    if (!tfc_builder_array(g, "tfc_gradients", NULL, "gradients", "xs", xs, nx) ||
+        !tfc_builder_array(g, "tfc_gradients", NULL, "gradients", "dxs", dxs, nx))
+        return false;
     for (int i = 0; i < nx; i++) dxs[i] = TFC_NO_OUT;
     if (!tfc_graph_ok(g)) return false;
     int n = tfc_graph_num_nodes(g);

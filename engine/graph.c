@@ -632,6 +632,16 @@ bool tfc_node_error(tfc_graph *g, int node, const char *fmt, ...)
                     g->nodes[node].def->type, msg);
 }
 
+bool tfc_builder_array(tfc_graph *g, const char *builder, const char *name, const char *dflt, const char *arg, const void *v,
+                       int64_t n)
+{
+    if (v || n <= 0) return true;
+    if (g && tfc_ok(g->st))
+        tfc_fail(g->st, TFC_INVALID_ARGUMENT, "%s (node '%s%s'): %s is NULL but its count is %lld", builder, tfc_scope(g),
+                 name ? name : dflt, arg, (long long)n);
+    return false;
+}
+
 static bool is_variable(const tfc_graph *g, int node)
 {
     return g && node >= 0 && node < g->n && (g->nodes[node].def->flags & TFC_OP_VARIABLE);

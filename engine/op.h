@@ -95,6 +95,11 @@ void tfc_node_set_output(tfc_graph *g, int node, int i, tfc_dtype dt, tfc_shape 
 /* In infer: report an error about this node (the message is prefixed "node 'NAME' (OP): ").
  * Returns false. */
 bool tfc_node_error(tfc_graph *g, int node, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* For public builders taking an array and its count: false, with the graph's build error naming the
+ * builder, the argument and the node asked for (name, or the builder's default dflt), when the array
+ * is NULL but the count is above 0 (also for a NULL graph, which records nothing). */
+bool tfc_builder_array(tfc_graph *g, const char *builder, const char *name, const char *dflt, const char *arg, const void *v,
+                       int64_t n);
 /* Attr getters with defaults, for infer and kernels. */
 int64_t tfc_attr_int(const tfc_graph *g, int node, const char *name, int64_t dflt);
 float tfc_attr_float(const tfc_graph *g, int node, const char *name, float dflt);

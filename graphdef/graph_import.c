@@ -525,6 +525,7 @@ bool tfc_graph_import_proto(tfc_graph *g, const Tensorflow__GraphDef *gd, const 
 
 bool tfc_graph_import(tfc_graph *g, const void *bytes, size_t len, const char *prefix, tfc_status *st)
 {
+    if (!bytes && len) return tfc_fail(st, TFC_INVALID_ARGUMENT, "tfc_graph_import: bytes is NULL but len is %zu", len);
     Tensorflow__GraphDef *gd = tensorflow__graph_def__unpack(NULL, len, bytes);
     if (!gd) return tfc_fail(st, TFC_DATA_LOSS, "not a GraphDef (%zu bytes that do not parse as one: corrupt or truncated)", len);
     bool ok = tfc_graph_import_proto(g, gd, prefix, st);

@@ -107,6 +107,7 @@ static bool take_collection(tfc_graph *g, const char *prefix, const Tensorflow__
 
 bool tfc_meta_graph_import(tfc_graph *g, const void *bytes, size_t len, const char *prefix, tfc_status *st)
 {
+    if (!bytes && len) return tfc_fail(st, TFC_INVALID_ARGUMENT, "tfc_meta_graph_import: bytes is NULL but len is %zu", len);
     Tensorflow__MetaGraphDef *mg = tensorflow__meta_graph_def__unpack(NULL, len, bytes);
     if (!mg) return tfc_fail(st, TFC_DATA_LOSS, "not a MetaGraphDef (%zu bytes that do not parse as one: corrupt or truncated)", len);
     bool ok = mg->graph_def ? true : tfc_fail(st, TFC_DATA_LOSS, "a MetaGraphDef without a graph");

@@ -217,6 +217,7 @@ tfc_out tfc_ones_like(tfc_graph *g, tfc_out x, const char *name) { return filled
 
 tfc_out tfc_group(tfc_graph *g, const tfc_out *deps, int n, const char *name)
 {
+    if (!tfc_builder_array(g, "tfc_group", name, "NoOp", "deps", deps, n)) return TFC_NO_OUT;
     int node = tfc_node_begin(g, "NoOp", name, NULL, 0, 0);
     for (int i = 0; i < n; i++)
         if (tfc_out_ok(deps[i])) tfc_node_add_control(g, node, deps[i].node);
@@ -561,6 +562,7 @@ const tfc_op_def tfc_op_Squeeze = {"Squeeze", infer_squeeze, k_squeeze, grad_to_
 
 tfc_out tfc_squeeze(tfc_graph *g, tfc_out x, const int *axes, int naxes, const char *name)
 {
+    if (!tfc_builder_array(g, "tfc_squeeze", name, "Squeeze", "axes", axes, naxes)) return TFC_NO_OUT;
     int64_t dims[TFC_MAX_DIMS];
     for (int i = 0; i < naxes && i < TFC_MAX_DIMS; i++) dims[i] = axes[i];
     int n = tfc_node_begin(g, "Squeeze", name, &x, 1, 1);

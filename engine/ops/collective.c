@@ -114,6 +114,9 @@ const tfc_op_def tfc_op_GroupedAllreduce = {"GroupedAllreduce", infer_grouped_al
 void tfc_grouped_allreduce(tfc_graph *g, const tfc_out *xs, int n, int64_t chunk_floats, int after, const char *name,
                            tfc_out *outs)
 {
+    if (!tfc_builder_array(g, "tfc_grouped_allreduce", name, "GroupedAllreduce", "xs", xs, n) ||
+        !tfc_builder_array(g, "tfc_grouped_allreduce", name, "GroupedAllreduce", "outs", outs, n))
+        return;
     int node = tfc_node_begin(g, "GroupedAllreduce", name, xs, n, n);
     if (after >= 0) tfc_node_add_control(g, node, after);
     tfc_set_attr_int(g, node, "N", n);

@@ -163,6 +163,7 @@ const tfc_op_def tfc_op_ConcatV2 = {"ConcatV2", infer_concat, k_concat, grad_con
 tfc_out tfc_concat(tfc_graph *g, const tfc_out *values, int n, int axis, const char *name)
 {
     char full[512];
+    if (!tfc_builder_array(g, "tfc_concat", name, "concat", "values", values, n)) return TFC_NO_OUT;
     if (n == 1) return tfc_identity(g, values[0], name ? name : "concat");
     tfc_op_scope_push(g, name, "concat", full);
     tfc_out ax = tfc_const_int(g, axis, "axis");
@@ -295,6 +296,7 @@ const tfc_op_def tfc_op_Pack = {"Pack", infer_pack, k_pack, grad_pack, 0, .ninpu
 
 tfc_out tfc_stack(tfc_graph *g, const tfc_out *values, int n, int axis, const char *name)
 {
+    if (!tfc_builder_array(g, "tfc_stack", name, "stack", "values", values, n)) return TFC_NO_OUT;
     int node = tfc_node_begin(g, "Pack", name ? name : "stack", values, n, 1);
     tfc_set_attr_int(g, node, "N", n);
     tfc_set_T(g, node);
@@ -374,6 +376,7 @@ const tfc_op_def tfc_op_Unpack = {"Unpack", infer_unpack, k_unpack, grad_unpack,
 
 int tfc_unstack(tfc_graph *g, tfc_out value, int num, int axis, tfc_out *outputs, const char *name)
 {
+    if (!tfc_builder_array(g, "tfc_unstack", name, "unstack", "outputs", outputs, num)) return 0;
     int node = tfc_node_begin(g, "Unpack", name ? name : "unstack", &value, 1, num);
     tfc_set_attr_int(g, node, "num", num);
     tfc_set_T(g, node);
@@ -496,6 +499,7 @@ const tfc_op_def tfc_op_SplitV = {"SplitV", infer_split_v, k_split_v, grad_split
 int tfc_split(tfc_graph *g, tfc_out value, int num_split, int axis, tfc_out *outputs, const char *name)
 {
     char full[512];
+    if (!tfc_builder_array(g, "tfc_split", name, "split", "outputs", outputs, num_split)) return 0;
     tfc_op_scope_push(g, name, "split", full);
     tfc_out d = tfc_const_int(g, axis, "split_dim");
     tfc_scope_pop(g);
@@ -509,6 +513,9 @@ int tfc_split(tfc_graph *g, tfc_out value, int num_split, int axis, tfc_out *out
 
 int tfc_split_v(tfc_graph *g, tfc_out value, const int32_t *sizes, int n, int axis, tfc_out *outputs, const char *name)
 {
+    if (!tfc_builder_array(g, "tfc_split_v", name, "split", "sizes", sizes, n) ||
+        !tfc_builder_array(g, "tfc_split_v", name, "split", "outputs", outputs, n))
+        return 0;
     tfc_out s = tfc_const_ints(g, sizes, n, "Const");
     char full[512];
     tfc_op_scope_push(g, name, "split", full);

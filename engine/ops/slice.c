@@ -196,6 +196,9 @@ tfc_out tfc_slice_by(tfc_graph *g, tfc_out x, tfc_out begin, tfc_out size, const
 tfc_out tfc_slice(tfc_graph *g, tfc_out x, const int64_t *begin, const int64_t *size, int n, const char *name)
 {
     char full[512];
+    if (!tfc_builder_array(g, "tfc_slice", name, "Slice", "begin", begin, n) ||
+        !tfc_builder_array(g, "tfc_slice", name, "Slice", "size", size, n))
+        return TFC_NO_OUT;
     tfc_op_scope_push(g, name, "Slice", full);
     tfc_out b = const_index_vector(g, begin, n, TFC_INT32, "begin");
     tfc_out s = const_index_vector(g, size, n, TFC_INT32, "size");
@@ -455,6 +458,9 @@ tfc_out tfc_strided_slice(tfc_graph *g, tfc_out x, const int64_t *begin, const i
 {
     char full[512];
     int64_t ones[32];
+    if (!tfc_builder_array(g, "tfc_strided_slice", name, "StridedSlice", "begin", begin, n) ||
+        !tfc_builder_array(g, "tfc_strided_slice", name, "StridedSlice", "end", end, n))
+        return TFC_NO_OUT;
     for (int i = 0; i < n && i < 32; i++) ones[i] = 1;
     tfc_op_scope_push(g, name, "StridedSlice", full);
     tfc_out b = const_index_vector(g, begin, n, TFC_INT32, "begin");
@@ -554,6 +560,7 @@ const tfc_op_def tfc_op_Pad = {"Pad", infer_pad, k_pad, grad_pad, 0, .ninputs = 
 tfc_out tfc_pad(tfc_graph *g, tfc_out x, const int64_t *paddings, int rank, const char *name)
 {
     char full[512];
+    if (!tfc_builder_array(g, "tfc_pad", name, "Pad", "paddings", paddings, rank)) return TFC_NO_OUT;
     tfc_op_scope_push(g, name, "Pad", full);
     tfc_tensor *t = tfc_tensor_new(TFC_INT32, TFC_SHAPE(rank, 2));
     for (int i = 0; t && i < 2 * rank; i++) tfc_i32(t)[i] = (int32_t)paddings[i];
@@ -643,6 +650,7 @@ const tfc_op_def tfc_op_Tile = {"Tile", infer_tile, k_tile, grad_tile, 0, .ninpu
 tfc_out tfc_tile(tfc_graph *g, tfc_out x, const int64_t *multiples, int n, const char *name)
 {
     char full[512];
+    if (!tfc_builder_array(g, "tfc_tile", name, "Tile", "multiples", multiples, n)) return TFC_NO_OUT;
     tfc_op_scope_push(g, name, "Tile", full);
     tfc_out m = const_index_vector(g, multiples, n, TFC_INT32, "multiples");
     tfc_scope_pop(g);

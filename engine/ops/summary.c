@@ -505,6 +505,7 @@ const tfc_op_def tfc_op_MergeSummary = {"MergeSummary", infer_merge, k_merge, NU
 
 tfc_out tfc_summary_merge(tfc_graph *g, const tfc_out *summaries, int n, const char *name)
 {
+    if (!tfc_builder_array(g, "tfc_summary_merge", name, "Merge", "summaries", summaries, n)) return TFC_NO_OUT;
     tfc_scope_push(g, name ? name : "Merge");
     int node = tfc_node_begin(g, "MergeSummary", "MergeSummary", summaries, n, 1);
     if (node >= 0) tfc_set_attr_int(g, node, "N", n);

@@ -102,6 +102,16 @@ static void test_shape_errors(void)
         CHECK_MSG(!tfc_graph_ok(g) && strstr(tfc_graph_error(g), named[i]), "%s: %s", named[i], tfc_graph_error(g));
         tfc_graph_free(g);
     }
+
+    /* A NULL array with a count is a build error naming the builder, the argument and the node. */
+    g = tfc_graph_new();
+    tfc_scope_push(g, "model");
+    CHECK(!tfc_out_ok(tfc_concat(g, NULL, 2, 0, "feats")));
+    tfc_scope_pop(g);
+    CHECK_MSG(strcmp(tfc_graph_error(g), "tfc_concat (node 'model/feats'): values is NULL but its count is 2") == 0, "message: %s",
+              tfc_graph_error(g));
+    CHECK(tfc_graph_num_nodes(g) == 0);
+    tfc_graph_free(g);
 }
 
 static void test_run(void)

@@ -248,26 +248,35 @@ def declared_prototypes(staged, tmp_path):
 LIVE = {"tfc_graph*": "g", "tfc_session*": "s", "tfc_status*": "st", "tfc_tensor*": "t"}
 
 
-def null_argument(t, live):
-    """A call's argument of C type t: NULL or zero, or one of the live objects for its type."""
+# Integer types, given 0 in one pass and 2 in another: a NULL array with a count above 0.
+COUNTS = {"int", "int32_t", "int64_t", "size_t"}
+
+
+def null_argument(t, live, count):
+    """A call's argument of C type t: NULL, count for an integer, zero for the rest, or one of the
+    live objects for its type."""
     bare = t.replace("const ", "").replace(" ", "")
     if live and bare in LIVE:
         return f"({t}){LIVE[bare]}"
+    if bare in COUNTS:
+        return f"({t}){count}"
     return f"({t})0" if "*" in t or "(" in t else f"({t}){{0}}"
 
 
 def test_no_public_function_crashes_on_null(staged, tmp_path):
     """Every public function called with NULL for each pointer and zero for everything else (what a
     program holds after a constructor failed), then again with a live graph, session, status and
-    tensor and NULL for the other pointers, returns instead of crashing. Each call runs in a child
-    process of its own."""
+    tensor and NULL for the other pointers, returns instead of crashing; and both again with counts
+    of 2 beside the NULL arrays (tfc_concat(g, NULL, 2, ...) is a build error, not a crash). Each
+    call runs in a child process of its own."""
     protos = [(n, ps) for n, ps in declared_prototypes(staged, tmp_path) if n not in ENDS_PROCESS]
-    calls = []
-    for live in (False, True):
-        for name, params in protos:
-            args = ", ".join(null_argument(t, live) for t in params)
-            calls.append(f"    case {len(calls)}: (void){name}({args}); break;")
-    labels = [f"{n}({'live objects, ' if live else ''}NULL)" for live in (False, True) for n, _ in protos]
+    calls, labels = [], []
+    for count in (0, 2):
+        for live in (False, True):
+            for name, params in protos:
+                args = ", ".join(null_argument(t, live, count) for t in params)
+                calls.append(f"    case {len(calls)}: (void){name}({args}); break;")
+                labels.append(f"{name}({'live objects, ' if live else ''}NULL{', counts 2' if count else ''})")
     src = tmp_path / "null_calls.c"
     src.write_text("\n".join([
         "#define _GNU_SOURCE",
