@@ -59,8 +59,9 @@ enum {
 /* The op registered under a type name, NULL if none. */
 const tfc_op_def *tfc_op_lookup(const char *type);
 
-/* The variable a ref input reaches: the variable (VariableV2) itself, or one that RefSwitch nodes
- * pass on (a variable written inside a tf.cond); -1 when it reaches none. */
+/* The variable a ref input reaches: the variable (VariableV2, VarHandleOp) itself, or one that
+ * RefSwitch nodes pass on (a variable written inside a tf.cond), or Switch and Identity nodes its
+ * resource handle goes through; -1 when it reaches none. */
 int tfc_ref_variable(const tfc_graph *g, tfc_out ref);
 
 /* ---- Building a node (used by the functions of ops.h) ----

@@ -21,13 +21,14 @@
     X(ReluGrad) X(Relu6Grad) X(SoftplusGrad) X(EluGrad) X(LeakyReluGrad) X(SigmoidGrad) X(TanhGrad)    \
     X(SqrtGrad) X(RsqrtGrad) X(ReciprocalGrad)                                                         \
     X(MatMul)                                                                                          \
-    X(Sum) X(Mean) X(Prod) X(Max) X(Min) X(ArgMax) X(ArgMin) X(L2Loss) X(Cumsum) X(Cumprod)            \
+    X(Sum) X(Mean) X(Prod) X(Max) X(Min) X(All) X(Any) X(ArgMax) X(ArgMin) X(L2Loss) X(Cumsum)     \
+    X(Cumprod)                                                                                         \
     X(BiasAdd) X(BiasAddGrad) X(Softmax) X(LogSoftmax) X(SoftmaxCrossEntropyWithLogits)                \
     X(SparseSoftmaxCrossEntropyWithLogits)                                                             \
     X(FusedBatchNormV3) X(FusedBatchNormGradV3) X(LRN) X(LRNGrad)                                      \
     X(RandomStandardNormal) X(TruncatedNormal) X(RandomUniform)                                        \
     X(VariableV2) X(Assign) X(AssignAdd) X(AssignSub)                                                  \
-    X(VarHandleOp) X(ReadVariableOp) X(VarIsInitializedOp) X(IsVariableInitialized)                    \
+    X(VarHandleOp) X(ReadVariableOp) X(VarIsInitializedOp) X(IsVariableInitialized) X(VariableShape)   \
     X(AssignVariableOp) X(AssignAddVariableOp) X(AssignSubVariableOp)                                  \
     X(ApplyGradientDescent) X(ApplyMomentum) X(ApplyAdagrad) X(ApplyRMSProp) X(ApplyCenteredRMSProp)   \
     X(ApplyAdam) X(ResourceApplyGradientDescent) X(ResourceApplyMomentum) X(ResourceApplyAdagrad)      \
@@ -36,7 +37,7 @@
     X(AvgPoolGrad)                                                                                     \
     X(ScalarSummary) X(HistogramSummary) X(ImageSummary) X(MergeSummary)                             \
     X(GroupedAllreduce)                                                                                \
-    X(Switch) X(RefSwitch) X(Merge)                                                                    \
+    X(Switch) X(RefSwitch) X(Merge) X(Assert)                                                          \
     X(BroadcastGradientArgs) X(DynamicStitch) X(SaveV2) X(RestoreV2) X(MergeV2Checkpoints)
 
 #define DECLARE(name) extern const tfc_op_def tfc_op_##name;

@@ -5,7 +5,13 @@
  * run, and so is what waits on a dead node: the executor tracks it (tfc_kernel_set_dead), as
  * TensorFlow's does. The loops of tf.while_loop (Enter, Exit, NextIteration, LoopCond) are not
  * supported. No gradients here: TensorFlow's gradients of a cond are Switch and Merge nodes
- * themselves, imported with the graph. */
+ * themselves, imported with the graph. A resource variable's handle goes through a Switch as a ref
+ * variable through RefSwitch: what reads the variable through it reaches it, when that side is live.
+ * Assert, which tf.debugging's checks and learning-rate schedules guard by a cond, fails the run
+ * with its data when its condition is false. */
+#include <stdio.h>
+#include <string.h>
+
 #include "common.h"
 
 /* ---- Switch, RefSwitch ---- */
@@ -24,9 +30,8 @@ static bool infer_switch(tfc_graph *g, int node)
 {
     if (!check_pred(g, node)) return false;
     tfc_dtype dt = in_dtype(g, node, 0);
-    if (dt == TFC_RESOURCE)
-        return tfc_node_error(g, node, "a resource variable's handle through a Switch (a resource variable used "
-                                       "inside tf.cond) is not supported; ref variables (RefSwitch) are");
+    if (dt == TFC_RESOURCE && tfc_ref_variable(g, in_out(g, node, 0)) < 0)
+        return tfc_node_error(g, node, "input 0 is a resource that is not a variable's handle");
     for (int i = 0; i < 2; i++) tfc_node_set_output(g, node, i, dt, in_shape(g, node, 0));
     return true;
 }
@@ -106,3 +111,56 @@ static bool k_merge(tfc_kernel_ctx *k)
 }
 
 const tfc_op_def tfc_op_Merge = {"Merge", infer_merge, k_merge, NULL, TFC_OP_CONTROL_FLOW, .ninputs = TFC_INPUTS_LIST};
+
+/* ---- Assert ---- */
+
+static bool infer_assert(tfc_graph *g, int node)
+{
+    char a[TFC_SHAPE_STR_MAX];
+    if (tfc_node_num_inputs(g, node) < 1) return tfc_node_error(g, node, "needs a condition (input 0)");
+    if (!tfc_require_dtype(g, node, 0, TFC_DTYPE_BIT(TFC_BOOL))) return false;
+    tfc_shape s = in_shape(g, node, 0);
+    if (s.rank > 0) return tfc_node_error(g, node, "the condition (input 0) must be a scalar, not %s", tfc_shape_str(s, a));
+    return true;
+}
+
+/* Appends the first `summarize` values of t to buf, as "[1 2 3...]" (a string scalar as it is). */
+static void append_data(char *buf, size_t cap, const tfc_tensor *t, int64_t summarize)
+{
+    size_t at = strlen(buf);
+#define PUT(...) (at += (size_t)snprintf(buf + at, at < cap ? cap - at : 0, __VA_ARGS__), at = at < cap ? at : cap)
+    PUT(" [");
+    int64_t n = t->size < summarize ? t->size : summarize;
+    for (int64_t i = 0; i < n; i++) {
+        if (i) PUT(" ");
+        size_t len;
+        switch (t->dtype) {
+        case TFC_STRING: {
+            const char *str = tfc_tensor_string(t, i, &len);
+            PUT("%.*s", (int)(len > 200 ? 200 : len), str ? str : "");
+            break;
+        }
+        case TFC_FLOAT: PUT("%g", (double)tfc_f32(t)[i]); break;
+        case TFC_DOUBLE: PUT("%g", ((const double *)t->data)[i]); break;
+        case TFC_INT32: PUT("%d", tfc_i32(t)[i]); break;
+        case TFC_INT64: PUT("%lld", (long long)tfc_i64(t)[i]); break;
+        case TFC_BOOL: PUT("%d", tfc_u8(t)[i]); break;
+        default: PUT("%s", tfc_dtype_name(t->dtype)); i = n; break;
+        }
+    }
+    PUT("%s]", n < t->size ? "..." : "");
+#undef PUT
+}
+
+static bool k_assert(tfc_kernel_ctx *k)
+{
+    const tfc_tensor *cond = k->in[0];
+    if (cond->size != 1) return tfc_kernel_error(k, "the condition must be a scalar");
+    if (tfc_u8(cond)[0]) return true;
+    char msg[600] = "";
+    int64_t summarize = tfc_attr_int(k->graph, k->node, "summarize", 3);
+    for (int i = 1; i < k->ninputs; i++) append_data(msg, sizeof msg, k->in[i], summarize > 0 ? summarize : 3);
+    return tfc_kernel_error(k, "assertion failed:%s", msg);
+}
+
+const tfc_op_def tfc_op_Assert = {"Assert", infer_assert, k_assert, NULL, TFC_OP_STATEFUL, .ninputs = TFC_INPUTS_LIST};

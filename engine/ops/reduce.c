@@ -1,4 +1,5 @@
-/* Reductions over axes: Sum Mean Prod Max Min (with keep_dims; float32, int32, int64), ArgMax
+/* Reductions over axes: Sum Mean Prod Max Min (with keep_dims; float32, int32, int64), All Any
+ * (bool: the checks of tf.debugging's asserts), ArgMax
  * ArgMin, L2Loss, and the running ones Cumsum Cumprod. The axes are an int input, a Const as
  * tf.reduce_sum makes it. */
 #include <math.h>
@@ -38,7 +39,9 @@ static bool infer_reduce(tfc_graph *g, int node)
     tfc_shape in = in_shape(g, node, 0);
     const tfc_tensor *axes = tfc_graph_const_value(g, in_out(g, node, 1));
     bool keep = tfc_attr_bool(g, node, "keep_dims", false), mask[TFC_MAX_DIMS];
-    if (!tfc_require_dtype(g, node, 0, TFC_NUMBERS) || !tfc_require_dtype(g, node, 1, TFC_INTS)) return false;
+    const char *op = tfc_node_op(g, node);
+    tfc_dtype_set takes = strcmp(op, "All") == 0 || strcmp(op, "Any") == 0 ? TFC_DTYPE_BIT(TFC_BOOL) : TFC_NUMBERS;
+    if (!tfc_require_dtype(g, node, 0, takes) || !tfc_require_dtype(g, node, 1, TFC_INTS)) return false;
     if (in.rank < 0 || !axes) {
         tfc_node_set_output(g, node, 0, in_dtype(g, node, 0), TFC_UNKNOWN_SHAPE);
         return true;
@@ -50,7 +53,7 @@ static bool infer_reduce(tfc_graph *g, int node)
     return true;
 }
 
-typedef enum { R_SUM, R_MEAN, R_PROD, R_MAX, R_MIN } reduce_op;
+typedef enum { R_SUM, R_MEAN, R_PROD, R_MAX, R_MIN, R_ALL, R_ANY } reduce_op;
 
 /* Combines every input element into its output element (z starts at the op's identity): each input
  * row (the last dim) goes into z at the output position its index maps to, element by element when
@@ -81,6 +84,8 @@ typedef enum { R_SUM, R_MEAN, R_PROD, R_MAX, R_MIN } reduce_op;
 #define MUL(a, v) ((a) * (v))
 #define MAX(a, v) ((v) > (a) || (v) != (v) ? (v) : (a))
 #define MIN(a, v) ((v) < (a) || (v) != (v) ? (v) : (a))
+#define AND(a, v) ((a) && (v))
+#define OR(a, v) ((a) || (v))
 
 /* Integers wrap around as TensorFlow's (two's complement), without C's overflow UB. */
 #define WRAP_ADD(a, v) ((elem)((uint64_t)(a) + (uint64_t)(v)))
@@ -91,7 +96,7 @@ typedef enum { R_SUM, R_MEAN, R_PROD, R_MAX, R_MIN } reduce_op;
         typedef T elem;                                                                                \
         const T *xp = x->data;                                                                         \
         T *zp = z->data;                                                                               \
-        elem init = op == R_PROD ? (T)1 : op == R_MAX ? LOWEST : op == R_MIN ? HIGHEST : (T)0;         \
+        elem init = op == R_PROD || op == R_ALL ? (T)1 : op == R_MAX ? LOWEST : op == R_MIN ? HIGHEST : (T)0; \
         for (int64_t i = 0; i < z->size; i++) zp[i] = init;                                            \
         switch (op) {                                                                                  \
         case R_SUM:                                                                                    \
@@ -99,6 +104,8 @@ typedef enum { R_SUM, R_MEAN, R_PROD, R_MAX, R_MIN } reduce_op;
         case R_PROD: REDUCE_ROWS(T, TIMES); break;                                                     \
         case R_MAX: REDUCE_ROWS(T, MAX); break;                                                        \
         case R_MIN: REDUCE_ROWS(T, MIN); break;                                                        \
+        case R_ALL: REDUCE_ROWS(T, AND); break;                                                        \
+        case R_ANY: REDUCE_ROWS(T, OR); break;                                                         \
         }                                                                                              \
         if (op == R_MEAN && count)                                                                     \
             for (int64_t i = 0; i < z->size; i++) zp[i] = (T)(zp[i] / (T)count);                       \
@@ -137,6 +144,7 @@ static bool reduce_kernel(tfc_kernel_ctx *k, reduce_op op)
     case TFC_FLOAT: REDUCE(float, -INFINITY, INFINITY, ADD, MUL); break;
     case TFC_INT32: REDUCE(int32_t, INT32_MIN, INT32_MAX, WRAP_ADD, WRAP_MUL); break;
     case TFC_INT64: REDUCE(int64_t, INT64_MIN, INT64_MAX, WRAP_ADD, WRAP_MUL); break;
+    case TFC_BOOL: REDUCE(uint8_t, 0, 1, OR, AND); break;
     default: return tfc_kernel_error(k, "dtype %s is not supported", tfc_dtype_name(x->dtype));
     }
     return true;
@@ -147,6 +155,8 @@ static bool k_mean(tfc_kernel_ctx *k) { return reduce_kernel(k, R_MEAN); }
 static bool k_prod(tfc_kernel_ctx *k) { return reduce_kernel(k, R_PROD); }
 static bool k_max(tfc_kernel_ctx *k) { return reduce_kernel(k, R_MAX); }
 static bool k_min(tfc_kernel_ctx *k) { return reduce_kernel(k, R_MIN); }
+static bool k_all(tfc_kernel_ctx *k) { return reduce_kernel(k, R_ALL); }
+static bool k_any(tfc_kernel_ctx *k) { return reduce_kernel(k, R_ANY); }
 
 /* The reduced axes of a node with constant axes and an input of known rank; false with the node's
  * error set otherwise. */
@@ -252,6 +262,8 @@ const tfc_op_def tfc_op_Mean = {"Mean", infer_reduce, k_mean, grad_mean, 0, .nin
 const tfc_op_def tfc_op_Prod = {"Prod", infer_reduce, k_prod, grad_prod, 0, .ninputs = 2};
 const tfc_op_def tfc_op_Max = {"Max", infer_reduce, k_max, grad_min_max, 0, .ninputs = 2};
 const tfc_op_def tfc_op_Min = {"Min", infer_reduce, k_min, grad_min_max, 0, .ninputs = 2};
+const tfc_op_def tfc_op_All = {"All", infer_reduce, k_all, NULL, 0, .ninputs = 2};
+const tfc_op_def tfc_op_Any = {"Any", infer_reduce, k_any, NULL, 0, .ninputs = 2};
 
 static tfc_out reduction(tfc_graph *g, const char *type, tfc_out x, const int *axes, int naxes, bool keep,
                          const char *name)

@@ -1,8 +1,9 @@
 /* Resource variables, as TensorFlow builds them for Keras layers and for tf.Variable of TensorFlow 2's
  * namespace: VarHandleOp is the variable (its output a handle of dtype resource, its value kept by
  * the session as a VariableV2's is), ReadVariableOp reads it, VarIsInitializedOp (and
- * IsVariableInitialized for a VariableV2) asks whether it holds a value. The ops taking a handle
- * reach the variable through it (TFC_OP_REF_INPUT0); the writes and optimizer updates through
+ * IsVariableInitialized for a VariableV2) asks whether it holds a value, VariableShape gives its
+ * shape. The ops taking a handle reach the variable through it (TFC_OP_REF_INPUT0), also through
+ * a tf.cond's Switch (tfc_ref_variable); the writes and optimizer updates through
  * handles are in state.c beside their VariableV2 forms. */
 #include <string.h>
 
@@ -38,22 +39,23 @@ const tfc_op_def tfc_op_VarHandleOp = {"VarHandleOp", infer_handle, k_handle, NU
 
 /* ---- ReadVariableOp ---- */
 
-/* Input 0 is a variable of the node's "dtype" attr (when it has one). */
-static bool check_handle(tfc_graph *g, int node)
+/* Input 0 is a variable's handle, of the node's "dtype" attr (when it has one): the variable's node,
+ * or -1 after reporting. */
+static int check_handle(tfc_graph *g, int node)
 {
-    tfc_out h = in_out(g, node, 0);
-    if (!is_var(g, h)) return tfc_node_error(g, node, "input 0 must be a variable's handle");
-    tfc_dtype want = tfc_attr_type(g, node, "dtype", tfc_variable_dtype(g, h.node));
-    if (want != tfc_variable_dtype(g, h.node))
-        return tfc_node_error(g, node, "variable '%s' is %s, the op reads %s", tfc_node_name(g, h.node),
-                              tfc_dtype_name(tfc_variable_dtype(g, h.node)), tfc_dtype_name(want));
-    return true;
+    int v = tfc_ref_variable(g, in_out(g, node, 0));
+    if (v < 0) return tfc_node_error(g, node, "input 0 must be a variable's handle"), -1;
+    tfc_dtype want = tfc_attr_type(g, node, "dtype", tfc_variable_dtype(g, v));
+    if (want != tfc_variable_dtype(g, v))
+        return tfc_node_error(g, node, "variable '%s' is %s, the op reads %s", tfc_node_name(g, v),
+                              tfc_dtype_name(tfc_variable_dtype(g, v)), tfc_dtype_name(want)), -1;
+    return v;
 }
 
 static bool infer_read(tfc_graph *g, int node)
 {
-    if (!check_handle(g, node)) return false;
-    int v = in_out(g, node, 0).node;
+    int v = check_handle(g, node);
+    if (v < 0) return false;
     tfc_node_set_output(g, node, 0, tfc_variable_dtype(g, v), tfc_variable_shape(g, v));
     return true;
 }
@@ -90,3 +92,29 @@ const tfc_op_def tfc_op_VarIsInitializedOp = {"VarIsInitializedOp", infer_is_ini
                                               TFC_OP_STATEFUL | TFC_OP_REF_INPUT0, .ninputs = 1};
 const tfc_op_def tfc_op_IsVariableInitialized = {"IsVariableInitialized", infer_is_initialized, k_is_initialized, NULL,
                                                  TFC_OP_STATEFUL | TFC_OP_REF_INPUT0, .ninputs = 1};
+
+/* ---- VariableShape ---- */
+
+static bool infer_variable_shape(tfc_graph *g, int node)
+{
+    int v = check_handle(g, node);
+    if (v < 0) return false;
+    tfc_dtype dt = tfc_attr_type(g, node, "out_type", TFC_INT32);
+    if (dt != TFC_INT32 && dt != TFC_INT64)
+        return tfc_node_error(g, node, "out_type must be int32 or int64, not %s", tfc_dtype_name(dt));
+    tfc_node_set_output(g, node, 0, dt, TFC_SHAPE(tfc_variable_shape(g, v).rank));
+    return true;
+}
+
+static bool k_variable_shape(tfc_kernel_ctx *k)
+{
+    const tfc_tensor *v = tfc_kernel_ref(k, 0);
+    if (!v) return false;
+    tfc_tensor *z = tfc_kernel_output(k, 0, tfc_attr_type(k->graph, k->node, "out_type", TFC_INT32), TFC_SHAPE(v->shape.rank));
+    if (!z) return false;
+    for (int i = 0; i < v->shape.rank; i++) tfc_set_index(z, i, v->shape.dims[i]);
+    return true;
+}
+
+const tfc_op_def tfc_op_VariableShape = {"VariableShape", infer_variable_shape, k_variable_shape, NULL,
+                                         TFC_OP_STATEFUL | TFC_OP_REF_INPUT0, .ninputs = 1};

@@ -165,7 +165,10 @@ int tfc_ref_variable(const tfc_graph *g, tfc_out ref)
 {
     /* (inputs are older nodes: the walk ends) */
     while (ref.node >= 0 && ref.node < tfc_graph_num_nodes(g) && !is_var(g, ref)) {
-        if (strcmp(tfc_node_op(g, ref.node), "RefSwitch") != 0 || tfc_node_num_inputs(g, ref.node) < 1) return -1;
+        const char *op = tfc_node_op(g, ref.node);
+        bool passes = strcmp(op, "RefSwitch") == 0 ||
+                      ((strcmp(op, "Switch") == 0 || strcmp(op, "Identity") == 0) && tfc_out_dtype(g, ref) == TFC_RESOURCE);
+        if (!passes || tfc_node_num_inputs(g, ref.node) < 1) return -1;
         ref = tfc_node_input(g, ref.node, 0);
     }
     return ref.node >= 0 && ref.node < tfc_graph_num_nodes(g) ? ref.node : -1;

@@ -274,6 +274,11 @@ CASES = {
     "Min": [case(ramp(3, 4), i32([0])), case(ramp(2, 3, 4), i32([1, 2])),
             case(Feed(np.float32([[1, 1, 3], [2, 0, 0]])), i32([1]), keep_dims=True, fd=False),
             case(ints(3, 4, dtype=np.int64), i32([1]))],
+    "All": [case(bools(3, 4), i32([1])), case(bools(2, 3, 4), i32([0, 2]), keep_dims=True),
+            case(Feed(np.ones((2, 3), bool)), i32([0, 1])), case(bools(4), i32([0])),
+            case(u(2, 3), i32([1]), error="All takes bool")],
+    "Any": [case(bools(3, 4), i32([0])), case(bools(2, 3, 4), i32([1, 2]), keep_dims=True),
+            case(Feed(np.zeros((2, 3), bool)), i64([1]))],
     "ArgMax": [case(ramp(3, 4), i32(1)), case(ramp(3, 4), i32(0)), case(ramp(2, 3, 4), i32(-1), output_type=tf.int32),
                case(ints(3, 4, lo=0, hi=3), i64(1))],
     "ArgMin": [case(ramp(3, 4), i32(0)), case(ints(2, 5, lo=0, hi=3), i64(1), output_type=tf.int32)],
@@ -345,8 +350,9 @@ NOT_HERE = re.compile(r"^(Const|Placeholder|NoOp|VariableV2|VarHandleOp|ReadVari
                       r"IsVariableInitialized|Assign\w*|(Resource)?Apply\w+|Random\w+|TruncatedNormal|\w*Summary|"
                       r"SaveV2|RestoreV2|MergeV2Checkpoints|GroupedAllreduce|"
                       # control flow: one op alone has a dead output (tests/engine/test_control_flow.c,
-                      # the cond_bn program of test_graph_import_tf.py)
-                      r"Switch|RefSwitch|Merge)$")
+                      # the cond_bn program of test_graph_import_tf.py); Assert has no output and
+                      # VariableShape reads a variable (test_graph_import_tf.py)
+                      r"Switch|RefSwitch|Merge|Assert|VariableShape)$")
 
 
 # ---- running one op's cases ----

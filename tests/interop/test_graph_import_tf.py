@@ -36,7 +36,8 @@ import tensorflow as tf
 from test_ckpt_tfrun import mnist_test
 
 HERE = Path(__file__).resolve().parent
-PROGRAMS = ["softmax", "mlp", "deep", "cnn", "convbn", "autoencoder", "lstm", "keras_mlp", "cond_bn"]
+PROGRAMS = ["softmax", "mlp", "deep", "cnn", "convbn", "autoencoder", "lstm", "keras_mlp", "cond_bn", "keras_bn_cond",
+            "schedule"]
 v1 = tf.compat.v1
 
 
@@ -275,3 +276,41 @@ def test_a_while_loop_is_one_line_naming_its_ops(tfc_run, mnist_dir, tmp_path):
         rf"tfc-run: {re.escape(str(pb))}: 4 op types are not supported by tfc: Enter \(2 nodes\), Exit \(2 nodes\), "
         r"LoopCond \(1 node\), NextIteration \(2 nodes\) \(a tf\.while_loop's, or dynamic_rnn's: tfc runs tf\.cond but not "
         r"loops\)", lines[0]), r.stderr
+
+
+ASSERTED = """
+import sys
+import tensorflow as tf
+v1 = tf.compat.v1
+v1.disable_v2_behavior()
+g = tf.Graph()
+with g.as_default():
+    x = v1.placeholder(tf.float32, [None, 784], name="x")
+    y = v1.placeholder(tf.float32, [None, 10], name="y_")
+    limit = float(sys.argv[2])
+    with tf.control_dependencies([v1.debugging.assert_less_equal(tf.reduce_max(x), limit, message="pixels over")]):
+        logits = tf.matmul(x, tf.ones([784, 10]))
+    tf.reduce_mean(tf.cast(tf.equal(tf.argmax(logits, 1), tf.argmax(y, 1)), tf.float32), name="accuracy")
+    open(sys.argv[1], "wb").write(g.as_graph_def().SerializeToString())
+"""
+
+
+@pytest.mark.parametrize("limit", [1.0, 0.5])
+def test_an_assert_holds_or_fails_the_run_in_one_line(tfc_run, mnist_dir, tmp_path, limit):
+    """tf.debugging's checks are Assert ops (in a tf.cond that runs them only when the check fails):
+    a check that holds lets the graph evaluate; one that fails ends the run in one line naming the
+    Assert node with its message and values, exit 1, as TensorFlow's InvalidArgumentError."""
+    pb = tmp_path / "asserted.pb"
+    r = subprocess.run([sys.executable, "-c", ASSERTED, str(pb), str(limit)], capture_output=True, text=True, timeout=300,
+                       env=dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2"))
+    assert r.returncode == 0, r.stderr[-3000:]
+    r = subprocess.run([str(tfc_run), "mnist", "--graph", str(pb), "--input", "x:0", "--labels", "y_:0", "--accuracy",
+                        "accuracy:0", "--eval", "--quiet", "--data-dir", str(mnist_dir)], capture_output=True, text=True,
+                       timeout=300)
+    if limit >= 1:
+        assert r.returncode == 0 and "test accuracy" in r.stdout, r.stderr
+        return
+    assert r.returncode == 1, (r.returncode, r.stdout, r.stderr)
+    lines = r.stderr.strip().split("\n")
+    assert len(lines) == 1 and re.search(r"node 'assert_less_equal/Assert/AssertGuard/Assert' \(Assert\): assertion "
+                                         r"failed: \[pixels over\] .*\[1\]", lines[0]), r.stderr

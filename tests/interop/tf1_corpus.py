@@ -216,7 +216,39 @@ def cond_bn():
     return dict(outputs=[logits, loss, accuracy(logits, y)], loss=loss, train=train, mode=(is_training, False, True))
 
 
-PROGRAMS = {f.__name__: f for f in (softmax, mlp, deep, cnn, convbn, autoencoder, lstm, keras_mlp, cond_bn)}
+def keras_bn_cond():
+    """Keras layers in graph mode switched by a placeholder: a convnet whose BatchNormalization is
+    called with training=is_training builds a tf.cond on resource variables (their handles through
+    Switch nodes, and VariableShape in the gradients of the branch not taken); Adam."""
+    import tf_keras
+    x, y = placeholders((None, 28, 28, 1))
+    is_training = v1.placeholder(tf.bool, [], name="is_training")
+    h = tf_keras.layers.Conv2D(4, 3, strides=2, use_bias=False, name="conv")(x)
+    h = tf.nn.relu(tf_keras.layers.BatchNormalization(name="bn")(h, training=is_training))
+    logits = tf_keras.layers.Dense(10, name="logits")(tf_keras.layers.Flatten()(h))
+    loss = tf.reduce_mean(tf.nn.softmax_cross_entropy_with_logits(labels=y, logits=logits))
+    with tf.control_dependencies(v1.get_collection(v1.GraphKeys.UPDATE_OPS)):
+        train = v1.train.AdamOptimizer(1e-2).minimize(loss)
+    return dict(outputs=[logits, loss, accuracy(logits, y)], loss=loss, train=train, mode=(is_training, False, True))
+
+
+def schedule():
+    """An MLP of tf.compat.v1.get_variable and bias_add, its learning rate a piecewise constant of the
+    global step (the boundaries' check is an Assert in a tf.cond) and the momentum Nesterov's."""
+    x, y = placeholders()
+    w1 = v1.get_variable("w1", [784, 32], initializer=v1.glorot_uniform_initializer())
+    b1 = v1.get_variable("b1", [32], initializer=v1.zeros_initializer())
+    w2 = v1.get_variable("w2", [32, 10], initializer=v1.glorot_uniform_initializer())
+    logits = tf.matmul(tf.nn.relu(tf.nn.bias_add(tf.matmul(x, w1), b1)), w2)
+    loss = tf.reduce_mean(tf.nn.softmax_cross_entropy_with_logits(labels=y, logits=logits))
+    step = v1.train.get_or_create_global_step()
+    rate = v1.train.piecewise_constant(step, [5, 10], [0.1, 0.05, 0.01])
+    train = v1.train.MomentumOptimizer(rate, 0.9, use_nesterov=True).minimize(loss, global_step=step)
+    return dict(outputs=[logits, loss, accuracy(logits, y)], loss=loss, train=train)
+
+
+PROGRAMS = {f.__name__: f for f in (softmax, mlp, deep, cnn, convbn, autoencoder, lstm, keras_mlp, cond_bn,
+                                    keras_bn_cond, schedule)}
 
 
 # The labels of random images are a fixed linear teacher's argmax: a problem the networks learn
@@ -265,7 +297,9 @@ def write(name, out_dir, seed=0):
                 saver.save(sess, prefix, global_step=0)  # writes NAME-0.{index,data,meta}
                 os.replace(prefix + "-0.meta", prefix + ".meta")
             feeds, expect = {}, {}
+            image = [-1] + x.shape.as_list()[1:]  # [?, 784] or [?, 28, 28, 1]
             fx, fy = batch(rng, BATCH)
+            fx = fx.reshape(image)
             feed = {x: fx}
             feeds[x.name] = fx
             if y is not None:
@@ -280,6 +314,7 @@ def write(name, out_dir, seed=0):
                 expect["out/" + t] = np.asarray(value)
             for k in range(STEPS):
                 bx, by = batch(rng, BATCH)
+                bx = bx.reshape(image)
                 feeds[f"step/{k}/{x.name}"] = bx
                 feed = {x: bx}
                 if y is not None:
