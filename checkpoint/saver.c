@@ -241,7 +241,9 @@ bool tfc_saver_save_vars(tfc_session *s, const tfc_out *var_list, int nvars, con
         return tfc_fail(st, TFC_INVALID_ARGUMENT, "%s: step %lld is negative", prefix, (long long)step);
     int len = step < 0 ? snprintf(path, sizeof path, "%s", prefix) : snprintf(path, sizeof path, "%s-%lld", prefix, (long long)step);
     if (len >= (int)sizeof path) return tfc_fail(st, TFC_INVALID_ARGUMENT, "%s: path too long", prefix);
-    if (path_out && strlen(path) >= path_cap) return tfc_fail(st, TFC_INVALID_ARGUMENT, "%s: path too long", path);
+    if (path_out && strlen(path) >= path_cap)
+        return tfc_fail(st, TFC_INVALID_ARGUMENT, "%s: path_out has room for %zu bytes, the path needs %zu (nothing saved)", path,
+                        path_cap, strlen(path) + 1);
     split_prefix(prefix, dir, sizeof dir, &base);
     remove_stale_temporaries(dir, base);
     const tfc_graph *g = tfc_session_graph(s);

@@ -273,9 +273,11 @@ bool tfc_session_run(tfc_session *s, const tfc_feed *feeds, int nfeeds, const tf
     if (outputs)
         for (int i = 0; i < nfetches; i++) outputs[i] = NULL;
     if (!s) return tfc_fail(st, TFC_INVALID_ARGUMENT, "tfc_session_run: no session (did tfc_session_new fail?)");
-    if ((nfeeds && !feeds) || (nfetches && !fetches) || nfeeds < 0 || nfetches < 0)
-        return tfc_fail(st, TFC_INVALID_ARGUMENT, "tfc_session_run: %d feeds at %p, %d fetches at %p", nfeeds,
-                        (const void *)feeds, nfetches, (const void *)fetches);
+    if (nfeeds < 0 || nfetches < 0)
+        return tfc_fail(st, TFC_INVALID_ARGUMENT, "tfc_session_run: a negative count (nfeeds %d, nfetches %d)", nfeeds, nfetches);
+    if ((nfeeds && !feeds) || (nfetches && !fetches))
+        return tfc_fail(st, TFC_INVALID_ARGUMENT, "tfc_session_run: %s is NULL but its count is %d", nfeeds && !feeds ? "feeds" : "fetches",
+                        nfeeds && !feeds ? nfeeds : nfetches);
     tfc_graph *g = s->g;
     if (!tfc_graph_check(g, st) || !ensure_capacity(s, st)) return false;
     for (int i = 0; i < nfeeds; i++)
