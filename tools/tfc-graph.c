@@ -56,7 +56,9 @@ static const char usage[] =
     "most ranks are left out, boxes below the shallowest few hundred are not drawn, and large\n"
     "views get Graphviz's fast settings and straight edges. Graphviz runs in a child process\n"
     "with a memory limit, so a view too big for it ends in one line, never in a crash or an\n"
-    "endless wait.\n";
+    "endless wait.\n"
+    "\n"
+    "Exit status: 0 on success, 1 on a failure, 2 on a usage error.\n";
 
 static int usage_error(const char *fmt, const char *arg)
 {
@@ -149,7 +151,7 @@ static int parse(int argc, char **argv, options *o)
             char *end;
             o->time_limit = strtod(optarg, &end);
             if (*optarg == '\0' || *end || !(o->time_limit > 0) || o->time_limit > 86400)
-                return usage_error("--time-limit wants seconds from 0 to 86400, not '%s'", optarg);
+                return usage_error("--time-limit wants seconds above 0 and up to 86400, not '%s'", optarg);
             break;
         }
         case OPT_MAX_NODES: {

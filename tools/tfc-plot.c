@@ -14,6 +14,7 @@
 static const char usage[] =
     "Usage: tfc-plot [--logdir DIR]... --scalar TAG [--scalar TAG]... [-o FILE] [options]\n"
     "  or:  tfc-plot [--logdir DIR]... --histogram TAG [--histogram-mode offset] [-o FILE]\n"
+    "  or:  tfc-plot [--logdir DIR]... --image TAG [--max-steps N] [-o FILE]\n"
     "  or:  tfc-plot [--logdir DIR]... --text TAG\n"
     "  or:  tfc-plot [--logdir DIR]... --list\n"
     "\n"
@@ -54,7 +55,9 @@ static const char usage[] =
     "  --size WxH            picture size in pixels (default 640x440 per panel at 100 dpi)\n"
     "  --dpi N               pixels per inch: text and lines grow with it (default 100)\n"
     "  --title TEXT          a title above the panels\n"
-    "  -h, --help            this help\n";
+    "  -h, --help            this help\n"
+    "\n"
+    "Exit status: 0 on success, 1 on a failure, 2 on a usage error.\n";
 
 enum {
     OPT_LOGDIR = 256, OPT_SCALAR, OPT_HISTOGRAM, OPT_HIST_MODE, OPT_CSV, OPT_LIST, OPT_SMOOTHING,
@@ -187,6 +190,8 @@ static int parse_flags(int argc, char **argv, flags *f, tfc_status *st)
     }
     if (optind < argc) return usage_error("unexpected argument '%s'", argv[optind]);
     if (f->output && !tfc_plot_page_check_path(f->output, st)) return usage_error("%s", tfc_message(st));
+    if (f->opt.log_y && (f->opt.ylim[0] <= 0 || f->opt.ylim[1] <= 0))
+        return usage_error("--ylim: a log axis (--log-y) shows values above 0 only, not %s", f->opt.ylim[0] <= 0 ? "LO <= 0" : "HI <= 0");
     if (!f->list && f->nscalars == 0 && f->nhistograms == 0 && f->nimages == 0 && f->ntexts == 0)
         return usage_error("%s", "nothing to plot: give --scalar TAG, --histogram TAG, --image TAG, --text TAG or --list");
     if (f->nimages && (f->nscalars || f->nhistograms))

@@ -235,17 +235,18 @@ static int parse_args(int argc, char **argv, options *o)
         case O_LR: {
             char *end;
             double d = strtod(optarg, &end);
-            if (end == optarg || *end || !(d > 0) || !isfinite(d)) return usage_error("--lr: '%s' is not a positive number", optarg);
-            o->lr = (float)d;
+            o->lr = (float)d; /* a rate float32 rounds to 0 or infinity is refused too */
+            if (end == optarg || *end || !(o->lr > 0) || !isfinite(o->lr))
+                return usage_error("--lr: '%s' is not a positive number (float32, 1e-45 to 3.4e38)", optarg);
             break;
         }
         case O_KEEP: {
             /* P, or NAME=P for a graph's placeholder */
             char *eq = strrchr(optarg, '='), *end;
             double d = strtod(eq ? eq + 1 : optarg, &end);
-            if (end == (eq ? eq + 1 : optarg) || *end || !(d > 0 && d <= 1) || eq == optarg)
-                return usage_error("--keep-prob: '%s' is not a number in (0, 1] or NAME=P", optarg);
             o->keep_prob = (float)d;
+            if (end == (eq ? eq + 1 : optarg) || *end || !(o->keep_prob > 0 && o->keep_prob <= 1) || eq == optarg)
+                return usage_error("--keep-prob: '%s' is not a number in (0, 1] or NAME=P", optarg);
             if (eq) {
                 *eq = '\0';
                 o->graph.keep_prob = optarg;

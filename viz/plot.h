@@ -134,5 +134,7 @@ void tfc_plot_release_caches(void);
 bool tfc_plot_parse_range(const char *s, double out[2], tfc_status *st);
 /* "WxH" in pixels. */
 bool tfc_plot_parse_size(const char *s, int *w, int *h, tfc_status *st);
+/* For an error about an empty y range: what --ylim did to it ("" when it was not given). */
+const char *tfc_plot_ylim_note(const tfc_plot_options *opt);
 
 #endif

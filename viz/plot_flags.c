@@ -45,6 +45,12 @@ bool tfc_plot_parse_range(const char *s, double out[2], tfc_status *st)
     return true;
 }
 
+const char *tfc_plot_ylim_note(const tfc_plot_options *opt)
+{
+    if (isnan(opt->ylim[0]) && isnan(opt->ylim[1])) return "";
+    return " (--ylim set one end and the values the other: give both ends)";
+}
+
 bool tfc_plot_parse_size(const char *s, int *w, int *h, tfc_status *st)
 {
     char *x;

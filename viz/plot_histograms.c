@@ -195,8 +195,8 @@ static bool distribution_extent(const tfc_plot_hist *h, const tfc_plot_panel *p,
     if (!isnan(opt->ylim[0])) lo = opt->ylim[0];
     if (!isnan(opt->ylim[1])) hi = opt->ylim[1];
     if (!(lo < hi))
-        return tfc_fail(st, TFC_INVALID_ARGUMENT, "histogram '%s': bad y range %g..%g", p->tag,
-                        lo, hi);
+        return tfc_fail(st, TFC_INVALID_ARGUMENT, "histogram '%s': no y range to draw: %g..%g%s", p->tag, lo, hi,
+                        tfc_plot_ylim_note(opt));
     e->xmin = xmin, e->xmax = xmax, e->ymin = lo, e->ymax = hi;
     e->yscale = opt->log_y ? TFC_PLOT_SCALE_LOG : TFC_PLOT_SCALE_LINEAR;
     e->ytick_lo = lo, e->ytick_hi = hi;

@@ -142,8 +142,8 @@ bool tfc_plot_scalars_extent(const tfc_plot_panel *p, const tfc_plot_options *op
     if (!isnan(opt->ylim[0])) lo = opt->ylim[0];
     if (!isnan(opt->ylim[1])) hi = opt->ylim[1];
     if (!(lo < hi) || (opt->log_y && lo <= 0))
-        return tfc_fail(st, TFC_INVALID_ARGUMENT, "scalar '%s': bad y range %g..%g%s", p->tag, lo,
-                        hi, opt->log_y ? " for a log axis" : "");
+        return tfc_fail(st, TFC_INVALID_ARGUMENT, "scalar '%s': no y range to draw: %g..%g%s%s", p->tag, lo, hi,
+                        opt->log_y ? " on a log axis" : "", tfc_plot_ylim_note(opt));
     e->xmin = xmin;
     e->xmax = xmax;
     e->ymin = lo;

@@ -302,10 +302,20 @@ def test_bad_regex(run_tool, torch_logdir):
     ["--size", "10x"], ["--xlim", "5:1"], ["--dpi", "0"], ["--histogram-mode", "ridge"],
     [],  # nothing to plot
     ["--scalar", "loss", "extra"],
+    ["--log-y", "--ylim", "0:10"],  # a log axis cannot reach 0
+    ["--log-y", "--ylim", ":-1"],
 ])
 def test_bad_flags_are_usage_errors(run_tool, torch_logdir, args):
     a = args if args in ([],) or args[0] in ("--bogus", "--scalar") else ["--scalar", "loss"] + args
     one_error_line(run_tool("tfc-plot", "--logdir", torch_logdir, *a), code=2)
+
+
+def test_ylim_one_end_past_the_values(run_tool, torch_logdir, tmp_path):
+    """--ylim LO: above every value leaves no range: one line that says so and how to mend it."""
+    line = one_error_line(run_tool("tfc-plot", "--logdir", torch_logdir, "--scalar", "loss", "--ylim", "1e9:",
+                                   "-o", tmp_path / "x.png"))
+    assert "'loss'" in line and "1e+09.." in line and "give both ends" in line
+    assert not (tmp_path / "x.png").exists()
 
 
 def test_help(run_tool):

@@ -130,6 +130,9 @@ def test_help(run_tool):
     (["mnist", "--steps", "ten"], "--steps: 'ten'"),
     (["mnist", "--steps", "0"], "--steps: '0'"),
     (["mnist", "--lr", "-1"], "--lr: '-1'"),
+    (["mnist", "--lr", "1e40"], "--lr: '1e40'"),  # infinity as a float32
+    (["mnist", "--lr", "1e-50"], "--lr: '1e-50'"),  # 0 as a float32
+    (["mnist", "--keep-prob", "1e-50"], "--keep-prob: '1e-50'"),
     (["mnist", "--model", "resnet"], "unknown model 'resnet'"),
     (["mnist", "--optimizer", "sgd2"], "--optimizer: 'sgd2'"),
     (["cifar"], "unknown dataset 'cifar'"),
