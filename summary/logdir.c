@@ -395,6 +395,12 @@ static void read_events(run_builder *b, tfc_event_reader *r, const char *name)
         take_event(b, ev, name, at);
         tensorflow__event__free_unpacked(ev, NULL);
     }
+    /* TensorBoard keeps what precedes a cut record silently; a user should hear of it, but not as
+     * damage: the writer may still be appending. */
+    if (tfc_event_reader_truncated(r))
+        add_warning(b->ld, "%s: the file ends inside this record (cut short, or still being written); the "
+                           "events before it are read",
+                    tfc_event_reader_truncation(r));
 }
 
 static void read_file(run_builder *b, const char *path)

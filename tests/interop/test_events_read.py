@@ -132,8 +132,10 @@ def test_torch_summary_writer(written):
 
 def test_damaged_files_read_as_tensorboard_reads_them(tmp_path, events_dump):
     """A flipped bit in a record's length or payload, a cut record, a run of zero bytes after the
-    records (a file whose writer died with the disk full): we read exactly the events
-    TensorBoard's loader yields, and say where the damage is."""
+    records (a file whose writer died with the disk full), garbage appended, the file gzip'd: we
+    read exactly the events TensorBoard's loader yields, and say where the damage is (a cut
+    record too, which TensorBoard passes over in silence)."""
+    import gzip
     from tensorboard.backend.event_processing import event_file_loader
     from tensorboard.compat.proto import event_pb2, summary_pb2
     from tensorboard.summary.writer.record_writer import RecordWriter
@@ -157,8 +159,10 @@ def test_damaged_files_read_as_tensorboard_reads_them(tmp_path, events_dump):
     cases = {
         "length": (flipped(starts[5] + 2), "length checksum mismatch"),
         "payload": (flipped(starts[5] + 20), "payload checksum mismatch"),
-        "cut": (data[:starts[7] + 9], None),
+        "cut": (data[:starts[7] + 9], f"offset {starts[7]}: incomplete record header (9 of 12 bytes)"),
         "zeros": (data + bytes(1 << 20), "length checksum mismatch"),
+        "garbage": (data + b"appended text, not a record\n", f"offset {len(data)}: corrupted record"),
+        "gzip": (gzip.compress(data), "offset 0: gzip-compressed"),
     }
     for name, (content, warning) in cases.items():
         run = tmp_path / name

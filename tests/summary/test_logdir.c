@@ -401,13 +401,33 @@ static void test_damage(void)
     tfc_logdir_free(ld);
     b[starts[5] + 2] ^= 0x01;
 
-    /* Cut anywhere in event 7: the first seven read, no warning (a file still being written). */
+    /* Cut anywhere in event 7: the first seven read, and one warning naming where the file ends
+     * inside a record, as a file still being written may. */
     for (long cut = starts[7] + 1; cut < starts[8]; cut += 3) {
         spill(bad, b, cut);
         CHECK_MSG(count_x(bad, &ld) == 7, "cut at %ld", cut);
-        CHECK(ld && ld->nwarnings == 0);
+        CHECK(ld && ld->nwarnings == 1);
+        if (ld && ld->nwarnings == 1) {
+            char want[600];
+            snprintf(want, sizeof want, "%s: offset %ld: incomplete record", bad, starts[7]);
+            CHECK_MSG(strstr(ld->warnings[0], want) && strstr(ld->warnings[0], "still being written"), "%s",
+                      ld->warnings[0]);
+        }
         tfc_logdir_free(ld);
     }
+    /* Cut at a record's end: nothing to say. */
+    spill(bad, b, starts[8]);
+    CHECK(count_x(bad, &ld) == 8 && ld->nwarnings == 0);
+    tfc_logdir_free(ld);
+
+    /* gzip's magic where the first record's length should be: said so, not just "corrupted". */
+    unsigned char first[2] = {b[0], b[1]};
+    b[0] = 0x1f, b[1] = 0x8b;
+    spill(bad, b, n);
+    CHECK(count_x(bad, &ld) == 0);
+    CHECK(ld && ld->nwarnings == 1 && strstr(ld->warnings[0], "offset 0: gzip-compressed"));
+    tfc_logdir_free(ld);
+    b[0] = first[0], b[1] = first[1];
 
     /* A record with good checksums that is not an Event. */
     FILE *f = eb_open(bad);
