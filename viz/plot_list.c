@@ -13,9 +13,17 @@ typedef struct {
     int64_t first, last;
 } span;
 
-static void row(FILE *out, const char *tag, int width, span s, const char *unit)
+/* The columns s takes: one per character, not per byte (UTF-8's continuation bytes add none). */
+static size_t columns(const char *s)
 {
-    fprintf(out, "    %-*s %7zu %s%s", width, tag, s.n, unit, s.n == 1 ? " " : "s");
+    size_t n = 0;
+    for (; *s; s++) n += ((unsigned char)*s & 0xc0) != 0x80;
+    return n;
+}
+
+static void row(FILE *out, const char *tag, size_t width, span s, const char *unit)
+{
+    fprintf(out, "    %s%*s %7zu %s%s", tag, (int)(width - columns(tag)), "", s.n, unit, s.n == 1 ? " " : "s");
     if (s.n > 0) {
         if (s.first == s.last) fprintf(out, "  step %" PRId64, s.first);
         else fprintf(out, "  steps %" PRId64 "..%" PRId64, s.first, s.last);
@@ -64,23 +72,23 @@ static void kind_of(const char *plugin, const char **kind, const char **use)
     *use = "not drawn";
 }
 
-static int width_of(const tfc_run *run)
+static size_t width_of(const tfc_run *run)
 {
     size_t w = 0;
 #define WIDEN(n, list)                                                     \
     for (size_t i = 0; i < (n); i++)                                       \
-        if (strlen((list)[i].tag) > w) w = strlen((list)[i].tag);
+        if (columns((list)[i].tag) > w) w = columns((list)[i].tag);
     WIDEN(run->nscalars, run->scalars)
     WIDEN(run->nhistograms, run->histograms)
     WIDEN(run->nimages, run->images)
     WIDEN(run->ntexts, run->texts)
     WIDEN(run->nothers, run->others)
 #undef WIDEN
-    return (int)w;
+    return w;
 }
 
 /* The other tags grouped by plugin, plugins in name order. */
-static void list_others(const tfc_run *run, int width, FILE *out)
+static void list_others(const tfc_run *run, size_t width, FILE *out)
 {
     const char *done = ""; /* plugins are taken in increasing name order */
     for (;;) {
@@ -106,9 +114,9 @@ void tfc_plot_list(const tfc_plot_source *src, FILE *out)
 {
     for (size_t r = 0; r < src->nruns; r++) {
         const tfc_run *run = src->runs[r].run;
-        int width = width_of(run);
-        fprintf(out, "%s%s (%s, %zu events)\n", r ? "\n" : "", src->runs[r].name, run->dir,
-                run->nevents);
+        size_t width = width_of(run);
+        fprintf(out, "%s%s (%s, %zu event%s)\n", r ? "\n" : "", src->runs[r].name, run->dir,
+                run->nevents, run->nevents == 1 ? "" : "s");
         fprintf(out, "  scalars:%s\n", run->nscalars ? "" : " none");
         for (size_t i = 0; i < run->nscalars; i++)
             row(out, run->scalars[i].tag, width, SPAN(&run->scalars[i]), "point");

@@ -54,7 +54,7 @@ def parse_list(text):
     for line in text.splitlines():
         if not line:
             continue
-        m = re.match(r"^(\S.*) \((.+), (\d+) events\)$", line)
+        m = re.match(r"^(\S.*) \((.+), (\d+) events?\)$", line)
         if m:
             cur = runs.setdefault(str(Path(m.group(2)).resolve()), {})
             continue

@@ -271,6 +271,23 @@ def test_list(run_tool, torch_logdir):
     assert "graph: none" in out
 
 
+def test_list_lines_up_names_that_are_not_ascii(run_tool, tmp_path):
+    """Counts stand in one column whatever the tags' characters (columns, not bytes), and a run of
+    one event says so in the singular."""
+    from tensorboard.compat.proto import event_pb2, summary_pb2
+    from tensorboard.summary.writer.record_writer import RecordWriter
+    tags = ["Größe ≥ 3/ключ", "loss (train) [x]+", "损失", "a"]
+    (tmp_path / "logs" / "run").mkdir(parents=True)
+    with open(tmp_path / "logs" / "run" / "events.out.tfevents.1.host", "wb") as f:
+        s = summary_pb2.Summary(value=[summary_pb2.Summary.Value(tag=t, simple_value=1.0) for t in tags])
+        RecordWriter(f).write(event_pb2.Event(wall_time=1, step=3, summary=s).SerializeToString())
+    p = run_tool("tfc-plot", "--logdir", tmp_path / "logs", "--list")
+    assert p.returncode == 0, p.stderr
+    assert p.stdout.startswith(f"run ({tmp_path / 'logs' / 'run'}, 1 event)\n")
+    rows = [line for line in p.stdout.splitlines() if line.endswith("1 point   step 3")]
+    assert len(rows) == len(tags) and len({len(line) for line in rows}) == 1, rows
+
+
 # ---- bad input: one line, non-zero exit ----
 
 def test_missing_logdir(run_tool, tmp_path):
