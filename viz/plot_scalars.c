@@ -116,7 +116,7 @@ bool tfc_plot_scalars_extent(const tfc_plot_panel *p, const tfc_plot_options *op
     if (n == 0 && (isnan(opt->ylim[0]) || isnan(opt->ylim[1]))) {
         free(ys);
         return tfc_fail(st, TFC_INVALID_ARGUMENT, "scalar '%s' has no %svalues to draw%s", p->tag,
-                        opt->log_y ? "positive " : "finite ",
+                        opt->log_y ? "finite positive " : "finite ",
                         isnan(opt->xlim[0]) && isnan(opt->xlim[1]) ? "" : " in the --xlim range");
     }
     double lo = 0, hi = 0;
