@@ -95,7 +95,11 @@
   }
 
   function fmtX(v, mode, step) {
-    if (mode === 'step') return Math.abs(v) >= 1e4 ? +(v / 1000).toPrecision(4) + 'k' : fmtTick(v, step);
+    if (mode === 'step') {
+      /* SI prefixes, as TensorBoard writes large steps (200G, not 200000000k) */
+      var e = Math.min(Math.floor(Math.log10(Math.abs(v)) / 3), 6);
+      return Math.abs(v) >= 1e4 ? +(v / Math.pow(1000, e)).toPrecision(4) + 'kMGTPE'[e - 1] : fmtTick(v, step);
+    }
     if (mode === 'relative') {
       if (step >= 3600) return +(v / 3600).toPrecision(4) + 'h';
       if (step >= 60) return +(v / 60).toPrecision(4) + 'min';
@@ -155,6 +159,15 @@
       pen = true;
     }
     return d || 'M0,0';
+  }
+
+  /* A point with no drawn neighbour makes no line: each such point as a dot (a run's single
+   * value, or one between NaNs), as TensorBoard marks them. */
+  function dots(xs, ys, f, log, col, svg) {
+    var ok = function (i) { var y = ys[i]; return i >= 0 && i < ys.length && y !== null && isFinite(y) && !(log && y <= 0); };
+    for (var i = 0; i < xs.length; i++)
+      if (ok(i) && !ok(i - 1) && !ok(i + 1))
+        el('circle', {'class': 'dot', cx: f.sx(xs[i]).toFixed(1), cy: f.sy(ys[i]).toFixed(1), r: 3, fill: col}, svg);
   }
 
   function range(arrays, log) {
@@ -274,6 +287,7 @@
         if (w > 0) el('path', {'class': 'raw', stroke: color(s.run), d: pathOf(s.xs, s.values, f, log)}, c.svg);
         el('path', {'class': 'smoothed', stroke: color(s.run), 'data-run': s.run,
                     d: pathOf(s.xs, s.smooth, f, log)}, c.svg);
+        dots(s.xs, s.smooth, f, log, color(s.run), c.svg);
       });
       hover(c.card, c.svg, f, function (px) {
         var target = xr[0] + (px - M.l) / f.pw * (xr[1] - xr[0]), out = [];
@@ -315,13 +329,16 @@
     var xr = s.steps.length > 1 ? [s.steps[0], s.steps[s.steps.length - 1]] : [s.steps[0] - 1, s.steps[0] + 1];
     var f = frame(c.svg, xr, range([s.p.map(function (q) { return q[0]; }), s.p.map(function (q) { return q[8]; })], false),
                   'step', false, 'step');
+    /* a single step still shows: its bands as a short bar */
+    var one = s.steps.length === 1, half = 4 / f.pw * (xr[1] - xr[0]);
+    var xs = one ? [s.steps[0] - half, s.steps[0] + half] : s.steps, p = one ? [s.p[0], s.p[0]] : s.p;
     BANDS.forEach(function (b) {
       var d = '';
-      for (var i = 0; i < s.steps.length; i++) d += (i ? 'L' : 'M') + f.sx(s.steps[i]).toFixed(1) + ',' + f.sy(s.p[i][b[1]]).toFixed(1);
-      for (i = s.steps.length - 1; i >= 0; i--) d += 'L' + f.sx(s.steps[i]).toFixed(1) + ',' + f.sy(s.p[i][b[0]]).toFixed(1);
+      for (var i = 0; i < xs.length; i++) d += (i ? 'L' : 'M') + f.sx(xs[i]).toFixed(1) + ',' + f.sy(p[i][b[1]]).toFixed(1);
+      for (i = xs.length - 1; i >= 0; i--) d += 'L' + f.sx(xs[i]).toFixed(1) + ',' + f.sy(p[i][b[0]]).toFixed(1);
       el('path', {d: d + 'Z', fill: col, 'fill-opacity': b[2], stroke: 'none'}, c.svg);
     });
-    el('path', {'class': 'median', stroke: col, d: pathOf(s.steps, s.p.map(function (q) { return q[4]; }), f, false)}, c.svg);
+    el('path', {'class': 'median', stroke: col, d: pathOf(xs, p.map(function (q) { return q[4]; }), f, false)}, c.svg);
     hover(c.card, c.svg, f, function (px) {
       var target = xr[0] + (px - M.l) / f.pw * (xr[1] - xr[0]), i = nearest(s.steps, target), q = s.p[i];
       return [{x: f.sx(s.steps[i]), y: f.sy(q[4]), color: col,

@@ -347,3 +347,36 @@ def test_fixture_report_in_a_browser(run_tool, fixtures_dir, tmp_path, browser):
     errors = [e for e in browser.get_log("browser") if e["level"] in ("SEVERE", "ERROR")]
     assert errors == [], errors
     shoot(browser, tmp_path, "fixtures")
+
+
+def test_lone_points_and_large_steps_in_a_browser(run_tool, tmp_path, browser):
+    """What draws no line still shows: a run's only value and values between NaNs are dots, a
+    histogram of one step is a short bar; steps past 2^31 read 200G, not 200000000k."""
+    from selenium.webdriver.common.by import By
+    from tensorboard.compat.proto import event_pb2, summary_pb2
+    from tensorboard.summary.writer.event_file_writer import EventFileWriter
+    w = EventFileWriter(str(tmp_path / "logs" / "run"))
+
+    def add(step, **value):
+        w.add_event(event_pb2.Event(step=step, summary=summary_pb2.Summary(value=[summary_pb2.Summary.Value(**value)])))
+    add(7, tag="one", simple_value=42.0)
+    for step, v in enumerate([1.0, float("nan"), 2.0, float("inf"), 3.0, 4.0]):
+        add(step, tag="gaps", simple_value=v)
+    for step in (2 ** 31, 2 ** 40):
+        add(step, tag="big", simple_value=1.0)
+    add(3, tag="h", histo=summary_pb2.HistogramProto(min=-1, max=2, num=4, sum=2, sum_squares=6,
+                                                       bucket_limit=[0, 1, 2], bucket=[1, 2, 1]))
+    w.close()
+    out = tmp_path / "lone.html"
+    make_report(run_tool, [tmp_path / "logs"], out)
+    open_page(browser, out)
+    chart = lambda tag: browser.find_element(By.CSS_SELECTOR, f'#scalar-charts .chart[data-tag="{tag}"]')  # noqa: E731
+    assert len(chart("one").find_elements(By.CSS_SELECTOR, "circle.dot")) == 1
+    assert len(chart("gaps").find_elements(By.CSS_SELECTOR, "circle.dot")) == 2  # 1 and 2; 3-4 is a line
+    ticks = [t.get_attribute("textContent") for t in chart("big").find_elements(By.CSS_SELECTOR, ".axis text")]
+    assert "1T" in ticks and not any(t.endswith("0000k") for t in ticks), ticks
+    bands = browser.find_elements(By.CSS_SELECTOR, "#histogram-charts svg.histogram path[fill-opacity]")
+    for band in bands:
+        xs = {round(float(x), 1) for x in re.findall(r"[ML]([-\d.]+),", band.get_attribute("d"))}
+        assert len(xs) == 2, band.get_attribute("d")
+    assert len(bands) == 4
