@@ -47,7 +47,8 @@ static const char usage[] =
     "                        must be there with its dtype and shape (missing, unexpected and\n"
     "                        mismatched ones are named), then evaluate it on the test set\n"
     "    --model M           softmax, mlp, deep or cnn (the networks of tfc-run)\n"
-    "    --optimizer O       gd or adam, as the checkpoint was trained (default: the model's);\n"
+    "    --optimizer O       as the checkpoint was trained (default: the model's): gd, momentum,\n"
+    "                        nesterov, adagrad, rmsprop, centered-rmsprop or adam, as tfc-run's;\n"
     "                        it decides which optimizer slots the graph has\n"
     "    --dataset D         mnist (default) or fashion-mnist\n"
     "    --data-dir DIR      folder with the IDX files; otherwise $TFC_DATA_DIR, ./MNIST_data and\n"
@@ -106,7 +107,7 @@ int main(int argc, char **argv)
     optind = 2;
     opterr = 0; /* our own one-line messages */
     int c;
-    while ((c = getopt_long(argc, argv, "t:o:h", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":t:o:h", longopts, NULL)) != -1) {
         switch (c) {
         case 't': o.tensor = optarg; break;
         case 'o': output = optarg; break;
@@ -114,11 +115,15 @@ int main(int argc, char **argv)
         case OPT_FULL: o.full = true; break;
         case OPT_JSON: o.json = true; break;
         case OPT_MODEL: ro.model = optarg; break;
-        case OPT_OPTIMIZER:
-            if (strcmp(optarg, "gd") != 0 && strcmp(optarg, "adam") != 0)
-                return usage_error("--optimizer is gd or adam, not ", optarg);
+        case OPT_OPTIMIZER: {
+            bool known = false;
+            for (int i = 0; tfc_model_optimizers[i]; i++) known |= strcmp(tfc_model_optimizers[i], optarg) == 0;
+            if (!known)
+                return usage_error("--optimizer is gd, momentum, nesterov, adagrad, rmsprop, centered-rmsprop or adam, not ",
+                                   optarg);
             ro.optimizer = optarg;
             break;
+        }
         case OPT_DATASET:
             if (strcmp(optarg, "mnist") != 0 && strcmp(optarg, "fashion-mnist") != 0)
                 return usage_error("--dataset is mnist or fashion-mnist, not ", optarg);
@@ -139,7 +144,8 @@ int main(int argc, char **argv)
                 return usage_error("--threads takes a number from 0 to 256, not ", optarg);
             break;
         case 'h': fputs(usage, stdout); return tfc_stdout_exit("tfc-ckpt", 0);
-        default: return usage_error("unknown option or missing value: ", argv[optind - 1]);
+        case ':': return usage_error("a value is missing after ", argv[optind - 1]);
+        default: return usage_error("unknown option ", argv[optind - 1]);
         }
         if (c >= OPT_MODEL) restore_flags = true;
     }

@@ -62,7 +62,7 @@ def test_help_and_usage_errors(run_tool):
     for args in ([], ["frobnicate"], ["inspect", "--bogus"], ["inspect", "a", "b"], ["diff", "a"],
                  ["dump", "x"], ["dump", "x", "--tensor", "w"], ["restore", "x"], ["restore", "x", "--model", "zz"],
                  ["inspect", "x", "--model", "mlp"], ["restore", "x", "--model", "mlp", "--threads", "-1"],
-                 ["convert", "x"]):
+                 ["convert", "x"], ["inspect", "x", "--tensor"], ["restore", "x", "--model", "mlp", "--optimizer", "sgd"]):
         r = run_tool("tfc-ckpt", *args)
         assert r.returncode == 2, args
         assert r.stderr.startswith("tfc-ckpt: ") and r.stderr.count("\n") == 1, (args, r.stderr)

@@ -1,6 +1,7 @@
 """tfc-run --optimizer: every optimizer it offers trains the softmax model well past chance (10%) in
 100 steps (RMSProp, whose mean squares start at 1 and decay by 0.99 a step, the slowest: 68%), with
-the update ops and slots of that optimizer in the graph it writes; nesterov and centered-rmsprop
+the update ops and slots of that optimizer in the graph it writes, which tfc-ckpt restore loads
+with the same --optimizer; nesterov and centered-rmsprop
 differ from their plain forms; Adagrad's warmup and RMSProp's decay are the ones --help names; a
 bad name is a usage error naming it."""
 import re
@@ -42,6 +43,11 @@ def test_each_optimizer_trains(tfc_run, tfc_ckpt, mnist_dir, logdir, name):
     assert "W" in names and "global_step" in names
     if slot:
         assert slot in names, p.stdout
+    # tfc-ckpt restore takes the same optimizers, so the checkpoint loads with its slots and scores the same
+    p = subprocess.run([str(tfc_ckpt), "restore", str(logdir / name), "--model", "softmax", "--optimizer", name,
+                        "--data-dir", str(mnist_dir), "--threads", "1"], capture_output=True, text=True, timeout=60)
+    assert p.returncode == 0, p.stderr
+    assert re.search(r"test accuracy ([0-9.]+)", p.stdout).group(1) == f"{accuracy:.4f}", (out, p.stdout)
 
 
 def test_variants_differ(tfc_run, mnist_dir, logdir):
