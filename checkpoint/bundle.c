@@ -612,6 +612,59 @@ static tfc_tensor *read_loc(const tfc_bundle *b, const bundle_item *it, const bu
     return t;
 }
 
+bool bundle_raw_crc(int dtype, int64_t numel, const uint8_t *p, int64_t n, uint32_t *crc)
+{
+    if (dtype != BUNDLE_DT_VARIANT || n == 0) {
+        *crc = tfc_crc32c(p, (size_t)n);
+        return true;
+    }
+    const uint8_t *end = p + n;
+    uint32_t c = 0;
+    for (int64_t i = 0; i < numel; i++) {
+        uint64_t len;
+        p = tfc_varint_get(p, end, TFC_VARINT64_MAX, &len);
+        if (!p || len > (uint64_t)(end - p) || (uint64_t)(end - p) - len < 4) return false;
+        uint8_t le[8];
+        tfc_put_u32le(le, (uint32_t)len);
+        tfc_put_u32le(le + 4, (uint32_t)(len >> 32));
+        c = tfc_crc32c_extend(tfc_crc32c_extend(c, le, 8), p, (size_t)len);
+        p += len;
+        if (tfc_crc32c_unmask(tfc_get_u32le(p)) != c) return false;
+        c = tfc_crc32c_extend(c, p, 4);
+        p += 4;
+    }
+    *crc = c;
+    return p == end;
+}
+
+void *tfc_bundle_read_raw(tfc_bundle *b, const char *name, int64_t *n, tfc_status *st)
+{
+    if (!b) return tfc_fail(st, TFC_INVALID_ARGUMENT, "no checkpoint (did tfc_bundle_open fail?)"), NULL;
+    if (!name || !n) return tfc_fail(st, TFC_INVALID_ARGUMENT, "%s: no tensor named or no length (NULL)", b->prefix), NULL;
+    const bundle_item *it = find_item(b, name);
+    if (!it) return tfc_fail(st, TFC_NOT_FOUND, "%s: no tensor '%s' in the checkpoint", b->prefix, name), NULL;
+    if (b->version != 2 || it->nslices)
+        return tfc_fail(st, TFC_INVALID_ARGUMENT, "%s: tensor '%s' is stored as %s, not as one run of bytes", b->prefix,
+                        name, b->version != 2 ? "V1 slices" : "a partitioned variable's slices"),
+               NULL;
+    uint8_t *raw = malloc(it->loc.size ? (size_t)it->loc.size : 1);
+    if (!raw) return tfc_fail(st, TFC_INTERNAL, "%s: tensor '%s': out of memory", b->prefix, name), NULL;
+    bool ok = read_bytes(b, it, &it->loc, raw, st);
+    uint32_t crc = 0;
+    if (ok && !bundle_raw_crc(it->pub.dtype, tfc_shape_numel(it->pub.shape), raw, it->loc.size, &crc))
+        ok = tfc_fail(st, TFC_DATA_LOSS, "%s.data-%05d-of-%05d: tensor '%s': its %s values are corrupt (lengths or "
+                      "checksums that do not add up)", b->prefix, it->loc.shard, b->num_shards, name,
+                      tfc_bundle_dtype_name(it->pub.dtype, NULL));
+    else if (ok && crc != tfc_crc32c_unmask(it->loc.crc))
+        ok = crc_fail(b, it, &it->loc, crc, st);
+    if (!ok) {
+        free(raw);
+        return NULL;
+    }
+    *n = it->loc.size;
+    return raw;
+}
+
 /* Copies a slice's values into the full tensor (strings are moved). */
 static void place_slice(tfc_tensor *full, const bundle_slice *sl, tfc_tensor *part)
 {

@@ -32,6 +32,10 @@ TFC_API bool tfc_bundle_prefix_ok(const char *prefix, tfc_status *st);
 TFC_API tfc_bundle_writer *tfc_bundle_writer_new(const char *prefix, tfc_status *st);
 /* Appends one tensor (any dtype tfc has, strings included) under a unique, non-empty name. */
 TFC_API bool tfc_bundle_writer_add(tfc_bundle_writer *w, const char *name, const tfc_tensor *t, tfc_status *st);
+/* Appends a tensor of any dtype as the n bytes a bundle stores for it (tfc_bundle_read_raw's), as
+ * they are: a dtype tfc has no values for (a tf.data iterator's variant state) keeps its encoding. */
+TFC_API bool tfc_bundle_writer_add_raw(tfc_bundle_writer *w, const char *name, int dtype, tfc_shape shape,
+                                       const void *bytes, int64_t n, tfc_status *st);
 /* Writes the index, fsyncs both files and renames them into place (data first, then the index,
  * which makes the checkpoint visible), then fsyncs the folder. */
 TFC_API bool tfc_bundle_writer_finish(tfc_bundle_writer *w, tfc_status *st);
@@ -72,6 +76,11 @@ TFC_API const tfc_bundle_entry *tfc_bundle_find(const tfc_bundle *b, const char 
 /* A new tensor with the named tensor's values (the caller frees it), CRC-checked; NULL with st set
  * when there is no such tensor (TFC_NOT_FOUND) or its data is damaged (TFC_DATA_LOSS). */
 TFC_API tfc_tensor *tfc_bundle_read(tfc_bundle *b, const char *name, tfc_status *st);
+/* The bytes a V2 bundle stores for a tensor kept whole, of any dtype (variant, resource and
+ * quantized ones included), CRC-checked: a new buffer the caller frees, its length in *n. NULL
+ * with st set when there is no such tensor, it is a V1 tensor or a partitioned one
+ * (TFC_INVALID_ARGUMENT), or its data is damaged. */
+TFC_API void *tfc_bundle_read_raw(tfc_bundle *b, const char *name, int64_t *n, tfc_status *st);
 
 /* "float32", ... for dtypes tfc knows, TensorFlow's names ("qint8", "resource", "variant", ...)
  * for the others, "dtype(N)" written into buf for unknown numbers ("?" when buf is NULL). */

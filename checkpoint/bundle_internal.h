@@ -55,6 +55,15 @@ bool bundle_slice_from_proto(const char *file, const char *name, const Tensorflo
 /* Bytes per element of a TensorFlow dtype stored as raw bytes; 0 for strings and unsupported ones. */
 size_t bundle_elem_size(int dtype);
 
+/* TensorFlow's DT_VARIANT: opaque values (a tf.data iterator's state) that tfc keeps as bytes. */
+#define BUNDLE_DT_VARIANT 21
+/* The CRC (unmasked) that a V2 bundle stores for the n bytes of a tensor of numel elements whose
+ * values tfc does not decode: for DT_VARIANT, TensorFlow's layout of each element (varint64 length,
+ * the serialized VariantTensorDataProto, the masked CRC so far), checksummed with each length as
+ * a u64 LE and each element's CRC checked; for other dtypes, the CRC of the bytes. False when
+ * variant bytes do not hold numel such elements. */
+bool bundle_raw_crc(int dtype, int64_t numel, const uint8_t *p, int64_t n, uint32_t *crc);
+
 /* bundle_v1.c: lists the tensors of the V1 checkpoint whose files are b->tables. */
 bool bundle_open_v1(tfc_bundle *b, tfc_status *st);
 /* bundle_v1.c: the values of one V1 slice, as a tensor of the slice's shape. */

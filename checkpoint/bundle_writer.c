@@ -6,6 +6,7 @@
 
 #include "out_file.h"
 #include "bundle.h"
+#include "bundle_internal.h"
 #include "crc32c.h"
 #include "sstable.h"
 #include "tensor_bundle.pb-c.h"
@@ -13,7 +14,7 @@
 
 typedef struct {
     char *name;
-    tfc_dtype dtype;
+    int dtype; /* TensorFlow's DataType number */
     tfc_shape shape;
     int64_t offset, size;
     uint32_t crc; /* masked */
@@ -106,29 +107,50 @@ static bool write_strings(tfc_bundle_writer *w, const tfc_tensor *t, int64_t *si
     return ok;
 }
 
-bool tfc_bundle_writer_add(tfc_bundle_writer *w, const char *name, const tfc_tensor *t, tfc_status *st)
+/* Checks a tensor's name and appends its entry at the end of the data written so far; NULL (st
+ * set) when it cannot be added. */
+static written *new_entry(tfc_bundle_writer *w, const char *name, int dtype, tfc_shape shape, bool have,
+                          tfc_status *st)
 {
-    if (!w) return tfc_fail(st, TFC_INVALID_ARGUMENT, "no bundle writer (did tfc_bundle_writer_new fail?)");
-    if (!name || !t) return tfc_fail(st, TFC_INVALID_ARGUMENT, "%s: no tensor or no name (NULL) to add", w->prefix);
+    if (!w) return tfc_fail(st, TFC_INVALID_ARGUMENT, "no bundle writer (did tfc_bundle_writer_new fail?)"), NULL;
+    if (!name || !have)
+        return tfc_fail(st, TFC_INVALID_ARGUMENT, "%s: no tensor or no name (NULL) to add", w->prefix), NULL;
     if (w->failed || !w->data.f)
-        return tfc_fail(st, TFC_INTERNAL, "%s: adding to a failed or finished bundle writer", w->prefix);
-    if (!name[0]) return tfc_fail(st, TFC_INVALID_ARGUMENT, "%s: a tensor needs a non-empty name", w->prefix);
+        return tfc_fail(st, TFC_INTERNAL, "%s: adding to a failed or finished bundle writer", w->prefix), NULL;
+    if (!name[0]) return tfc_fail(st, TFC_INVALID_ARGUMENT, "%s: a tensor needs a non-empty name", w->prefix), NULL;
     for (int i = 0; i < w->n; i++)
         if (strcmp(w->entries[i].name, name) == 0)
-            return tfc_fail(st, TFC_INVALID_ARGUMENT, "%s: tensor '%s' added twice", w->prefix, name);
-    if (!tfc_dtype_size(t->dtype))
-        return tfc_fail(st, TFC_INVALID_ARGUMENT, "%s: tensor '%s' has an unknown dtype %d", w->prefix, name,
-                        (int)t->dtype);
+            return tfc_fail(st, TFC_INVALID_ARGUMENT, "%s: tensor '%s' added twice", w->prefix, name), NULL;
     if (w->n == w->cap) {
         int cap = w->cap ? 2 * w->cap : 32;
         written *e = realloc(w->entries, (size_t)cap * sizeof *e);
-        if (!e) return tfc_fail(st, TFC_INTERNAL, "%s: out of memory", w->prefix);
+        if (!e) return tfc_fail(st, TFC_INTERNAL, "%s: out of memory", w->prefix), NULL;
         w->entries = e;
         w->cap = cap;
     }
     written *e = &w->entries[w->n];
-    *e = (written){.dtype = t->dtype, .shape = t->shape, .offset = w->size};
-    if (!(e->name = strdup(name))) return tfc_fail(st, TFC_INTERNAL, "%s: out of memory", w->prefix);
+    *e = (written){.dtype = dtype, .shape = shape, .offset = w->size};
+    if (!(e->name = strdup(name))) return tfc_fail(st, TFC_INTERNAL, "%s: out of memory", w->prefix), NULL;
+    w->n++;
+    return e;
+}
+
+/* Counts an entry's bytes in (its size and masked CRC set); a failed write fails the writer. */
+static bool entry_written(tfc_bundle_writer *w, written *e, uint32_t crc, bool ok)
+{
+    e->crc = tfc_crc32c_mask(crc);
+    w->size += e->size;
+    if (!ok) w->failed = true;
+    return ok;
+}
+
+bool tfc_bundle_writer_add(tfc_bundle_writer *w, const char *name, const tfc_tensor *t, tfc_status *st)
+{
+    if (t && !tfc_dtype_size(t->dtype))
+        return tfc_fail(st, TFC_INVALID_ARGUMENT, "%s: tensor '%s' has an unknown dtype %d", w ? w->prefix : "?",
+                        name ? name : "?", (int)t->dtype);
+    written *e = new_entry(w, name, t ? (int)t->dtype : 0, t ? t->shape : (tfc_shape){0}, t != NULL, st);
+    if (!e) return false;
     uint32_t crc = 0;
     bool ok;
     if (t->dtype == TFC_STRING) {
@@ -138,11 +160,23 @@ bool tfc_bundle_writer_add(tfc_bundle_writer *w, const char *name, const tfc_ten
         crc = tfc_crc32c(t->data, (size_t)e->size);
         ok = tfc_out_file_write(&w->data, t->data, (size_t)e->size, st);
     }
-    e->crc = tfc_crc32c_mask(crc);
-    w->size += e->size;
-    w->n++;
-    if (!ok) w->failed = true;
-    return ok;
+    return entry_written(w, e, crc, ok);
+}
+
+bool tfc_bundle_writer_add_raw(tfc_bundle_writer *w, const char *name, int dtype, tfc_shape shape, const void *bytes,
+                               int64_t n, tfc_status *st)
+{
+    if (n < 0 || (n && !bytes))
+        return tfc_fail(st, TFC_INVALID_ARGUMENT, "%s: tensor '%s': no bytes to add (%lld)", w ? w->prefix : "?",
+                        name ? name : "?", (long long)n);
+    uint32_t crc;
+    if (!bundle_raw_crc(dtype, tfc_shape_numel(shape), bytes, n, &crc))
+        return tfc_fail(st, TFC_INVALID_ARGUMENT, "%s: tensor '%s': %lld bytes are not %lld variant values",
+                        w ? w->prefix : "?", name ? name : "?", (long long)n, (long long)tfc_shape_numel(shape));
+    written *e = new_entry(w, name, dtype, shape, true, st);
+    if (!e) return false;
+    e->size = n;
+    return entry_written(w, e, crc, tfc_out_file_write(&w->data, bytes, (size_t)n, st));
 }
 
 static int written_cmp(const void *a, const void *b)

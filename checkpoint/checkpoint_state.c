@@ -349,12 +349,15 @@ static int visit(const char *path, const struct stat *sb, int flag, struct FTW *
     return 0;
 }
 
-/* Strips a known suffix (".index", ".data-NNNNN-of-NNNNN") off a file name; false if none. */
+/* Strips a known suffix (".index", ".data-NNNNN-of-NNNNN", or the Saver's ".meta" graph beside
+ * them) off a file name; false if none. */
 static bool strip_suffix(const char *path, char *out, size_t cap)
 {
     size_t n = strlen(path);
     if (n > 6 && strcmp(path + n - 6, ".index") == 0) {
         n -= 6;
+    } else if (n > 5 && strcmp(path + n - 5, ".meta") == 0) {
+        n -= 5;
     } else {
         const char *d = strstr(path, ".data-");
         unsigned a, b;

@@ -42,8 +42,9 @@ TFC_API bool tfc_checkpoint_path_in(const char *dir, const char *path, char *out
 TFC_API bool tfc_checkpoint_latest(const char *dir, char *prefix_out, size_t cap, tfc_status *st);
 
 /* The checkpoint prefix PATH stands for: PATH itself (PATH.index or a V1 file exists), a
- * PATH.index or PATH.data-*-of-* file named directly, the newest in PATH/checkpoint, or, for a
- * folder without one, the newest in the most recently written `checkpoint` file below it. */
+ * PATH.index, PATH.data-*-of-* or PATH.meta file named directly, the newest in PATH/checkpoint,
+ * or, for a folder without one, the newest in the most recently written `checkpoint` file below
+ * it. */
 TFC_API bool tfc_checkpoint_resolve(const char *path, char *prefix_out, size_t cap, tfc_status *st);
 
 TFC_END_DECLS

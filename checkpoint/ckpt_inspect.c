@@ -44,6 +44,14 @@ static void fmt_stat(char *buf, size_t n, bool valid, double v)
         snprintf(buf, n, "%.6g", v);
 }
 
+/* The columns a cell takes on a terminal: one per character, not per UTF-8 byte. */
+static int text_width(const char *s)
+{
+    int w = 0;
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) w += (*p & 0xC0) != 0x80;
+    return w;
+}
+
 static bool print_table(tfc_bundle *b, FILE *out, tfc_status *st)
 {
     int n = tfc_bundle_count(b);
@@ -79,7 +87,7 @@ static bool print_table(tfc_bundle *b, FILE *out, tfc_status *st)
         int w[8] = {0};
         for (int r = 0; r <= n; r++)
             for (int c = 0; c < 8; c++) {
-                int len = rows[r].cells[c] ? (int)strlen(rows[r].cells[c]) : 0;
+                int len = rows[r].cells[c] ? text_width(rows[r].cells[c]) : 0;
                 if (len > w[c]) w[c] = len;
             }
         fprintf(out, "%s: V%d checkpoint, %d tensors, %lld bytes\n", tfc_bundle_prefix(b), tfc_bundle_version(b), n,
@@ -87,10 +95,11 @@ static bool print_table(tfc_bundle *b, FILE *out, tfc_status *st)
         for (int r = 0; r <= n; r++) {
             for (int c = 0; c < 8; c++) {
                 const char *cell = rows[r].cells[c] ? rows[r].cells[c] : "";
+                int pad = w[c] - text_width(cell);
                 if (c >= 3) /* numbers right-aligned */
-                    fprintf(out, "%*s%s", w[c], cell, c < 7 ? "  " : "");
+                    fprintf(out, "%*s%s%s", pad, "", cell, c < 7 ? "  " : "");
                 else
-                    fprintf(out, "%-*s  ", w[c], cell);
+                    fprintf(out, "%s%*s  ", cell, pad, "");
             }
             fputc('\n', out);
         }
@@ -104,9 +113,9 @@ static bool print_table(tfc_bundle *b, FILE *out, tfc_status *st)
 static bool print_values(tfc_bundle *b, const tfc_bundle_entry *e, bool full, FILE *out, tfc_status *st)
 {
     char sb[TFC_SHAPE_STR_MAX], db[24];
-    fprintf(out, "%s %s %s\n", e->name, tfc_bundle_dtype_name(e->dtype, db), tfc_shape_str(e->shape, sb));
     tfc_tensor *t = tfc_bundle_read(b, e->name, st);
     if (!t) return false;
+    fprintf(out, "%s %s %s\n", e->name, tfc_bundle_dtype_name(e->dtype, db), tfc_shape_str(e->shape, sb));
     tfc_tensor_print(t, full, out);
     tfc_tensor_free(t);
     return true;
@@ -210,12 +219,25 @@ static int64_t compare_values(const tfc_tensor *x, const tfc_tensor *y, double *
             same = a->len == b->len && (a->len == 0 || memcmp(a->ptr, b->ptr, a->len) == 0);
         } else {
             same = memcmp((const char *)x->data + (size_t)i * es, (const char *)y->data + (size_t)i * es, es) == 0;
-            double d = fabs(tfc_tensor_value(x, i) - tfc_tensor_value(y, i));
+            double d = tfc_tensor_abs_diff(x, y, i);
             if (!same && !isnan(*max_abs) && (isnan(d) || d > *max_abs)) *max_abs = d;
         }
         differ += !same;
     }
     return differ;
+}
+
+/* For a tensor of a dtype tfc has no values for (a tf.data iterator's variant state): whether the
+ * two checkpoints store different bytes for it, 1 or 0; -1 with st set when they cannot be read. */
+static int raw_bytes_differ(tfc_bundle *a, tfc_bundle *b, const tfc_bundle_entry *e, tfc_status *st)
+{
+    int64_t na, nb;
+    void *x = tfc_bundle_read_raw(a, e->name, &na, st);
+    void *y = x ? tfc_bundle_read_raw(b, e->name, &nb, st) : NULL;
+    int r = !y ? -1 : na != nb || (na && memcmp(x, y, (size_t)na) != 0);
+    free(x);
+    free(y);
+    return r;
 }
 
 int tfc_ckpt_diff(const char *a_path, const char *b_path, FILE *out, tfc_status *st)
@@ -252,7 +274,17 @@ int tfc_ckpt_diff(const char *a_path, const char *b_path, FILE *out, tfc_status 
             changed++;
             continue;
         }
-        if (!readable(ea)) continue;
+        if (!readable(ea)) {
+            int r = raw_bytes_differ(a, b, ea, st);
+            if (r < 0) ok = false;
+            if (r > 0) {
+                differ++;
+                fprintf(out, "values:    %s: the stored bytes differ (tfc does not decode dtype %s)\n", ea->name,
+                        tfc_bundle_dtype_name(ea->dtype, d1));
+            }
+            same += r == 0;
+            continue;
+        }
         tfc_tensor *x = tfc_bundle_read(a, ea->name, st);
         tfc_tensor *y = x ? tfc_bundle_read(b, eb->name, st) : NULL;
         if (!y) {
@@ -292,11 +324,12 @@ bool tfc_ckpt_convert(const char *src, const char *dst_prefix, tfc_status *st)
     bool ok = w != NULL;
     for (int i = 0; ok && i < tfc_bundle_count(b); i++) {
         const tfc_bundle_entry *e = tfc_bundle_at(b, i);
-        char db[24];
-        if (!readable(e)) {
-            ok = tfc_fail(st, TFC_INVALID_ARGUMENT, "%s: tensor '%s' of dtype %s cannot be converted",
-                          tfc_bundle_prefix(b), e->name, tfc_bundle_dtype_name(e->dtype, db));
-            break;
+        if (!readable(e)) { /* kept as stored: a variant's encoding is the same in any bundle */
+            int64_t n;
+            void *raw = tfc_bundle_read_raw(b, e->name, &n, st);
+            ok = raw && tfc_bundle_writer_add_raw(w, e->name, e->dtype, e->shape, raw, n, st);
+            free(raw);
+            continue;
         }
         tfc_tensor *t = tfc_bundle_read(b, e->name, st);
         ok = t && tfc_bundle_writer_add(w, e->name, t, st);

@@ -89,6 +89,23 @@ static void complex_value(const tfc_tensor *t, int64_t i, double *re, double *im
     }
 }
 
+double tfc_tensor_abs_diff(const tfc_tensor *x, const tfc_tensor *y, int64_t i)
+{
+    if (is_complex(x->dtype)) {
+        double xr, xi, yr, yi;
+        complex_value(x, i, &xr, &xi);
+        complex_value(y, i, &yr, &yi);
+        return hypot(xr - yr, xi - yi);
+    }
+    if (x->dtype == TFC_INT64 || x->dtype == TFC_UINT64) {
+        /* in 64-bit unsigned arithmetic: exact before the one rounding to double */
+        uint64_t a = ((const uint64_t *)x->data)[i], b = ((const uint64_t *)y->data)[i];
+        bool a_less = x->dtype == TFC_INT64 ? (int64_t)a < (int64_t)b : a < b;
+        return (double)(a_less ? b - a : a - b);
+    }
+    return fabs(tfc_tensor_value(x, i) - tfc_tensor_value(y, i));
+}
+
 tfc_tensor_stats tfc_tensor_stats_of(const tfc_tensor *t)
 {
     tfc_tensor_stats s = {0};

@@ -16,6 +16,9 @@ typedef struct {
 tfc_tensor_stats tfc_tensor_stats_of(const tfc_tensor *t);
 /* Element i as a double, half and bfloat16 included; NaN for strings and complex numbers. */
 double tfc_tensor_value(const tfc_tensor *t, int64_t i);
+/* |x[i] - y[i]| for two tensors of one dtype: exact up to the rounding to double for 64-bit
+ * integers, the modulus of the difference for complex numbers; NaN for strings. */
+double tfc_tensor_abs_diff(const tfc_tensor *x, const tfc_tensor *y, int64_t i);
 
 /* Writes the values as NumPy's str(array) does (precision 8, edge items 3; tensors of more than
  * 1000 values are summarised unless full), followed by a newline. */
