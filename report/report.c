@@ -53,12 +53,20 @@ static void runs_table(tfc_report_ctx *r)
 /* "checkpoint": the newest checkpoint of the logdirs as tfc-ckpt inspect --json lists it, or null. */
 static void checkpoint_json(tfc_report_ctx *r, const char *const *paths, size_t npaths)
 {
-    char best[4096] = "", prefix[4096], index[4200];
+    char best[4096] = "", prefix[4096], index[4200], folder[4096];
     double newest = -1;
     tfc_status *st = tfc_status_new();
     for (size_t i = 0; st && i < npaths; i++) {
         tfc_status_clear(st);
-        if (!tfc_checkpoint_resolve(paths[i], prefix, sizeof prefix, st)) {
+        /* an event file given instead of a logdir: its run's checkpoint is beside it */
+        struct stat ps;
+        const char *where = paths[i];
+        if (stat(where, &ps) == 0 && S_ISREG(ps.st_mode)) {
+            const char *slash = strrchr(where, '/');
+            snprintf(folder, sizeof folder, "%.*s", slash ? (int)(slash - where + (slash == where)) : 1, slash ? where : ".");
+            where = folder;
+        }
+        if (!tfc_checkpoint_resolve(where, prefix, sizeof prefix, st)) {
             if (tfc_status_code(st) != TFC_NOT_FOUND)
                 tfc_report_warn(r, "%s: the checkpoint is left out: %s", paths[i], tfc_message(st));
             continue;

@@ -87,6 +87,16 @@ def test_report_of_a_tfc_run(run_tool, run_logdir, tmp_path, events_dump):
     assert data["checkpoint"]["tensors"] and data["checkpoint"]["path"].endswith("model.ckpt-300")
 
 
+def test_report_of_an_event_file(run_tool, run_logdir, tmp_path):
+    """An event file given instead of its logdir: the checkpoint beside it is the page's (it was read
+    as a checkpoint itself, with a warning that it is no SSTable)."""
+    event_file, = (run_logdir / "deep").glob("events.out.tfevents.*")
+    out = tmp_path / "one.html"
+    p = make_report(run_tool, [event_file], out, "--graph-kb", "0")
+    assert "warning" not in p.stderr, p.stderr
+    assert page_data(out)["checkpoint"]["path"].endswith("deep/model.ckpt-300")
+
+
 def test_thinning_keeps_first_and_last(run_tool, run_logdir, tmp_path):
     out = tmp_path / "thin.html"
     make_report(run_tool, [run_logdir], out, "--max-points", "3", "--max-steps", "2", "--graph-kb", "0")
