@@ -3,7 +3,6 @@
 #include "bundle.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <glob.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +12,7 @@
 
 #include "bundle_internal.h"
 #include "crc32c.h"
+#include "in_file.h"
 #include "varint.h"
 
 /* TensorFlow's kTensorBundleVersion: bundles whose min_consumer is above it need a newer reader. */
@@ -291,13 +291,11 @@ static bool open_data_files(tfc_bundle *b, tfc_status *st)
         char *path = malloc(n);
         if (!path) return tfc_fail(st, TFC_INTERNAL, "%s: out of memory", b->prefix);
         snprintf(path, n, "%s.data-%05d-of-%05d", b->prefix, i, b->num_shards);
-        struct stat sb;
-        b->fds[i] = open(path, O_RDONLY | O_CLOEXEC);
-        bool ok = b->fds[i] >= 0 && fstat(b->fds[i], &sb) == 0;
-        if (!ok) tfc_fail(st, errno == ENOENT ? TFC_NOT_FOUND : TFC_IO, "%s: %s", path, strerror(errno));
+        uint64_t size;
+        b->fds[i] = tfc_in_file_open(path, &size, st);
         free(path);
-        if (!ok) return false;
-        b->shard_size[i] = (int64_t)sb.st_size;
+        if (b->fds[i] < 0) return false;
+        b->shard_size[i] = (int64_t)size;
     }
     return true;
 }

@@ -201,3 +201,23 @@ def test_diff_real_checkpoints(run_tool, fixtures_dir):
     assert r.returncode == 0 and "26 identical" in r.stdout
     r = run_tool("tfc-ckpt", "diff", d / "ckpt-2", d / "savedmodel_variables" / "variables")
     assert r.returncode == 1 and "only in A: net/optimizer/iter/.ATTRIBUTES/VARIABLE_VALUE int64 []" in r.stdout
+
+
+def test_missing_pieces_are_named(run_tool, tmp_path):
+    """A `checkpoint` file whose newest checkpoint was deleted (a CheckpointManager's folder cleaned
+    by hand) names the state file and the prefix, for every command; a data file that is a folder
+    is said to be one (it read as a 4096-byte file with the tensors 'beyond its end')."""
+    write_example(tmp_path / "ckpt-1")
+    (tmp_path / "checkpoint").write_text('model_checkpoint_path: "ckpt-2"\nall_model_checkpoint_paths: "ckpt-1"\n'
+                                         'all_model_checkpoint_paths: "ckpt-2"\n')
+    want = (f"{tmp_path}/checkpoint: its newest checkpoint {tmp_path}/ckpt-2 is not there "
+            f"(no {tmp_path}/ckpt-2.index, no V1 checkpoint file)")
+    for args, code in ((["inspect", tmp_path], 1), (["diff", tmp_path, tmp_path / "ckpt-1"], 2),
+                       (["dump", tmp_path, "--tensor", "w", "-o", tmp_path / "w.npy"], 1),
+                       (["convert", tmp_path, tmp_path / "c"], 1), (["restore", tmp_path, "--model", "mlp",
+                                                                     "--no-eval"], 1)):
+        assert one_error_line(run_tool("tfc-ckpt", *args), code=code) == "tfc-ckpt: " + want, args
+    prefix = write_example(tmp_path / "folder")
+    os.remove(prefix + ".data-00000-of-00001")
+    os.mkdir(prefix + ".data-00000-of-00001")
+    one_error_line(run_tool("tfc-ckpt", "inspect", prefix), "folder.data-00000-of-00001: is a folder, not a file")
