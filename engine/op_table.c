@@ -38,7 +38,8 @@
     X(ScalarSummary) X(HistogramSummary) X(ImageSummary) X(MergeSummary)                             \
     X(GroupedAllreduce)                                                                                \
     X(Switch) X(RefSwitch) X(Merge) X(Assert)                                                          \
-    X(BroadcastGradientArgs) X(DynamicStitch) X(SaveV2) X(RestoreV2) X(MergeV2Checkpoints)
+    X(BroadcastGradientArgs) X(DynamicStitch) X(SaveV2) X(RestoreV2) X(MergeV2Checkpoints)            \
+    X(StringJoin) X(StaticRegexFullMatch) X(ShardedFilename)
 
 #define DECLARE(name) extern const tfc_op_def tfc_op_##name;
 OPS(DECLARE)

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "graph_file.h"
 #include "meta_graph.h"
 #include "meta_graph.pb-c.h"
 #include "op.h"
@@ -154,12 +155,17 @@ static bool check_op_types(const importer *im)
         i = k;
     }
     if (listed < ntypes) snprintf(list + len, sizeof list - len, " and %zu more", ntypes - listed);
-    bool loops = false;
-    for (size_t i = 0; i < nbad && !loops; i++) loops = loop_op(bad[i]);
+    bool loops = false, calls = false;
+    for (size_t i = 0; i < nbad; i++) {
+        loops |= loop_op(bad[i]);
+        calls |= strcmp(bad[i], "StatefulPartitionedCall") == 0 || strcmp(bad[i], "PartitionedCall") == 0;
+    }
     free(bad);
-    return tfc_fail(im->st, TFC_NOT_FOUND, "%zu op type%s %s not supported by tfc: %s%s", ntypes, ntypes == 1 ? "" : "s",
+    return tfc_fail(im->st, TFC_NOT_FOUND, "%zu op type%s %s not supported by tfc: %s%s%s", ntypes, ntypes == 1 ? "" : "s",
                     ntypes == 1 ? "is" : "are", list,
-                    loops ? " (a tf.while_loop's, or dynamic_rnn's: tfc runs tf.cond but not loops)" : "");
+                    loops ? " (a tf.while_loop's, or dynamic_rnn's: tfc runs tf.cond but not loops)" : "",
+                    calls ? " (calls of TensorFlow 2 functions (tf.function): tfc runs graphs of ops, as tf.compat.v1 "
+                            "builds them)" : "");
 }
 
 static bool check_names(importer *im)
@@ -533,41 +539,29 @@ bool tfc_graph_import(tfc_graph *g, const void *bytes, size_t len, const char *p
     return ok;
 }
 
-/* The text format starts with a field name and '{' or ':' ("node {", "versions {"). */
-static bool looks_like_text(const unsigned char *b, size_t n)
-{
-    size_t i = 0;
-    while (i < n && (b[i] == ' ' || b[i] == '\n' || b[i] == '\t' || b[i] == '\r')) i++;
-    size_t w = i;
-    while (i < n && ((b[i] >= 'a' && b[i] <= 'z') || b[i] == '_')) i++;
-    if (i == w) return false;
-    while (i < n && (b[i] == ' ' || b[i] == '\t')) i++;
-    return i < n && (b[i] == '{' || b[i] == ':');
-}
-
 bool tfc_graph_import_file(tfc_graph *g, const char *path, const char *prefix, tfc_status *st)
 {
     FILE *f = fopen(path, "rb");
     if (!f) return tfc_fail(st, TFC_NOT_FOUND, "%s: cannot open: %s", path, strerror(errno));
     struct stat sb;
     unsigned char *buf = NULL, head[256];
-    size_t len = 0, n = strlen(path);
-    bool ok, meta = n >= 5 && strcmp(path + n - 5, ".meta") == 0;
+    size_t len = 0;
+    tfc_graph_file_kind kind = TFC_GRAPH_FILE_GRAPHDEF;
+    bool ok;
     uint64_t bad = 0;
     int valid = 1;
     if (fstat(fileno(f), &sb) != 0 || !S_ISREG(sb.st_mode))
         ok = tfc_fail(st, TFC_INVALID_ARGUMENT, "%s: not a file", path);
     else if ((size_t)sb.st_size > TFC_GRAPH_FILE_MAX)
         ok = tfc_fail(st, TFC_INVALID_ARGUMENT, "%s: %lld bytes, more than a GraphDef can hold", path, (long long)sb.st_size);
+    else if ((kind = tfc_graph_file_kind_of(path, head, fread(head, 1, sizeof head, f))) == TFC_GRAPH_FILE_TEXT)
+        ok = tfc_graph_file_text_error(path, st);
     /* Its fields checked in the file before it is read whole: a node claiming gigabytes of zeros
-     * (a hole) is refused after a few bytes, not after reading them (a text file gets its own word). */
-    else if (!looks_like_text(head, fread(head, 1, sizeof head, f)) &&
-             (valid = tfc_pb_check_file(fileno(f), 0, (uint64_t)sb.st_size,
-                                        meta ? &tensorflow__meta_graph_def__descriptor : &tensorflow__graph_def__descriptor,
-                                        &bad)) != 1)
+     * (a hole) is refused after a few bytes, not after reading them. */
+    else if ((valid = tfc_pb_check_file(fileno(f), 0, (uint64_t)sb.st_size, tfc_graph_file_descriptor(kind), &bad)) != 1)
         ok = valid ? tfc_fail(st, TFC_IO, "%s: read failed", path)
                    : tfc_fail(st, TFC_DATA_LOSS, "%s: not a %s (no valid protobuf field at offset %llu: corrupt or truncated)",
-                              path, meta ? "MetaGraphDef" : "GraphDef", (unsigned long long)bad);
+                              path, tfc_graph_file_kind_name(kind), (unsigned long long)bad);
     else if (fseek(f, 0, SEEK_SET) != 0 || !(buf = malloc((size_t)sb.st_size + 1)))
         ok = tfc_fail(st, TFC_INTERNAL, "%s: out of memory", path);
     else if ((len = fread(buf, 1, (size_t)sb.st_size, f)) != (size_t)sb.st_size)
@@ -575,13 +569,17 @@ bool tfc_graph_import_file(tfc_graph *g, const char *path, const char *prefix, t
     else
         ok = true;
     fclose(f);
-    if (ok && looks_like_text(buf, len)) {
-        ok = tfc_fail(st, TFC_INVALID_ARGUMENT,
-                      "%s: a text-format GraphDef; tfc reads binary GraphDefs (.pb) and MetaGraphs (.meta)", path);
-    } else if (ok) {
+    if (ok && kind == TFC_GRAPH_FILE_SAVED_MODEL) { /* its first MetaGraph */
+        uint8_t *meta;
+        ok = tfc_saved_model_meta_graph(path, buf, len, &meta, &len, st);
+        free(buf);
+        buf = meta;
+    }
+    if (ok) {
         tfc_status *why = tfc_status_new();
         if (!why) ok = tfc_fail(st, TFC_INTERNAL, "%s: out of memory", path);
-        else ok = meta ? tfc_meta_graph_import(g, buf, len, prefix, why) : tfc_graph_import(g, buf, len, prefix, why);
+        else ok = kind != TFC_GRAPH_FILE_GRAPHDEF ? tfc_meta_graph_import(g, buf, len, prefix, why)
+                                                  : tfc_graph_import(g, buf, len, prefix, why);
         if (!ok && why) tfc_fail(st, tfc_status_code(why) ? tfc_status_code(why) : TFC_INTERNAL, "%s: %s", path, tfc_message(why));
         tfc_status_free(why);
     }

@@ -24,8 +24,9 @@ TFC_BEGIN_DECLS
  * builds nothing more (as after any failed build call). */
 TFC_API bool tfc_graph_import(tfc_graph *g, const void *bytes, size_t len, const char *prefix, tfc_status *st);
 
-/* A file: a MetaGraph when its name ends in ".meta", otherwise a binary GraphDef. Errors start
- * with the path; a text-format GraphDef (.pbtxt) is named as such. */
+/* A file: a SavedModel (saved_model.pb: its first MetaGraph is imported), a MetaGraph when its
+ * name ends in ".meta", otherwise a binary GraphDef (see graph_file.h). Errors start with the path;
+ * a text-format GraphDef (.pbtxt) is named as such. */
 TFC_API bool tfc_graph_import_file(tfc_graph *g, const char *path, const char *prefix, tfc_status *st);
 
 /* The largest GraphDef or MetaGraph file read (protobuf's own limit is 2 GiB). */

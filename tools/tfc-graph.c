@@ -15,7 +15,7 @@
 #include "stdio_guard.h"
 
 static const char usage[] =
-    "Usage: tfc-graph [OPTIONS] [LOGDIR | EVENT_FILE | GRAPH.pb | MODEL.meta]\n"
+    "Usage: tfc-graph [OPTIONS] [LOGDIR | EVENT_FILE | GRAPH.pb | MODEL.meta | saved_model.pb]\n"
     "Draws a TensorFlow graph with Graphviz the way TensorBoard's graph view shows it: name\n"
     "scopes as boxes, deeper scopes collapsed into one node, initialisers, save/restore and\n"
     "summary ops moved aside. The input defaults to ./events (the newest run with a graph).\n"

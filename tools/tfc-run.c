@@ -65,7 +65,8 @@ static const char usage[] =
     "  --save-every N      save a checkpoint every N steps (default: only at the end); the run's\n"
     "                      folder keeps the newest 5 (model.ckpt-STEP.index and .data-00000-of-00001)\n"
     "  --restore[=PATH]    continue from a checkpoint, at its step: PATH is a checkpoint prefix, a\n"
-    "                      run folder or a logdir; without PATH, the newest run in --logdir\n"
+    "                      run folder or a logdir; without PATH, the newest run in --logdir. The\n"
+    "                      run goes on in the checkpoint's folder, or in --logdir's --run NAME\n"
     "  --eval              only evaluate a restored model (the checkpoint as for --restore); with\n"
     "                      --graph and no --restore, the graph as it is (a frozen graph)\n"
     "  --profile           after training, print where the kernels spent their time, per op type\n"
@@ -75,8 +76,9 @@ static const char usage[] =
     "  --quiet             print only the results\n"
     "  -h, --help          show this help\n"
     "\n"
-    "A TensorFlow graph (a MetaGraph .meta or a binary GraphDef .pb, written by TensorFlow 1 or\n"
-    "tf.compat.v1) trains with its own loss and optimizer when its tensors are named:\n"
+    "A TensorFlow graph (a MetaGraph .meta, a binary GraphDef .pb or a SavedModel's saved_model.pb,\n"
+    "written by TensorFlow 1 or tf.compat.v1) trains with its own loss and optimizer when its\n"
+    "tensors are named:\n"
     "  --graph FILE        the graph, instead of --model\n"
     "  --input X           the images' placeholder (float32, [?, 784] or [?, 28, 28, 1])\n"
     "  --labels Y          the one-hot labels' placeholder (float32 [?, 10])\n"
@@ -785,6 +787,7 @@ int main(int argc, char **argv)
             ok = resolve_restore(&r, &o, ckpt, sizeof ckpt, st) &&
                  tfc_checkpoint_resolve(ckpt, r.newest, sizeof r.newest, st) &&
                  tfc_saver_restore(r.session, r.newest, st);
+            if (o.run) r.run_dir[0] = '\0'; /* a run of its own, LOGDIR/NAME (not a SavedModel's variables/) */
             if (ok && !o.quiet)
                 fprintf(stderr, "tfc-run: restored %s at step %lld\n", r.newest, (long long)current_step(&r));
         }

@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "graph_file.h"
 #include "graph_trace.h"
 #include "in_file.h"
 #include "keras_model.h"
@@ -225,12 +226,9 @@ static bool load_events(const char *path, const char *run, const char *tag, tfc_
     return ok;
 }
 
-/* A .meta file holds a MetaGraphDef; its graph_def is re-serialized for the model parser. */
-static bool load_meta(const char *path, tfc_gdraw_input *out, tfc_status *st)
+/* A MetaGraphDef's graph_def, re-serialized for the model parser; takes bytes. */
+static bool graph_of_meta(const char *path, uint8_t *bytes, size_t len, tfc_gdraw_input *out, tfc_status *st)
 {
-    uint8_t *bytes;
-    size_t len;
-    if (!read_file(path, "MetaGraphDef", &tensorflow__meta_graph_def__descriptor, &bytes, &len, st)) return false;
     Tensorflow__MetaGraphDef *mg = tensorflow__meta_graph_def__unpack(NULL, len, bytes);
     free(bytes);
     if (!mg || !mg->graph_def) {
@@ -239,15 +237,40 @@ static bool load_meta(const char *path, tfc_gdraw_input *out, tfc_status *st)
     }
     out->len = tensorflow__graph_def__get_packed_size(mg->graph_def);
     out->bytes = malloc(out->len ? out->len : 1);
-    out->source = strdup(path);
-    bool ok = out->bytes && out->source;
+    bool ok = out->bytes != NULL;
     if (ok) tensorflow__graph_def__pack(mg->graph_def, out->bytes);
     tensorflow__meta_graph_def__free_unpacked(mg, NULL);
-    if (!ok) {
-        tfc_gdraw_input_clear(out);
-        return tfc_fail(st, TFC_INTERNAL, "out of memory reading '%s'", path);
+    return ok || tfc_fail(st, TFC_INTERNAL, "out of memory reading '%s'", path);
+}
+
+/* A graph file (graph_file.h): a GraphDef as it is, a MetaGraphDef's or a SavedModel's first
+ * MetaGraph's graph. */
+static bool load_graph_file(const char *path, tfc_gdraw_input *out, tfc_status *st)
+{
+    unsigned char head[64];
+    size_t n = 0;
+    FILE *f = fopen(path, "rb");
+    if (f) {
+        n = fread(head, 1, sizeof head, f);
+        fclose(f);
     }
-    return true;
+    tfc_graph_file_kind kind = tfc_graph_file_kind_of(path, head, n);
+    if (kind == TFC_GRAPH_FILE_TEXT) return tfc_graph_file_text_error(path, st);
+    uint8_t *bytes = NULL;
+    size_t len = 0;
+    if (!read_file(path, tfc_graph_file_kind_name(kind), tfc_graph_file_descriptor(kind), &bytes, &len, st)) return false;
+    if (kind == TFC_GRAPH_FILE_SAVED_MODEL) {
+        uint8_t *meta;
+        bool ok = tfc_saved_model_meta_graph(path, bytes, len, &meta, &len, st);
+        free(bytes);
+        if (!ok) return false;
+        bytes = meta;
+    }
+    bool ok = kind == TFC_GRAPH_FILE_GRAPHDEF ? (out->bytes = bytes, out->len = len, true)
+                                              : graph_of_meta(path, bytes, len, out, st);
+    if (ok && !(out->source = strdup(path))) ok = tfc_fail(st, TFC_INTERNAL, "out of memory reading '%s'", path);
+    if (!ok) tfc_gdraw_input_clear(out);
+    return ok;
 }
 
 bool tfc_gdraw_input_load(const char *path, const char *run, const char *tag, tfc_gdraw_input *out,
@@ -263,12 +286,5 @@ bool tfc_gdraw_input_load(const char *path, const char *run, const char *tag, tf
     if (run || tag)
         return tfc_fail(st, TFC_INVALID_ARGUMENT,
                         "%s applies to a logdir or an event file, not to '%s'", run ? "--run" : "--tag", path);
-    size_t n = strlen(base);
-    if (n > 5 && !strcmp(base + n - 5, ".meta")) return load_meta(path, out, st);
-    if (!read_file(path, "GraphDef", &tensorflow__graph_def__descriptor, &out->bytes, &out->len, st)) return false;
-    if (!(out->source = strdup(path))) {
-        tfc_gdraw_input_clear(out);
-        return tfc_fail(st, TFC_INTERNAL, "out of memory reading '%s'", path);
-    }
-    return true;
+    return load_graph_file(path, out, st);
 }

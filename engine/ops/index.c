@@ -388,8 +388,9 @@ static void broadcast_strides(tfc_shape s, tfc_shape to, int64_t *stride)
     }
 }
 
-/* z[i] = c[i] ? t[i] : e[i] with each operand read through its own (broadcast) strides. */
-static void select_into(tfc_tensor *z, const tfc_tensor *c, const tfc_tensor *t, const tfc_tensor *e, const int64_t *sc,
+/* z[i] = c[i] ? t[i] : e[i] with each operand read through its own (broadcast) strides; false when
+ * memory for a string runs out. */
+static bool select_into(tfc_tensor *z, const tfc_tensor *c, const tfc_tensor *t, const tfc_tensor *e, const int64_t *sc,
                         const int64_t *st, const int64_t *se)
 {
     size_t es = tfc_dtype_size(z->dtype);
@@ -418,7 +419,7 @@ static void select_into(tfc_tensor *z, const tfc_tensor *c, const tfc_tensor *t,
             for (int64_t i = 0; i < n; i++) zp[i] = cr[i] ? t0 : ep[i];
         else
             for (int64_t i = 0; i < n; i++) zp[i] = cr[i] ? t0 : e0;
-        return;
+        return true;
     }
     for (int64_t i = 0; i < z->size; i++) {
         int64_t oc = 0, ot = 0, oe = 0;
@@ -427,17 +428,25 @@ static void select_into(tfc_tensor *z, const tfc_tensor *c, const tfc_tensor *t,
             ot += idx[d] * st[d];
             oe += idx[d] * se[d];
         }
-        memcpy((char *)z->data + (size_t)i * es, cp[oc] ? (const char *)t->data + (size_t)ot * es : (const char *)e->data + (size_t)oe * es, es);
+        if (z->dtype == TFC_STRING) { /* (the file names of a sharded Saver) */
+            size_t len;
+            const char *str = cp[oc] ? tfc_tensor_string(t, ot, &len) : tfc_tensor_string(e, oe, &len);
+            if (!tfc_tensor_set_string(z, i, str, len)) return false;
+        } else {
+            memcpy((char *)z->data + (size_t)i * es, cp[oc] ? (const char *)t->data + (size_t)ot * es : (const char *)e->data + (size_t)oe * es, es);
+        }
         for (int d = r - 1; d >= 0; d--) {
             if (++idx[d] < z->shape.dims[d]) break;
             idx[d] = 0;
         }
     }
+    return true;
 }
 
 static bool infer_select_types(tfc_graph *g, int node)
 {
-    return tfc_require_dtype(g, node, 0, TFC_DTYPE_BIT(TFC_BOOL)) && tfc_require_dtype(g, node, 1, TFC_FIXED_SIZE) &&
+    return tfc_require_dtype(g, node, 0, TFC_DTYPE_BIT(TFC_BOOL)) &&
+           tfc_require_dtype(g, node, 1, TFC_FIXED_SIZE | TFC_DTYPE_BIT(TFC_STRING)) &&
            tfc_require_same_dtype(g, node, 1, 2);
 }
 
@@ -484,8 +493,7 @@ static bool k_select(tfc_kernel_ctx *k)
         sc[0] = 1;
     else if (c->shape.rank)
         broadcast_strides(c->shape, t->shape, sc);
-    select_into(z, c, t, e, sc, st, st);
-    return true;
+    return select_into(z, c, t, e, sc, st, st) || tfc_kernel_error(k, "out of memory");
 }
 
 static bool infer_select_v2(tfc_graph *g, int node)
@@ -523,8 +531,7 @@ static bool k_select_v2(tfc_kernel_ctx *k)
     broadcast_strides(c->shape, out, sc);
     broadcast_strides(t->shape, out, st);
     broadcast_strides(e->shape, out, se);
-    select_into(z, c, t, e, sc, st, se);
-    return true;
+    return select_into(z, c, t, e, sc, st, se) || tfc_kernel_error(k, "out of memory");
 }
 
 /* dy goes to t where the condition holds and to e elsewhere: Select(c, dy, zeros) and

@@ -1,6 +1,6 @@
 /* Joining tensors along an axis and splitting them again: ConcatV2 (and ConcatOffset, which its
  * gradient uses, as TensorFlow's does), Pack, Unpack, Split, SplitV. Values move as bytes, so every
- * dtype of fixed size works. */
+ * dtype of fixed size works; Pack also stacks strings. */
 #include <stdio.h>
 #include <string.h>
 
@@ -226,7 +226,8 @@ static bool infer_pack(tfc_graph *g, int node)
     int n = tfc_node_num_inputs(g, node), axis;
     char a[TFC_SHAPE_STR_MAX], b[TFC_SHAPE_STR_MAX];
     if (n < 1) return tfc_node_error(g, node, "needs at least one value");
-    if (!tfc_require_dtype(g, node, 0, TFC_FIXED_SIZE) || !tfc_require_same_dtype(g, node, 0, n - 1)) return false;
+    if (!tfc_require_dtype(g, node, 0, TFC_FIXED_SIZE | TFC_DTYPE_BIT(TFC_STRING)) || !tfc_require_same_dtype(g, node, 0, n - 1))
+        return false;
     tfc_shape s = TFC_UNKNOWN_SHAPE;
     for (int i = 0; i < n; i++) {
         tfc_shape si = in_shape(g, node, i);
@@ -276,6 +277,16 @@ static bool k_pack(tfc_kernel_ctx *k)
     if (!z) return false;
     int64_t outer, inner;
     outer_inner(out, axis, &outer, &inner);
+    if (x0->dtype == TFC_STRING) { /* element by element (a sharded Saver's file names) */
+        for (int64_t r = 0; r < outer; r++)
+            for (int i = 0; i < n; i++)
+                for (int64_t j = 0; j < inner; j++) {
+                    size_t len;
+                    const char *str = tfc_tensor_string(k->in[i], r * inner + j, &len);
+                    if (!tfc_tensor_set_string(z, (r * n + i) * inner + j, str, len)) return tfc_kernel_error(k, "out of memory");
+                }
+        return true;
+    }
     for (int i = 0; i < n; i++) width[i] = (size_t)inner * tfc_dtype_size(x0->dtype);
     join_rows(z->data, outer, parts, width, n);
     return true;
