@@ -24,7 +24,7 @@ static void runs_table(tfc_report_ctx *r)
 {
     FILE *f = r->f;
     fputs("<table class=\"runs\"><tr><th></th><th>run</th><th>folder</th><th>events</th><th>scalars</th>"
-          "<th>histograms</th><th>images</th><th>graph</th></tr>\n",
+          "<th>histograms</th><th>images</th><th>text</th><th>graph</th></tr>\n",
           f);
     for (size_t i = 0; i < r->src->nruns; i++) {
         const tfc_run *run = r->src->runs[i].run;
@@ -32,8 +32,8 @@ static void runs_table(tfc_report_ctx *r)
         tfc_report_html(f, r->src->runs[i].name);
         fputs("</td><td class=\"dir\">", f);
         tfc_report_html(f, run->dir);
-        fprintf(f, "</td><td>%zu</td><td>%zu</td><td>%zu</td><td>%zu</td><td>%s</td></tr>\n", run->nevents,
-                run->nscalars, run->nhistograms, run->nimages, run->graph_def ? "yes" : "");
+        fprintf(f, "</td><td>%zu</td><td>%zu</td><td>%zu</td><td>%zu</td><td>%zu</td><td>%s</td></tr>\n",
+                run->nevents, run->nscalars, run->nhistograms, run->nimages, run->ntexts, run->graph_def ? "yes" : "");
     }
     fputs("</table>\n", f);
     size_t nwarn = 0;
@@ -110,7 +110,7 @@ static void head(tfc_report_ctx *r, const char *title)
     fprintf(f, "</title>\n<style>\n%s</style></head>\n<body>\n<header><h1>", tfc_report_css);
     tfc_report_html(f, title);
     fputs("</h1><nav><a href=\"#runs\">Runs</a> <a href=\"#scalars\">Scalars</a> <a href=\"#histograms\">"
-          "Histograms</a> <a href=\"#images\">Images</a> <a href=\"#graph\">Graph</a> <a href=\"#checkpoint\">"
+          "Histograms</a> <a href=\"#images\">Images</a> <a href=\"#text\">Text</a> <a href=\"#graph\">Graph</a> <a href=\"#checkpoint\">"
           "Checkpoint</a></nav></header>\n<main>\n",
           f);
 }
@@ -150,6 +150,10 @@ bool tfc_report_write(const tfc_plot_source *src, const char *const *paths, size
     size_t ngrids = 0, ngraphs = 0;
     bool ok = tfc_report_images_html(&r, &ngrids, st);
     if (ok && !ngrids) fputs("<p class=\"none\">No image summaries.</p>\n", f);
+    fputs("</section>\n<section id=\"text\"><h2>Text</h2>\n", f);
+    size_t ntexts = 0;
+    if (ok) tfc_report_texts_html(&r, &ntexts);
+    if (ok && !ntexts) fputs("<p class=\"none\">No text summaries.</p>\n", f);
     fputs("</section>\n<section id=\"graph\"><h2>Graph</h2>\n", f);
     if (ok) ok = tfc_report_graph_html(&r, &ngraphs, st);
     if (ok && !ngraphs) fputs("<p class=\"none\">No graph.</p>\n", f);

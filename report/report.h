@@ -2,7 +2,7 @@
  * and to hand to someone else: the runs and their tags; every scalar chart (SVG drawn by the
  * page's own JavaScript from the data embedded in it, with TensorBoard's smoothing recomputed as
  * a slider moves, hover read-outs, log-y and x-axis switches); histograms as distributions and as
- * stacked histograms; image grids; the graph drawn by Graphviz as SVG with its name scopes folded
+ * stacked histograms; image grids; text summaries; the graph drawn by Graphviz as SVG with its name scopes folded
  * and unfolded by a click; the newest checkpoint's variables. Nothing is fetched from a network:
  * the script, the style sheet, the images (PNG data URIs) and the SVGs are all in the file. */
 #ifndef TFC_REPORT_H
@@ -18,7 +18,7 @@ typedef struct {
     const char *title;     /* the page's title; NULL: the logdirs' names */
     size_t max_points;     /* scalar points kept per run and tag, evenly spread, first and last
                             * among them (TensorBoard keeps 1,000); 0: all */
-    size_t max_steps;      /* rows of an image grid (steps); 0: all */
+    size_t max_steps;      /* rows of an image grid or values of a text tag (steps); 0: all */
     double smoothing;      /* the slider's first value, 0 <= w < 1 */
     size_t graph_budget;   /* bytes of graph SVG at most (the folded views); 0: no graph */
 } tfc_report_options;

@@ -42,6 +42,9 @@ bool tfc_report_histograms_json(tfc_report_ctx *r, tfc_status *st);
 /* report_images.c: the image grids as HTML (a paragraph saying so when there are none); returns
  * how many grids were written through *ngrids. */
 bool tfc_report_images_html(tfc_report_ctx *r, size_t *ngrids, tfc_status *st);
+/* report_texts.c: the text summaries as HTML, one table per run and tag; how many through
+ * *nshown. */
+void tfc_report_texts_html(tfc_report_ctx *r, size_t *nshown);
 /* report_graph.c: the graphs as HTML, each a set of pre-drawn views of its name scopes. */
 bool tfc_report_graph_html(tfc_report_ctx *r, size_t *ngraphs, tfc_status *st);
 

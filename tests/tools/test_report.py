@@ -198,6 +198,33 @@ def test_names_that_are_not_utf8(run_tool, tmp_path):
     assert data["scalars"][0]["tag"].encode("utf-8", "surrogateescape") == b"loss/\xc3caf\xc3\xa9\xc3"
 
 
+def test_text_summaries(run_tool, tmp_path):
+    """Text summaries show as TensorBoard's text dashboard has them: per run and tag, step by
+    step (--max-steps of them, the first and the last among them), Markdown as plain text, a
+    matrix as a table, markup in the text shown, not obeyed."""
+    import numpy as np
+    from tensorboard.compat.proto import event_pb2, summary_pb2
+    from tensorboard.plugins.text import summary as text_summary
+    from tensorboard.summary.writer.event_file_writer import EventFileWriter
+    w = EventFileWriter(str(tmp_path / "logs" / "run"))
+
+    def add(step, pb):
+        w.add_event(event_pb2.Event(step=step, summary=summary_pb2.Summary.FromString(pb.SerializeToString())))
+    for step in range(12):
+        add(step, text_summary.pb("notes", f"**step** {step} <b>x</b>"))
+    add(3, text_summary.pb("grid", np.array([["lr", "0.01"], ["batch", "32"]])))
+    w.close()
+    out = tmp_path / "text.html"
+    make_report(run_tool, [tmp_path / "logs"], out, "--max-steps", "4")
+    page = out.read_text()
+    section = page[page.index('<section id="text">'):page.index('<section id="graph">')]
+    steps = re.findall(r"<th>step (\d+)</th>", section)
+    assert steps == ["3", "0", "4", "7", "11"], steps  # grid, then notes
+    assert "step 0 &lt;b&gt;x&lt;/b&gt;" in section and "**" not in section and "<b>x" not in section
+    assert re.search(r"<td[^>]*>lr</td><td[^>]*>0\.01</td></tr><tr><td[^>]*>batch</td>", section)
+    assert '<a href="#text">Text</a>' in page
+
+
 # ---- in a real browser ----
 
 @pytest.fixture(scope="module")
