@@ -383,6 +383,14 @@ bool tfc_checkpoint_resolve(const char *path, char *prefix_out, size_t cap, tfc_
         bool has_state = state && is_file(state);
         free(state);
         if (has_state) return tfc_checkpoint_latest(path, prefix_out, cap, st);
+        /* a SavedModel's folder, or its variables/ folder: the checkpoint variables/variables */
+        for (int i = 0; i < 2; i++) {
+            char *prefix = join(path, i ? "variables" : "variables/variables");
+            bool found = prefix && checkpoint_exists(prefix);
+            bool ok = found && copy_out(prefix, prefix_out, cap, st);
+            free(prefix);
+            if (found) return ok;
+        }
         newest.path = NULL;
         nftw(path, visit, 32, FTW_PHYS);
         if (!newest.path)

@@ -44,8 +44,9 @@ TFC_API bool tfc_checkpoint_latest(const char *dir, char *prefix_out, size_t cap
 
 /* The checkpoint prefix PATH stands for: PATH itself (PATH.index or a V1 file exists), a
  * PATH.index, PATH.data-*-of-* or PATH.meta file named directly, the newest in PATH/checkpoint,
- * or, for a folder without one, the newest in the most recently written `checkpoint` file below
- * it. */
+ * a SavedModel folder's PATH/variables/variables (or PATH/variables, given its variables/
+ * folder), or, for a folder without any, the newest in the most recently written `checkpoint`
+ * file below it. */
 TFC_API bool tfc_checkpoint_resolve(const char *path, char *prefix_out, size_t cap, tfc_status *st);
 
 TFC_END_DECLS

@@ -3,7 +3,8 @@ tf.data iterator (its state is a DT_VARIANT tensor, which tfc does not decode) i
 stored bytes in `tfc-ckpt diff` (an iterator moved on is a difference, not "identical") and kept
 as it is by `convert` (TensorFlow restores the iterator from the converted checkpoint and goes on
 where it was); `diff` measures complex and 64-bit integer differences exactly; a tf.compat.v1
-Saver's `.meta` file names its checkpoint; the table lines up names that are not ASCII."""
+Saver's `.meta` file and a SavedModel's folder name their checkpoints; the table lines up names
+that are not ASCII."""
 import subprocess
 
 import numpy as np
@@ -121,3 +122,18 @@ def test_table_lines_up_names_that_are_not_ascii(tfc_ckpt, tmp_path):
     assert len(rows) == 4
     assert len({row.index("float32" if i else "dtype") for i, row in enumerate(rows)}) == 1, r.stdout
     assert len({len(row) for row in rows}) == 1, r.stdout
+
+
+def test_a_saved_model_folder_names_its_variables(tfc_ckpt, tmp_path):
+    m = tf.Module()
+    m.v = tf.Variable([1.0, 2.0])
+    m.f = tf.function(lambda x: x * m.v, input_signature=[tf.TensorSpec([2], tf.float32)])
+    tf.saved_model.save(m, str(tmp_path / "sm"))
+    prefix = tmp_path / "sm" / "variables" / "variables"
+    want = ckpt(tfc_ckpt, "inspect", prefix)
+    assert want.returncode == 0 and want.stdout.startswith(f"{prefix}: V2 checkpoint"), want.stderr
+    assert "v/.ATTRIBUTES/VARIABLE_VALUE" in dict(tf.train.list_variables(str(prefix)))
+    assert "v/.ATTRIBUTES/VARIABLE_VALUE  float32" in want.stdout
+    for folder in (tmp_path / "sm", tmp_path / "sm" / "variables"):
+        r = ckpt(tfc_ckpt, "inspect", folder)
+        assert (r.returncode, r.stdout) == (0, want.stdout), r.stderr
