@@ -453,6 +453,20 @@ static bool is_file(const char *path)
     return stat(path, &sb) == 0 && S_ISREG(sb.st_mode);
 }
 
+/* What a file taken for a checkpoint is instead, told by its first bytes: the formats of other
+ * frameworks' weights; NULL for anything else. */
+static const char *other_format(const char *path)
+{
+    unsigned char m[8] = {0};
+    FILE *f = fopen(path, "rb");
+    size_t n = f ? fread(m, 1, sizeof m, f) : 0;
+    if (f) fclose(f);
+    if (n == 8 && memcmp(m, "\x89HDF\r\n\x1a\n", 8) == 0) return "an HDF5 file (Keras's .h5 weights?)";
+    if (n >= 4 && memcmp(m, "PK\x03\x04", 4) == 0) return "a zip archive (PyTorch's torch.save, a .keras model?)";
+    if (n >= 2 && m[0] == 0x80 && m[1] >= 2 && m[1] <= 5) return "a Python pickle (PyTorch's older torch.save?)";
+    return NULL;
+}
+
 static bool open_v1_files(tfc_bundle *b, char **files, int n, tfc_status *st)
 {
     for (int i = 0; i < n; i++) {
@@ -477,7 +491,9 @@ tfc_bundle *tfc_bundle_open(const char *prefix, tfc_status *st)
         ok = t && open_v2(b, t, st);
     } else if (ok && is_file(prefix)) {
         char *files[1] = {(char *)prefix};
-        ok = open_v1_files(b, files, 1, st);
+        const char *other = other_format(prefix);
+        ok = other ? tfc_fail(st, TFC_INVALID_ARGUMENT, "%s: %s, not a TensorFlow checkpoint", prefix, other)
+                   : open_v1_files(b, files, 1, st);
     } else if (ok) {
         snprintf(path, n, "%s-\?\?\?\?\?-of-\?\?\?\?\?", prefix);
         glob_t g;

@@ -137,3 +137,17 @@ def test_a_saved_model_folder_names_its_variables(tfc_ckpt, tmp_path):
     for folder in (tmp_path / "sm", tmp_path / "sm" / "variables"):
         r = ckpt(tfc_ckpt, "inspect", folder)
         assert (r.returncode, r.stdout) == (0, want.stdout), r.stderr
+
+
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")  # Keras's own, about NumPy 2's copy keyword
+def test_other_frameworks_weights_are_named_as_such(tfc_ckpt, tmp_path):
+    """PyTorch's torch.save (a zip archive; a pickle in its older form) and Keras's weights (HDF5)
+    are one line saying what the file is, not 'bad magic number'."""
+    torch = pytest.importorskip("torch")
+    torch.save({"w": torch.ones(2)}, tmp_path / "m.pt")
+    torch.save({"w": torch.ones(2)}, tmp_path / "old.pt", _use_new_zipfile_serialization=False)
+    model = tf.keras.Sequential([tf.keras.Input((3,)), tf.keras.layers.Dense(2)])
+    model.save_weights(str(tmp_path / "k.weights.h5"))
+    for name, what in (("m.pt", "a zip archive"), ("old.pt", "a Python pickle"), ("k.weights.h5", "an HDF5 file")):
+        r = ckpt(tfc_ckpt, "inspect", tmp_path / name)
+        one_line(r, f"{tmp_path / name}: {what} (", "), not a TensorFlow checkpoint")
