@@ -642,6 +642,22 @@ bool tfc_builder_array(tfc_graph *g, const char *builder, const char *name, cons
     return false;
 }
 
+bool tfc_builder_shape(tfc_graph *g, const char *builder, const char *name, const char *dflt, tfc_shape s, bool unknown_rank,
+                       bool unknown_dims, int64_t max_dim)
+{
+    char why[160] = "";
+    if (s.rank < (unknown_rank ? -1 : 0) || s.rank > TFC_MAX_DIMS)
+        snprintf(why, sizeof why, "a shape of rank %d (ranks go from %d to %d)", s.rank, unknown_rank ? -1 : 0, TFC_MAX_DIMS);
+    for (int i = 0; !why[0] && i < s.rank; i++)
+        if (s.dims[i] < (unknown_dims ? -1 : 0) || s.dims[i] > max_dim)
+            snprintf(why, sizeof why, "dim %d of the shape is %lld (dims go from %d to %lld)", i, (long long)s.dims[i],
+                     unknown_dims ? -1 : 0, (long long)max_dim);
+    if (!why[0]) return true;
+    if (g && tfc_ok(g->st))
+        tfc_fail(g->st, TFC_INVALID_ARGUMENT, "%s (node '%s%s'): %s", builder, tfc_scope(g), name ? name : dflt, why);
+    return false;
+}
+
 static bool is_variable(const tfc_graph *g, int node)
 {
     return g && node >= 0 && node < g->n && (g->nodes[node].def->flags & TFC_OP_VARIABLE);

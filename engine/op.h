@@ -101,6 +101,11 @@ bool tfc_node_error(tfc_graph *g, int node, const char *fmt, ...) __attribute__(
  * is NULL but the count is above 0 (also for a NULL graph, which records nothing). */
 bool tfc_builder_array(tfc_graph *g, const char *builder, const char *name, const char *dflt, const char *arg, const void *v,
                        int64_t n);
+/* The same for a shape argument: false, with the build error, unless its rank is -1 (unknown, where
+ * unknown_rank allows it) or 0 to TFC_MAX_DIMS and each dim is -1 (unknown, where unknown_dims
+ * allows it) or 0 to max_dim. */
+bool tfc_builder_shape(tfc_graph *g, const char *builder, const char *name, const char *dflt, tfc_shape s, bool unknown_rank,
+                       bool unknown_dims, int64_t max_dim);
 /* Attr getters with defaults, for infer and kernels. */
 int64_t tfc_attr_int(const tfc_graph *g, int node, const char *name, int64_t dflt);
 float tfc_attr_float(const tfc_graph *g, int node, const char *name, float dflt);

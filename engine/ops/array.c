@@ -100,6 +100,7 @@ static bool infer_placeholder_default(tfc_graph *g, int node)
 
 tfc_out tfc_placeholder(tfc_graph *g, tfc_dtype dt, tfc_shape shape, const char *name)
 {
+    if (!tfc_builder_shape(g, "tfc_placeholder", name, "Placeholder", shape, true, true, INT64_MAX)) return TFC_NO_OUT;
     int n = tfc_node_begin(g, "Placeholder", name, NULL, 0, 1);
     tfc_set_attr_type(g, n, "dtype", dt);
     tfc_set_attr_shape(g, n, "shape", shape);
@@ -262,6 +263,7 @@ const tfc_op_def tfc_op_Fill = {"Fill", infer_fill, k_fill, grad_fill, 0, .ninpu
 tfc_out tfc_fill(tfc_graph *g, tfc_shape shape, float value, const char *name)
 {
     char full[512];
+    if (!tfc_builder_shape(g, "tfc_fill", name, "Fill", shape, false, false, INT32_MAX)) return TFC_NO_OUT;
     tfc_op_scope_push(g, name, "Fill", full);
     tfc_out d = tfc_const_shape(g, shape, "dims");
     tfc_out v = tfc_const_scalar(g, value, "value");
@@ -274,6 +276,7 @@ tfc_out tfc_fill(tfc_graph *g, tfc_shape shape, float value, const char *name)
 
 tfc_out tfc_zeros(tfc_graph *g, tfc_shape shape, tfc_dtype dt, const char *name)
 {
+    if (!tfc_builder_shape(g, "tfc_zeros", name, "zeros", shape, false, false, INT64_MAX)) return TFC_NO_OUT;
     tfc_tensor *t = tfc_tensor_new(dt, shape);
     if (!t) {
         int n = tfc_node_begin(g, "Const", name ? name : "zeros", NULL, 0, 1);
@@ -451,6 +454,7 @@ const tfc_op_def tfc_op_Reshape = {"Reshape", infer_reshape, k_reshape, grad_to_
 tfc_out tfc_reshape(tfc_graph *g, tfc_out x, tfc_shape shape, const char *name)
 {
     char full[512];
+    if (!tfc_builder_shape(g, "tfc_reshape", name, "Reshape", shape, false, true, INT32_MAX)) return TFC_NO_OUT;
     tfc_op_scope_push(g, name, "Reshape", full);
     tfc_out s = tfc_const_shape(g, shape, "shape");
     tfc_scope_pop(g);

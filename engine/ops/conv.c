@@ -516,6 +516,8 @@ tfc_out tfc_conv2d_transpose(tfc_graph *g, tfc_out value, tfc_out filter, tfc_sh
                              const char *padding, const char *name)
 {
     char full[512];
+    if (!tfc_builder_shape(g, "tfc_conv2d_transpose", name, "conv2d_transpose", output_shape, false, false, INT32_MAX))
+        return TFC_NO_OUT;
     tfc_op_scope_push(g, name, "conv2d_transpose", full);
     tfc_out sizes = tfc_const_shape(g, output_shape, "input_sizes");
     tfc_scope_pop(g);

@@ -2,6 +2,7 @@
  * RandomUniform, and the tf.random_normal / tf.truncated_normal builders. Streams come from the
  * session, so a run is reproducible for a given seed. */
 #include <math.h>
+#include <stdio.h>
 
 #include "common.h"
 
@@ -94,7 +95,9 @@ tfc_out tfc_random_uniform(tfc_graph *g, tfc_out shape, int64_t seed, const char
 static tfc_out scaled_random(tfc_graph *g, const char *type, const char *dflt, tfc_shape shape, float mean, float stddev,
                              int64_t seed, const char *name)
 {
-    char full[512];
+    char full[512], builder[64];
+    snprintf(builder, sizeof builder, "tfc_%s", dflt);
+    if (!tfc_builder_shape(g, builder, name, dflt, shape, false, false, INT32_MAX)) return TFC_NO_OUT;
     tfc_op_scope_push(g, name, dflt, full);
     tfc_out s = tfc_const_shape(g, shape, "shape");
     tfc_out m = tfc_const_scalar(g, mean, "mean");

@@ -112,6 +112,33 @@ static void test_shape_errors(void)
               tfc_graph_error(g));
     CHECK(tfc_graph_num_nodes(g) == 0);
     tfc_graph_free(g);
+
+    /* Shapes given to builders: a rank beyond TFC_MAX_DIMS (a reshape to one overran a buffer of 8
+     * dims), a dim below -1, an unknown dim where the values need a known one, a dim beyond int32
+     * where it becomes an int32 constant: build errors naming the builder, the node and the dim. */
+    tfc_shape deep = {.rank = 20};
+    struct {
+        const char *want;
+        tfc_shape shape;
+    } shapes[] = {
+        {"tfc_reshape (node 'Reshape'): a shape of rank 20 (ranks go from 0 to 8)", deep},
+        {"tfc_placeholder (node 'Placeholder'): dim 0 of the shape is -5 (dims go from -1 to", TFC_SHAPE(-5, 3)},
+        {"tfc_fill (node 'Fill'): dim 1 of the shape is -1 (dims go from 0 to 2147483647)", TFC_SHAPE(2, -1)},
+        {"tfc_random_normal (node 'random_normal'): dim 0 of the shape is 4294967296", TFC_SHAPE(1LL << 32)},
+    };
+    for (int i = 0; i < 4; i++) {
+        g = tfc_graph_new();
+        tfc_out x = tfc_const_scalar(g, 1, "x");
+        tfc_out r = i == 0   ? tfc_reshape(g, x, shapes[i].shape, NULL)
+                    : i == 1 ? tfc_placeholder(g, TFC_FLOAT, shapes[i].shape, NULL)
+                    : i == 2 ? tfc_fill(g, shapes[i].shape, 0, NULL)
+                             : tfc_random_normal(g, shapes[i].shape, 0, 1, 0, NULL);
+        CHECK(!tfc_out_ok(r));
+        CHECK_MSG(strncmp(tfc_graph_error(g), shapes[i].want, strlen(shapes[i].want)) == 0, "message: %s",
+                  tfc_graph_error(g));
+        CHECK(tfc_graph_num_nodes(g) == 1);
+        tfc_graph_free(g);
+    }
 }
 
 static void test_run(void)
