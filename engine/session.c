@@ -49,6 +49,10 @@ tfc_session *tfc_session_new(tfc_graph *g, const tfc_session_options *opts, tfc_
 {
     if (!g) return tfc_fail(st, TFC_INVALID_ARGUMENT, "tfc_session_new: no graph"), NULL;
     if (!tfc_graph_check(g, st)) return NULL;
+    if (opts && (opts->threads < 0 || opts->threads > TFC_SESSION_MAX_THREADS))
+        return tfc_fail(st, TFC_INVALID_ARGUMENT, "tfc_session_new: %d threads (0 for all cores, or 1 to %d)", opts->threads,
+                        TFC_SESSION_MAX_THREADS),
+               NULL;
     tfc_session *s = calloc(1, sizeof *s);
     if (!s) return tfc_fail(st, TFC_INTERNAL, "out of memory"), NULL;
     s->g = g;

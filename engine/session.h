@@ -18,8 +18,12 @@ typedef struct {
     const tfc_tensor *value;
 } tfc_feed;
 
+/* The most threads a session runs on. */
+#define TFC_SESSION_MAX_THREADS 1024
+
 typedef struct {
-    int threads; /* 0: all cores; nodes run side by side on them, 1 runs them one by one */
+    int threads; /* 0: all cores; nodes run side by side on them, 1 runs them one by one; at most
+                  * TFC_SESSION_MAX_THREADS (more, or fewer than 0, fails tfc_session_new) */
     uint64_t seed; /* graph-level seed for random ops without their own */
     bool profile; /* time every kernel: see tfc_session_node_time and tfc_session_node_trace */
     /* The process group collective ops run on (comm.h); NULL: this process alone. Nodes placed on
@@ -42,7 +46,8 @@ typedef struct {
 
 /* A session on g for the caller to free with tfc_session_free, with opts (NULL: all cores, seed 0,
  * no profile, no comm). The graph must outlive the session; nodes added later are runnable too.
- * NULL with st set when g is NULL or holds a build error (that error), or memory runs out. */
+ * NULL with st set when g is NULL or holds a build error (that error), opts->threads is out of
+ * range, or memory runs out. */
 TFC_API tfc_session *tfc_session_new(tfc_graph *g, const tfc_session_options *opts, tfc_status *st);
 /* Frees the session, its variables' values and its buffers (not the graph); NULL is allowed. */
 TFC_API void tfc_session_free(tfc_session *s);

@@ -139,6 +139,20 @@ static void test_shape_errors(void)
         CHECK(tfc_graph_num_nodes(g) == 1);
         tfc_graph_free(g);
     }
+
+    /* A session of 100,000 threads started them all (seconds and gigabytes for a constant). */
+    g = tfc_graph_new();
+    tfc_const_scalar(g, 1, "x");
+    st = tfc_status_new();
+    for (int i = 0; i < 2; i++) {
+        tfc_session_options o = {.threads = i ? 100000 : -1};
+        CHECK(tfc_session_new(g, &o, st) == NULL);
+        CHECK_MSG(strstr(tfc_message(st), i ? "100000 threads" : "-1 threads") && strstr(tfc_message(st), "1 to 1024"),
+                  "message: %s", tfc_message(st));
+        tfc_status_clear(st);
+    }
+    tfc_status_free(st);
+    tfc_graph_free(g);
 }
 
 static void test_run(void)
