@@ -411,7 +411,11 @@ bool tfc_checkpoint_resolve(const char *path, char *prefix_out, size_t cap, tfc_
         free(dir);
         return ok;
     }
-    if (is_file(path) && strip_suffix(path, prefix_out, cap) && checkpoint_exists(prefix_out)) return true;
+    if (is_file(path) && strip_suffix(path, prefix_out, cap)) {
+        if (checkpoint_exists(prefix_out)) return true;
+        return tfc_fail(st, TFC_NOT_FOUND, "%s: a file of checkpoint %s, which is not there (no %s.index)", path,
+                        prefix_out, prefix_out);
+    }
     if (checkpoint_exists(path)) return copy_out(path, prefix_out, cap, st);
     return tfc_fail(st, TFC_NOT_FOUND, "%s: no checkpoint there (no %s.index, no V1 checkpoint file, no folder)", path,
                     path);

@@ -221,3 +221,10 @@ def test_missing_pieces_are_named(run_tool, tmp_path):
     os.remove(prefix + ".data-00000-of-00001")
     os.mkdir(prefix + ".data-00000-of-00001")
     one_error_line(run_tool("tfc-ckpt", "inspect", prefix), "folder.data-00000-of-00001: is a folder, not a file")
+    # A data file or a Saver's graph whose index is gone (it was read as a V1 file: 'bad magic number').
+    prefix = write_example(tmp_path / "noindex")
+    os.remove(prefix + ".index")
+    (tmp_path / "noindex.meta").write_bytes(b"\x0a\x00")
+    for f in (prefix + ".data-00000-of-00001", prefix + ".meta"):
+        one_error_line(run_tool("tfc-ckpt", "inspect", f),
+                       f"{f}: a file of checkpoint {prefix}, which is not there (no {prefix}.index)")
