@@ -4,7 +4,8 @@
 #include "op.h"
 
 #define OPS(X)                                                                                         \
-    X(Const) X(Placeholder) X(PlaceholderWithDefault) X(Identity) X(NoOp) X(Fill) X(Shape) X(Size)     \
+    X(Const) X(Placeholder) X(PlaceholderWithDefault) X(Identity) X(IdentityN) X(NoOp) X(Fill) X(Shape) \
+    X(Size)                                                                                            \
     X(Reshape) X(ExpandDims) X(BroadcastTo) X(Cast) X(StopGradient) X(PreventGradient) X(ZerosLike)    \
     X(OnesLike) X(Rank)                                                                                \
     X(Squeeze) X(ShapeN)                                                                               \
@@ -17,8 +18,9 @@
     X(Equal) X(NotEqual) X(Greater) X(GreaterEqual) X(Less) X(LessEqual) X(LogicalAnd) X(LogicalOr)    \
     X(LogicalNot)                                                                                      \
     X(Neg) X(Abs) X(Sign) X(Square) X(Relu) X(Relu6) X(Sigmoid) X(Tanh) X(Log) X(Log1p) X(Exp)         \
-    X(Sqrt) X(Rsqrt) X(Reciprocal) X(Floor) X(Softplus) X(Elu) X(LeakyRelu)                            \
-    X(ReluGrad) X(Relu6Grad) X(SoftplusGrad) X(EluGrad) X(LeakyReluGrad) X(SigmoidGrad) X(TanhGrad)    \
+    X(Sqrt) X(Rsqrt) X(Reciprocal) X(Floor) X(Softplus) X(Elu) X(Selu) X(LeakyRelu)                    \
+    X(ReluGrad) X(Relu6Grad) X(SoftplusGrad) X(EluGrad) X(SeluGrad) X(LeakyReluGrad) X(SigmoidGrad)   \
+    X(TanhGrad)                                                                                        \
     X(SqrtGrad) X(RsqrtGrad) X(ReciprocalGrad)                                                         \
     X(MatMul)                                                                                          \
     X(Sum) X(Mean) X(Prod) X(Max) X(Min) X(All) X(Any) X(ArgMax) X(ArgMin) X(L2Loss) X(Cumsum)     \

@@ -155,17 +155,20 @@ static bool check_op_types(const importer *im)
         i = k;
     }
     if (listed < ntypes) snprintf(list + len, sizeof list - len, " and %zu more", ntypes - listed);
-    bool loops = false, calls = false;
+    bool loops = false, calls = false, v2 = false;
     for (size_t i = 0; i < nbad; i++) {
         loops |= loop_op(bad[i]);
         calls |= strcmp(bad[i], "StatefulPartitionedCall") == 0 || strcmp(bad[i], "PartitionedCall") == 0;
+        v2 |= strstr(bad[i], "If") || strstr(bad[i], "While") || strcmp(bad[i], "Case") == 0;
     }
     free(bad);
-    return tfc_fail(im->st, TFC_NOT_FOUND, "%zu op type%s %s not supported by tfc: %s%s%s", ntypes, ntypes == 1 ? "" : "s",
+    return tfc_fail(im->st, TFC_NOT_FOUND, "%zu op type%s %s not supported by tfc: %s%s%s%s", ntypes, ntypes == 1 ? "" : "s",
                     ntypes == 1 ? "is" : "are", list,
                     loops ? " (a tf.while_loop's, or dynamic_rnn's: tfc runs tf.cond but not loops)" : "",
                     calls ? " (calls of TensorFlow 2 functions (tf.function): tfc runs graphs of ops, as tf.compat.v1 "
-                            "builds them)" : "");
+                            "builds them)" : "",
+                    v2 ? " (TensorFlow 2's control flow: tfc runs tf.cond as TensorFlow 1 builds it, Switch and Merge, "
+                         "which tf.compat.v1.disable_control_flow_v2() or disable_v2_behavior() gives)" : "");
 }
 
 static bool check_names(importer *im)

@@ -774,8 +774,18 @@ int main(int argc, char **argv)
               (o.graph.graph ? tfc_model_import(&r.model, &o.graph, st) : tfc_model_build(&r.model, o.model, &mo, st));
     if (ok && o.graph.graph && r.nranks > 1)
         ok = tfc_fail(st, TFC_INVALID_ARGUMENT, "--graph trains in one process: the graph's optimizer has no allreduce");
-    if (ok && o.graph.graph && !o.eval_only && !tfc_out_ok(r.model.train))
-        ok = tfc_fail(st, TFC_INVALID_ARGUMENT, "%s: no training op: name it with --train-op (or only evaluate, --eval)", o.graph.graph);
+    if (ok && o.graph.graph && !o.eval_only && !tfc_out_ok(r.model.train)) {
+        /* the train_op collection empty, or holding several ops (two optimizers, a moving average) */
+        int n = tfc_graph_collection_size(r.model.g, "train_op");
+        const char *a = n ? tfc_graph_collection_item(r.model.g, "train_op", 0) : NULL;
+        const char *b = n > 1 ? tfc_graph_collection_item(r.model.g, "train_op", n - 1) : NULL;
+        if (b)
+            ok = tfc_fail(st, TFC_INVALID_ARGUMENT, "%s: the train_op collection holds %d ops ('%s'%s'%s'): name the one to "
+                                                    "run with --train-op", o.graph.graph, n, a, n == 2 ? ", " : " ... ", b);
+        else
+            ok = tfc_fail(st, TFC_INVALID_ARGUMENT, "%s: no training op: name it with --train-op (or only evaluate, --eval)",
+                          o.graph.graph);
+    }
     if (ok && o.graph.graph) ok = tfc_model_check_feeds(&r.model, !o.eval_only, st);
     if (ok) {
         tfc_session_options so = {.threads = o.threads, .seed = o.seed, .profile = o.profile, .comm = r.comm,

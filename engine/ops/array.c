@@ -1,5 +1,5 @@
 /* Ops that make, name or reshape tensors: Const Placeholder PlaceholderWithDefault Identity
- * StopGradient PreventGradient NoOp ZerosLike OnesLike Fill Shape ShapeN Size Rank Reshape
+ * IdentityN StopGradient PreventGradient NoOp ZerosLike OnesLike Fill Shape ShapeN Size Rank Reshape
  * ExpandDims Squeeze BroadcastTo Cast. */
 #include <stdio.h>
 #include <string.h>
@@ -125,6 +125,35 @@ static void grad_identity(tfc_graph *g, int node, const tfc_out *dy, tfc_out *dx
 const tfc_op_def tfc_op_Identity = {"Identity", tfc_infer_same_as_input, k_identity, grad_identity,
                                     TFC_OP_FORWARDS_INPUT0, .ninputs = 1};
 const tfc_op_def tfc_op_NoOp = {"NoOp", NULL, NULL, NULL, 0, .ninputs = 0};
+
+/* IdentityN: Identity of several tensors at once (tf.custom_gradient wraps a function's outputs in
+ * one). Outputs after the first are copies: only output 0 may pass its input on. */
+static bool infer_identity_n(tfc_graph *g, int node)
+{
+    int n = tfc_node_num_inputs(g, node);
+    if (n < 1 || n > TFC_MAX_OUTPUTS) return tfc_node_error(g, node, "takes 1 to %d tensors, not %d", TFC_MAX_OUTPUTS, n);
+    for (int i = 0; i < n; i++) tfc_node_set_output(g, node, i, in_dtype(g, node, i), in_shape(g, node, i));
+    return true;
+}
+
+static bool k_identity_n(tfc_kernel_ctx *k)
+{
+    tfc_kernel_forward(k, 0, k->in[0]);
+    for (int i = 1; i < k->ninputs; i++) {
+        tfc_tensor *c = tfc_tensor_copy(k->in[i]);
+        if (!c) return tfc_kernel_error(k, "out of memory");
+        tfc_kernel_set_output(k, i, c);
+    }
+    return true;
+}
+
+static void grad_identity_n(tfc_graph *g, int node, const tfc_out *dy, tfc_out *dx)
+{
+    for (int i = 0; i < tfc_node_num_inputs(g, node); i++) dx[i] = dy[i];
+}
+
+const tfc_op_def tfc_op_IdentityN = {"IdentityN", infer_identity_n, k_identity_n, grad_identity_n, TFC_OP_FORWARDS_INPUT0,
+                                     .ninputs = TFC_INPUTS_LIST};
 const tfc_op_def tfc_op_PlaceholderWithDefault = {"PlaceholderWithDefault", infer_placeholder_default, k_identity,
                                                   grad_identity, TFC_OP_FORWARDS_INPUT0, .ninputs = 1};
 /* Identity to the forward pass; no gradient flows back through it. */

@@ -1,8 +1,8 @@
 /* Elementwise unary ops and the *Grad ops their gradients use, with TensorFlow's formulas:
  *   on float32, int32, int64: Neg Abs Sign Square Relu Relu6 (and ReluGrad Relu6Grad);
- *   on float32: Sigmoid Tanh Log Log1p Exp Sqrt Rsqrt Reciprocal Floor Softplus Elu LeakyRelu, and
- *   SigmoidGrad TanhGrad SqrtGrad RsqrtGrad ReciprocalGrad (y, dy) and SoftplusGrad EluGrad
- *   LeakyReluGrad (gradients, features or outputs), in TensorFlow's input order;
+ *   on float32: Sigmoid Tanh Log Log1p Exp Sqrt Rsqrt Reciprocal Floor Softplus Elu Selu LeakyRelu,
+ *   and SigmoidGrad TanhGrad SqrtGrad RsqrtGrad ReciprocalGrad (y, dy) and SoftplusGrad EluGrad
+ *   SeluGrad LeakyReluGrad (gradients, features or outputs), in TensorFlow's input order;
  *   on bool: LogicalNot. */
 #include <math.h>
 #include <string.h>
@@ -11,9 +11,9 @@
 
 enum {
     U_NEG, U_ABS, U_SIGN, U_SQUARE, U_RELU, U_RELU6, /* numeric */
-    U_SIGMOID, U_TANH, U_LOG, U_LOG1P, U_EXP, U_SQRT, U_RSQRT, U_RECIP, U_FLOOR, U_SOFTPLUS, U_ELU, U_LEAKY,
+    U_SIGMOID, U_TANH, U_LOG, U_LOG1P, U_EXP, U_SQRT, U_RSQRT, U_RECIP, U_FLOOR, U_SOFTPLUS, U_ELU, U_SELU, U_LEAKY,
     G_RELU, G_RELU6, /* numeric; (gradients, features) */
-    G_SOFTPLUS, G_ELU, G_LEAKY, /* (gradients, features or outputs) */
+    G_SOFTPLUS, G_ELU, G_SELU, G_LEAKY, /* (gradients, features or outputs) */
     G_SIGMOID, G_TANH, G_SQRT, G_RSQRT, G_RECIP, /* (y, dy) */
 };
 
@@ -32,6 +32,10 @@ static float softplus(float x)
     if (x < threshold) return expf(x);
     return log1pf(expf(x));
 }
+
+/* Selu's constants (Klambauer et al.), as TensorFlow's kernel has them. */
+#define SELU_SCALE 1.0507009873554804934193349852946f
+#define SELU_SCALE_ALPHA (1.0507009873554804934193349852946f * 1.6732632423543772848170429916717f)
 
 static void float_range(void *arg, int64_t b, int64_t e)
 {
@@ -56,12 +60,14 @@ static void float_range(void *arg, int64_t b, int64_t e)
     case U_FLOOR: for (int64_t i = b; i < e; i++) z[i] = floorf(x[i]); break;
     case U_SOFTPLUS: for (int64_t i = b; i < e; i++) z[i] = softplus(x[i]); break;
     case U_ELU: for (int64_t i = b; i < e; i++) z[i] = x[i] < 0 ? expf(x[i]) - 1.0f : x[i]; break;
+    case U_SELU: for (int64_t i = b; i < e; i++) z[i] = x[i] < 0 ? SELU_SCALE_ALPHA * (expf(x[i]) - 1.0f) : SELU_SCALE * x[i]; break;
     case U_LEAKY: for (int64_t i = b; i < e; i++) z[i] = x[i] > 0 ? x[i] : x[i] * a; break;
     /* ReluGrad's second input is the Relu's output or its features (positive in the same places) */
     case G_RELU: for (int64_t i = b; i < e; i++) z[i] = y[i] > 0 ? x[i] : 0; break;
     case G_RELU6: for (int64_t i = b; i < e; i++) z[i] = y[i] > 0 && y[i] < 6 ? x[i] : 0; break;
     case G_SOFTPLUS: for (int64_t i = b; i < e; i++) z[i] = x[i] / (expf(-y[i]) + 1.0f); break;
     case G_ELU: for (int64_t i = b; i < e; i++) z[i] = y[i] < 0 ? (y[i] + 1.0f) * x[i] : x[i]; break;
+    case G_SELU: for (int64_t i = b; i < e; i++) z[i] = y[i] < 0 ? x[i] * (y[i] + SELU_SCALE_ALPHA) : x[i] * SELU_SCALE; break;
     case G_LEAKY: for (int64_t i = b; i < e; i++) z[i] = y[i] > 0 ? x[i] : x[i] * a; break;
     case G_SIGMOID: for (int64_t i = b; i < e; i++) z[i] = y[i] * x[i] * (1.0f - x[i]); break;
     case G_TANH: for (int64_t i = b; i < e; i++) z[i] = y[i] * (1.0f - x[i] * x[i]); break;
@@ -154,11 +160,13 @@ KERNEL(k_recip, U_RECIP, 0)
 KERNEL(k_floor, U_FLOOR, 0)
 KERNEL(k_softplus, U_SOFTPLUS, 0)
 KERNEL(k_elu, U_ELU, 0)
+KERNEL(k_selu, U_SELU, 0)
 KERNEL(k_leaky, U_LEAKY, 0)
 KERNEL(k_relu_grad, G_RELU, 0)
 KERNEL(k_relu6_grad, G_RELU6, 0)
 KERNEL(k_softplus_grad, G_SOFTPLUS, 0)
 KERNEL(k_elu_grad, G_ELU, 0)
+KERNEL(k_selu_grad, G_SELU, 0)
 KERNEL(k_leaky_grad, G_LEAKY, 0)
 KERNEL(k_sigmoid_grad, G_SIGMOID, 1)
 KERNEL(k_tanh_grad, G_TANH, 1)
@@ -210,6 +218,7 @@ static void grad_relu(tfc_graph *g, int node, const tfc_out *dy, tfc_out *dx) { 
 static void grad_relu6(tfc_graph *g, int node, const tfc_out *dy, tfc_out *dx) { dx[0] = grad_op(g, "Relu6Grad", dy[0], x_of(g, node), node); }
 static void grad_softplus(tfc_graph *g, int node, const tfc_out *dy, tfc_out *dx) { dx[0] = grad_op(g, "SoftplusGrad", dy[0], x_of(g, node), node); }
 static void grad_elu(tfc_graph *g, int node, const tfc_out *dy, tfc_out *dx) { dx[0] = grad_op(g, "EluGrad", dy[0], y_of(node), node); }
+static void grad_selu(tfc_graph *g, int node, const tfc_out *dy, tfc_out *dx) { dx[0] = grad_op(g, "SeluGrad", dy[0], y_of(node), node); }
 static void grad_leaky(tfc_graph *g, int node, const tfc_out *dy, tfc_out *dx) { dx[0] = grad_op(g, "LeakyReluGrad", dy[0], x_of(g, node), node); }
 static void grad_sigmoid(tfc_graph *g, int node, const tfc_out *dy, tfc_out *dx) { dx[0] = grad_op(g, "SigmoidGrad", y_of(node), dy[0], node); }
 static void grad_tanh(tfc_graph *g, int node, const tfc_out *dy, tfc_out *dx) { dx[0] = grad_op(g, "TanhGrad", y_of(node), dy[0], node); }
@@ -251,11 +260,13 @@ const tfc_op_def tfc_op_Reciprocal = {"Reciprocal", infer_float_unary, k_recip, 
 const tfc_op_def tfc_op_Floor = {"Floor", infer_float_unary, k_floor, NULL, 0, .ninputs = 1};
 const tfc_op_def tfc_op_Softplus = {"Softplus", infer_float_unary, k_softplus, grad_softplus, 0, .ninputs = 1};
 const tfc_op_def tfc_op_Elu = {"Elu", infer_float_unary, k_elu, grad_elu, 0, .ninputs = 1};
+const tfc_op_def tfc_op_Selu = {"Selu", infer_float_unary, k_selu, grad_selu, 0, .ninputs = 1};
 const tfc_op_def tfc_op_LeakyRelu = {"LeakyRelu", infer_float_unary, k_leaky, grad_leaky, 0, .ninputs = 1};
 const tfc_op_def tfc_op_ReluGrad = {"ReluGrad", infer_numeric_pair, k_relu_grad, NULL, 0, .ninputs = 2};
 const tfc_op_def tfc_op_Relu6Grad = {"Relu6Grad", infer_numeric_pair, k_relu6_grad, NULL, 0, .ninputs = 2};
 const tfc_op_def tfc_op_SoftplusGrad = {"SoftplusGrad", infer_float_pair, k_softplus_grad, NULL, 0, .ninputs = 2};
 const tfc_op_def tfc_op_EluGrad = {"EluGrad", infer_float_pair, k_elu_grad, NULL, 0, .ninputs = 2};
+const tfc_op_def tfc_op_SeluGrad = {"SeluGrad", infer_float_pair, k_selu_grad, NULL, 0, .ninputs = 2};
 const tfc_op_def tfc_op_LeakyReluGrad = {"LeakyReluGrad", infer_float_pair, k_leaky_grad, NULL, 0, .ninputs = 2};
 const tfc_op_def tfc_op_SigmoidGrad = {"SigmoidGrad", infer_float_pair, k_sigmoid_grad, NULL, 0, .ninputs = 2};
 const tfc_op_def tfc_op_TanhGrad = {"TanhGrad", infer_float_pair, k_tanh_grad, NULL, 0, .ninputs = 2};

@@ -12,7 +12,8 @@
  *                                             of that rank, every dim unknown), or a Const
  *   op TYPE NUM_OUTPUTS                       the node, on all inputs in order, built as graph import
  *                                             builds it; it must have NUM_OUTPUTS outputs
- *   attr NAME int|float|bool|type|string|ints|shape VALUE   (ints: 1,2,3 or - for none; shape:
+ *   attr NAME int|float|bool|type|string|ints|types|shape VALUE   (ints: 1,2,3 or - for none; types:
+ *                                             float32,int32; shape:
  *                                             2,-1 with -1 for an unknown dim, - a scalar, ? no rank)
  *   weight I [d0,...] FILE                    float32 weights R_i for output I (any outputs); the
  *                                             gradient is taken of L = sum_i sum(y_i * R_i)
@@ -129,6 +130,14 @@ static bool set_attr(tfc_graph *g, int node, char *line, char *err, size_t errle
             p = end + 1;
         }
         tfc_set_attr_ints(g, node, name, v, n);
+    } else if (strcmp(kind, "types") == 0) {
+        tfc_dtype v[64];
+        int n = 0;
+        for (char *t = strtok(value, ","); t && n < 64; t = strtok(NULL, ",")) {
+            v[n] = tfc_dtype_from_name(t);
+            if (v[n++] == TFC_INVALID) return snprintf(err, errlen, "unknown dtype '%s'", t), false;
+        }
+        tfc_set_attr_types(g, node, name, v, n);
     } else {
         return snprintf(err, errlen, "unknown attr kind '%s'", kind), false;
     }

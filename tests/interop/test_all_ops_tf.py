@@ -116,6 +116,7 @@ def case(*inputs, wout=None, grad=True, fd=True, error=None, **attrs):
 CASES = {
     # array ops
     "Identity": [case(u(2, 3)), case(ints(4))],
+    "IdentityN": [case([u(2, 3)]), case([u(2, 3), ints(4), u()])],
     "Fill": [case(i32([2, 3]), u()), case(i32([3]), ints(dtype=np.int64)), case(i64([2, 1, 2]), Feed(True))],
     "Shape": [case(u(2, 3, 4)), case(u()), case(u(5), out_type=tf.int64)],
     "Size": [case(u(2, 3, 4)), case(u(5), out_type=tf.int64)],
@@ -244,12 +245,15 @@ CASES = {
     "Softplus": [case(u(2, 3, lo=-3, hi=3)), case(Feed(np.float32([-20, -14, -13.5, 13.5, 14, 20, 0, 1e-3])))],
     "Elu": [case(away(2, 3, lo=0.05, hi=2)), case(Feed(np.float32([-1e-3, -5, 3]))),
             case(ints(3), error="Elu takes float32")],
+    "Selu": [case(away(2, 3, lo=0.05, hi=2)), case(Feed(np.float32([-1e-3, -5, 3, 0])), fd=False),
+             case(ints(3), error="Selu takes float32")],
     "LeakyRelu": [case(away(2, 3)), case(away(4), alpha=0.1)],
     "ReluGrad": [case(u(2, 3), away(2, 3), grad=False), case(ints(4), ints(4), grad=False)],
     "Relu6Grad": [case(u(7), Feed(np.float32([-2, -0.5, 0.5, 3, 5.5, 6.5, 8])), grad=False),
                   case(ints(4), Feed(np.int32([-1, 3, 6, 7])), grad=False)],
     "SoftplusGrad": [case(u(2, 3), u(2, 3, lo=-3, hi=3), grad=False)],
     "EluGrad": [case(u(2, 3), u(2, 3, lo=-0.9, hi=2), grad=False)],
+    "SeluGrad": [case(u(2, 3), u(2, 3, lo=-1.7, hi=2), grad=False)],
     "LeakyReluGrad": [case(u(2, 3), away(2, 3), grad=False), case(u(3), away(3), alpha=0.3, grad=False)],
     "SigmoidGrad": [case(u(2, 3, lo=0, hi=1), u(2, 3), grad=False)],
     "TanhGrad": [case(u(2, 3), u(2, 3), grad=False)],
@@ -450,6 +454,8 @@ def _attr_lines(node_def):
         elif kind == "shape":
             dims = ",".join(str(d.size) for d in v.shape.dim) or "-"
             lines.append(f"attr {name} shape {'?' if v.shape.unknown_rank else dims}")
+        elif kind == "list" and v.list.type and not v.list.i and not v.list.s:
+            lines.append(f"attr {name} types {','.join(tf.as_dtype(t).name for t in v.list.type)}")
         elif kind == "list" and not v.list.type and not v.list.s:
             lines.append(f"attr {name} ints {','.join(map(str, v.list.i)) or '-'}")
         else:

@@ -37,7 +37,7 @@ from test_ckpt_tfrun import mnist_test
 
 HERE = Path(__file__).resolve().parent
 PROGRAMS = ["softmax", "mlp", "deep", "cnn", "convbn", "autoencoder", "lstm", "keras_mlp", "cond_bn", "keras_bn_cond",
-            "schedule"]
+            "schedule", "activations"]
 v1 = tf.compat.v1
 
 
@@ -314,3 +314,49 @@ def test_an_assert_holds_or_fails_the_run_in_one_line(tfc_run, mnist_dir, tmp_pa
     lines = r.stderr.strip().split("\n")
     assert len(lines) == 1 and re.search(r"node 'assert_less_equal/Assert/AssertGuard/Assert' \(Assert\): assertion "
                                          r"failed: \[pixels over\] .*\[1\]", lines[0]), r.stderr
+
+
+EMA = """
+import sys
+import tensorflow as tf
+v1 = tf.compat.v1
+if sys.argv[2] == "v1":
+    v1.disable_v2_behavior()
+else:
+    v1.disable_eager_execution()  # and no more: tf.cond is TensorFlow 2's (If, with functions)
+with tf.Graph().as_default() as g:
+    x = v1.placeholder(tf.float32, [None, 784], name="x")
+    y = v1.placeholder(tf.float32, [None, 10], name="y")
+    logits = tf.matmul(x, v1.Variable(tf.zeros([784, 10]), name="W")) + v1.Variable(tf.zeros([10]), name="b")
+    loss = tf.reduce_mean(tf.nn.softmax_cross_entropy_with_logits(labels=y, logits=logits))
+    step = v1.train.GradientDescentOptimizer(0.5).minimize(loss)
+    with tf.control_dependencies([step]):
+        v1.add_to_collection("train_op", v1.train.ExponentialMovingAverage(0.99).apply(v1.trainable_variables()))
+    tf.reduce_mean(tf.cast(tf.equal(tf.argmax(logits, 1), tf.argmax(y, 1)), tf.float32), name="accuracy")
+    v1.train.export_meta_graph(sys.argv[1])
+"""
+
+
+@pytest.mark.parametrize("flow", ["v1", "v2"])
+def test_a_train_op_collection_of_several_ops_asks_for_one(tfc_run, mnist_dir, tmp_path, flow):
+    """A program whose train_op collection holds two ops (minimize's, and the moving average it
+    added after it): one line naming both, exit 1; --train-op picks one and it trains. Built with
+    TensorFlow 2's control flow (eager execution off, nothing else), its tf.cond is an If calling
+    functions: one line saying how to build it as TensorFlow 1 did."""
+    meta = tmp_path / "ema.meta"
+    r = subprocess.run([sys.executable, "-c", EMA, str(meta), flow], capture_output=True, text=True, timeout=300,
+                       env=dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2"))
+    assert r.returncode == 0, r.stderr[-3000:]
+    args = [str(tfc_run), "mnist", "--graph", str(meta), "--input", "x:0", "--labels", "y:0", "--accuracy", "accuracy:0",
+            "--steps", "50", "--no-logdir", "--quiet", "--data-dir", str(mnist_dir)]
+    r = subprocess.run(args, capture_output=True, text=True, timeout=300)
+    if flow == "v2":
+        assert r.returncode == 1 and re.fullmatch(
+            rf"tfc-run: {re.escape(str(meta))}: 1 op type is not supported by tfc: If \(\d nodes?\) \(TensorFlow 2's "
+            r"control flow: .*disable_control_flow_v2\(\) or disable_v2_behavior\(\) gives\)\n", r.stderr), r.stderr
+        return
+    assert r.returncode == 1 and r.stderr == (
+        f"tfc-run: {meta}: the train_op collection holds 2 ops ('GradientDescent', "
+        "'ExponentialMovingAverage'): name the one to run with --train-op\n"), r.stderr
+    r = subprocess.run(args + ["--train-op", "ExponentialMovingAverage"], capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0 and float(re.search(r"test accuracy: ([0-9.]+)", r.stdout).group(1)) > 0.8, r.stderr

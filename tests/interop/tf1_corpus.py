@@ -247,8 +247,26 @@ def schedule():
     return dict(outputs=[logits, loss, accuracy(logits, y)], loss=loss, train=train)
 
 
+def activations():
+    """An MLP of tf.compat.v1.layers with leaky_relu, selu and swish (a tf.custom_gradient: IdentityN),
+    an L2 penalty through kernel_regularizer, label smoothing, the gradients clipped by their global
+    norm, RMSProp with momentum."""
+    x, y = placeholders()
+    l2 = lambda w: 1e-3 * tf.nn.l2_loss(w)  # noqa: E731
+    h = v1.layers.dense(x, 48, activation=tf.nn.leaky_relu, kernel_regularizer=l2, name="leaky")
+    h = v1.layers.dense(h, 32, activation=tf.nn.selu, kernel_regularizer=l2, name="selu")
+    h = v1.layers.dense(h, 32, activation=tf.nn.swish, name="swish")
+    logits = v1.layers.dense(h, 10, name="logits")
+    loss = v1.losses.softmax_cross_entropy(y, logits, label_smoothing=0.1) + v1.losses.get_regularization_loss()
+    opt = v1.train.RMSPropOptimizer(1e-3, momentum=0.9)
+    grads, variables = zip(*opt.compute_gradients(loss))
+    grads, _ = tf.clip_by_global_norm(grads, 1.0)
+    train = opt.apply_gradients(zip(grads, variables))
+    return dict(outputs=[logits, loss, accuracy(logits, y)], loss=loss, train=train)
+
+
 PROGRAMS = {f.__name__: f for f in (softmax, mlp, deep, cnn, convbn, autoencoder, lstm, keras_mlp, cond_bn,
-                                    keras_bn_cond, schedule)}
+                                    keras_bn_cond, schedule, activations)}
 
 
 # The labels of random images are a fixed linear teacher's argmax: a problem the networks learn
