@@ -40,6 +40,15 @@ static const char **all_tags(const tfc_plot_source *src, kind k, size_t *n)
     return tags;
 }
 
+/* b - a as a JSON number: exact while it fits in int64 (steps a run wrote), else the nearest double
+ * (steps from either end of int64's range, whose difference does not fit). */
+static void put_difference(FILE *f, bool comma, int64_t b, int64_t a)
+{
+    long long d;
+    if (!__builtin_sub_overflow(b, a, &d)) fprintf(f, "%s%lld", comma ? "," : "", d);
+    else fprintf(f, "%s%.17g", comma ? "," : "", (double)b - (double)a);
+}
+
 /* "s":[steps as differences],"t0":first wall time,"t":[milliseconds as differences] for the kept
  * points of n points of size bytes each, which begin with their step and wall time. */
 _Static_assert(offsetof(tfc_scalar_point, wall_time) == sizeof(int64_t), "a point begins with step, wall_time");
@@ -53,7 +62,7 @@ static void steps_and_times(FILE *f, size_t n, size_t max, const void *points, s
     int64_t prev = 0;
     for (size_t j = 0; j < k; j++) {
         int64_t s = STEP(tfc_report_kept_index(n, max, j));
-        fprintf(f, "%s%lld", j ? "," : "", (long long)(s - prev));
+        put_difference(f, j, s, prev);
         prev = s;
     }
     double t0 = n ? WALL(0) : 0;
@@ -63,8 +72,9 @@ static void steps_and_times(FILE *f, size_t n, size_t max, const void *points, s
     long long prev_ms = 0;
     for (size_t j = 0; j < k; j++) {
         double dt = WALL(tfc_report_kept_index(n, max, j)) - t0;
-        long long ms = isfinite(dt) ? llround(dt * 1000) : 0;
-        fprintf(f, "%s%lld", j ? "," : "", ms - prev_ms);
+        /* a wall time more than 100,000 years off the first is no clock's: taken as the first */
+        long long ms = fabs(dt) < 3.2e12 ? llround(dt * 1000) : 0;
+        put_difference(f, j, ms, prev_ms);
         prev_ms = ms;
     }
     fputc(']', f);

@@ -198,6 +198,28 @@ def test_names_that_are_not_utf8(run_tool, tmp_path):
     assert data["scalars"][0]["tag"].encode("utf-8", "surrogateescape") == b"loss/\xc3caf\xc3\xa9\xc3"
 
 
+def test_steps_and_times_at_the_ends_of_their_range(run_tool, tmp_path):
+    """Steps from both ends of int64 (their differences do not fit in one) and a wall time no clock
+    gives reach the page as the steps written, and times it can draw."""
+    from tensorboard.compat.proto import event_pb2, summary_pb2
+    from tensorboard.summary.writer.event_file_writer import EventFileWriter
+    w = EventFileWriter(str(tmp_path / "logs" / "run"))
+    steps = [-10, -(2 ** 62), 2 ** 62, 2 ** 63 - 1, -(2 ** 63)]
+    for i, (step, wall) in enumerate(zip(steps, [1.0, 2.0, 1e300, float("nan"), 3.0])):
+        w.add_event(event_pb2.Event(step=step, wall_time=wall, summary=summary_pb2.Summary(
+            value=[summary_pb2.Summary.Value(tag="x", simple_value=i)])))
+    w.close()
+    out = tmp_path / "ends.html"
+    make_report(run_tool, [tmp_path / "logs"], out)
+    series = page_data(out)["scalars"][0]["series"][0]
+    assert [float(s) for s in decode_steps(series)] == [float(s) for s in steps]
+    ms, t = [], 0
+    for d in series["t"]:
+        t += d
+        ms.append(t)
+    assert ms == [0, 1000, 0, 0, 2000]
+
+
 def test_text_summaries(run_tool, tmp_path):
     """Text summaries show as TensorBoard's text dashboard has them: per run and tag, step by
     step (--max-steps of them, the first and the last among them), Markdown as plain text, a
