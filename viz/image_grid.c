@@ -66,6 +66,17 @@ static size_t step_index(const int64_t *steps, size_t n, int64_t step)
     return lo;
 }
 
+const char *tfc_image_browser_format(const tfc_image *im)
+{
+    const unsigned char *d = im->data;
+    size_t n = im->len;
+    if (n >= 5 && d[0] == 0xff && d[1] == 0xd8 && d[2] == 0xff && d[n - 2] == 0xff && d[n - 1] == 0xd9)
+        return "image/jpeg";
+    if (n >= 14 && (memcmp(d, "GIF87a", 6) == 0 || memcmp(d, "GIF89a", 6) == 0) && d[n - 1] == 0x3b)
+        return "image/gif";
+    return NULL;
+}
+
 void tfc_image_grid_free(tfc_image_grid *g)
 {
     if (!g) return;

@@ -35,6 +35,12 @@ tfc_image_grid *tfc_image_grid_build(const tfc_run *run, const char *const *tags
                                      tfc_status *st);
 void tfc_image_grid_free(tfc_image_grid *g);
 
+/* The MIME type of an image TensorBoard shows that is not a PNG: "image/jpeg" or "image/gif"
+ * (Summary.Image holds any format a browser reads; TensorFlow's and PyTorch's image summaries are
+ * PNG, PyTorch's add_video GIF), told by its first bytes and its last (a file cut short has
+ * not its end marker); NULL for anything else. */
+const char *tfc_image_browser_format(const tfc_image *im);
+
 /* strcmp, but runs of digits compare as numbers ("x/image/2" < "x/image/10"). */
 int tfc_natural_cmp(const char *a, const char *b);
 

@@ -87,8 +87,13 @@ static bool decode_section(section *s, tfc_plot_warn_fn warn, void *ctx, tfc_sta
         tfc_status_clear(why);
         if (!tfc_png_decode(im->data, im->len, &img, why)) {
             char line[1024];
+            const char *format = tfc_image_browser_format(im), *why_text = tfc_message(why);
+            if (format)
+                why_text = strcmp(format, "image/gif") == 0
+                               ? "a GIF, which tfc-plot does not draw (PNG only; tfc-report shows it)"
+                               : "a JPEG, which tfc-plot does not draw (PNG only; tfc-report shows it)";
             snprintf(line, sizeof line, "run '%s': tag '%s' step %" PRId64 ": image %zu is left out: %s", s->name,
-                     g->cols[i % g->ncols].tag, g->steps[i / g->ncols], g->cols[i % g->ncols].sample, tfc_message(why));
+                     g->cols[i % g->ncols].tag, g->steps[i / g->ncols], g->cols[i % g->ncols].sample, why_text);
             if (warn) warn(ctx, line);
             s->bad[i] = true;
             continue;

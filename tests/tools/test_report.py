@@ -8,6 +8,7 @@ switch, a click opens a scope of the graph and another closes it, and a screensh
 
 With TFC_REPORT_SCREENSHOTS=DIR set, the browser test also leaves pictures of the page's
 sections in DIR (how docs/report-*.png are made)."""
+import base64
 import json
 import os
 import re
@@ -153,6 +154,42 @@ def test_bad_png_is_one_warning(run_tool, tmp_path):
     warnings = [line for line in p.stderr.splitlines() if "warning" in line]
     assert len(warnings) == 2 and "'x/image' step 1" in warnings[0] and "'x/image' step 2" in warnings[1]
     assert out.read_text().count('class="bad"') == 2
+
+
+def test_jpeg_and_gif_images(run_tool, tmp_path):
+    """Summary.Image holds whatever a browser shows, and TensorBoard shows JPEG and GIF: the page
+    shows them too (at the size the summary gives), a JPEG cut short is one warning; tfc-plot,
+    which draws PNG only, says which format it left out."""
+    import io
+    import numpy as np
+    from PIL import Image
+    from tensorboard.compat.proto import event_pb2, summary_pb2
+    from tensorboard.summary.writer.event_file_writer import EventFileWriter
+    pixels = Image.fromarray((np.random.default_rng(1).random((12, 16, 3)) * 255).astype(np.uint8))
+    encoded = {}
+    for fmt in ("JPEG", "GIF"):
+        b = io.BytesIO()
+        pixels.save(b, format=fmt)
+        encoded[fmt] = b.getvalue()
+    logdir = tmp_path / "formats"
+    w = EventFileWriter(str(logdir))
+    for step, data in ((1, encoded["JPEG"]), (2, encoded["GIF"]), (3, encoded["JPEG"][:-20])):
+        img = summary_pb2.Summary.Image(height=12, width=16, colorspace=3, encoded_image_string=data)
+        w.add_event(event_pb2.Event(step=step, summary=summary_pb2.Summary(
+            value=[summary_pb2.Summary.Value(tag="x/image", image=img)])))
+    w.close()
+    out = tmp_path / "formats.html"
+    p = make_report(run_tool, [logdir], out)
+    warnings = [line for line in p.stderr.splitlines() if "warning" in line]
+    assert len(warnings) == 1 and "'x/image' step 3" in warnings[0] and "not a PNG" in warnings[0], warnings
+    page = out.read_text()
+    for mime, data in (("image/jpeg", encoded["JPEG"]), ("image/gif", encoded["GIF"])):
+        assert f'width="96" height="72" class="px" src="data:{mime};base64,{base64.b64encode(data).decode()}"' in page
+    p = run_tool("tfc-plot", "--logdir", logdir, "--image", "x/image", "-o", tmp_path / "x.png")
+    assert p.returncode == 0, p.stderr
+    lines = p.stderr.splitlines()
+    assert len(lines) == 3 and "step 1: image 0 is left out: a JPEG, which tfc-plot does not draw" in lines[0]
+    assert "step 2: image 0 is left out: a GIF" in lines[1] and "not a PNG" in lines[2]
 
 
 def test_names_cannot_break_the_page(run_tool, tmp_path):
