@@ -305,9 +305,10 @@ static void list_end(name_list *l)
     if (l->count > l->listed) snprintf(l->text + len, sizeof l->text - len, " and %d more", l->count - l->listed);
 }
 
-/* Checks that the checkpoint has the variables, with their dtypes and shapes, and (when
- * `exactly`) no other tensors. */
-static bool check_match(const tfc_graph *g, const tfc_bundle *b, const saved_var *vars, int n, bool exactly, tfc_status *st)
+/* Checks that the checkpoint has the variables, with their dtypes and shapes; when they do not fit,
+ * the error also names (with name_others) the checkpoint's tensors that are no variable's. */
+static bool check_match(const tfc_graph *g, const tfc_bundle *b, const saved_var *vars, int n, bool name_others,
+                        tfc_status *st)
 {
     name_list parts[3] = {0}; /* missing, unexpected, mismatched */
     static const char *const kind[3] = {"missing", "unexpected", "mismatched"};
@@ -326,11 +327,14 @@ static bool check_match(const tfc_graph *g, const tfc_bundle *b, const saved_var
             list_add(&parts[2], item);
         }
     }
-    for (int i = 0; exactly && i < tfc_bundle_count(b); i++) {
+    /* As TensorFlow's Saver, a checkpoint may hold more than the graph (another optimizer's slots,
+     * a training graph's checkpoint restored into an evaluation graph); when the graph does not
+     * fit, those tensors are named too, as they tell which checkpoint it is. */
+    if (!parts[0].count && !parts[2].count) return true;
+    for (int i = 0; name_others && i < tfc_bundle_count(b); i++) {
         saved_var want = {.key = tfc_bundle_at(b, i)->name};
         if (!bsearch(&want, vars, (size_t)n, sizeof *vars, key_cmp)) list_add(&parts[1], want.key);
     }
-    if (!parts[0].count && !parts[1].count && !parts[2].count) return true;
     char msg[sizeof parts + 200] = "";
     for (int i = 0; i < 3; i++) {
         if (!parts[i].count) continue;

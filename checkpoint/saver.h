@@ -40,9 +40,11 @@ TFC_API bool tfc_saver_save(tfc_session *s, const char *prefix, int64_t step, in
 TFC_API bool tfc_saver_write_meta(const tfc_session *s, const char *checkpoint, tfc_status *st);
 
 /* Restores the variables by name from a checkpoint prefix, or from a folder holding a `checkpoint`
- * file (its newest). Checks dtypes and shapes; variables missing from the checkpoint, tensors of
- * the checkpoint the graph lacks and mismatched ones are one error naming all of them, and then
- * no variable is changed. */
+ * file (its newest). Checks dtypes and shapes; variables missing from the checkpoint and
+ * mismatched ones are one error naming all of them, and the tensors of the checkpoint the graph
+ * lacks, and then no variable is changed. Tensors the graph lacks are no error by themselves: as
+ * with TensorFlow's Saver, they are left (another optimizer's slots, a training checkpoint
+ * restored into an evaluation graph). */
 TFC_API bool tfc_saver_restore(tfc_session *s, const char *path, tfc_status *st);
 
 /* The same two for the n variables of var_list only (tf.compat.v1.train.Saver(var_list=...)): each a

@@ -4,6 +4,7 @@
 #include <limits.h>
 #include <math.h>
 
+#include "bundle.h"
 #include "checkpoint_state.h"
 #include "models.h"
 #include "ops.h"
@@ -26,12 +27,20 @@ bool tfc_ckpt_restore(const char *path, const tfc_ckpt_restore_options *o, FILE 
                               .allow_soft_placement = o->graph.graph != NULL};
     tfc_session *s = tfc_session_new(m.g, &so, st);
     bool ok = s && tfc_saver_restore(s, prefix, st);
+    tfc_bundle *b = ok ? tfc_bundle_open(prefix, st) : NULL;
+    ok = b != NULL;
     if (ok) {
         const tfc_tensor *step = tfc_session_variable(s, tfc_variable_node(m.g, m.global_step));
-        fprintf(out, "restored %d variables of %s %s from %s (global_step %.0f)\n", tfc_graph_num_variables(m.g),
+        int nvars = tfc_graph_num_variables(m.g), others = tfc_bundle_count(b) - nvars;
+        fprintf(out, "restored %d variables of %s %s from %s (global_step %.0f)\n", nvars,
                 o->graph.graph ? "graph" : "model", o->graph.graph ? o->graph.graph : o->model, prefix,
                 step ? tfc_tensor_get(step, 0) : 0.0);
+        /* each variable restored one tensor of its own: the rest is what the graph has no place for */
+        if (others > 0)
+            fprintf(out, "left %d tensors of the checkpoint that are not the graph's variables (another optimizer's "
+                         "slots?), as TensorFlow's Saver does\n", others);
     }
+    tfc_bundle_close(b);
     if (ok && o->evaluate) {
         char dir[1024];
         tfc_mnist *data = tfc_mnist_find(o->dataset, o->data_dir, dir, sizeof dir, st) ? tfc_mnist_load(dir, st) : NULL;

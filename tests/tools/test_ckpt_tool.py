@@ -228,3 +228,17 @@ def test_missing_pieces_are_named(run_tool, tmp_path):
     for f in (prefix + ".data-00000-of-00001", prefix + ".meta"):
         one_error_line(run_tool("tfc-ckpt", "inspect", f),
                        f"{f}: a file of checkpoint {prefix}, which is not there (no {prefix}.index)")
+
+
+def test_restore_leaves_another_optimizers_slots(run_tool, mnist_dir, tmp_path):
+    """A checkpoint of an Adam run restores into the model built for plain gradient descent, as
+    TensorFlow's Saver restores it: Adam's slots are left and counted."""
+    r = run_tool("tfc-run", "mnist", "--model", "softmax", "--optimizer", "adam", "--steps", "3", "--threads", "1",
+                 "--logdir", tmp_path, "--run", "r", "--quiet", "--data-dir", mnist_dir)
+    assert r.returncode == 0, r.stderr
+    doc = json.loads(run_tool("tfc-ckpt", "inspect", tmp_path / "r", "--json").stdout)
+    assert len(doc["tensors"]) == 9  # W, b, global_step, 2 slots each and the betas' powers
+    r = run_tool("tfc-ckpt", "restore", tmp_path / "r", "--model", "softmax", "--optimizer", "gd", "--no-eval")
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.splitlines()[1] == ("left 6 tensors of the checkpoint that are not the graph's variables "
+                                        "(another optimizer's slots?), as TensorFlow's Saver does")

@@ -1,0 +1,59 @@
+"""`tfc-ckpt restore --graph` restores what TensorFlow's Saver restores: a tf.compat.v1 training
+graph's checkpoint (the weights and Adam's slots) into the evaluation graph exported without the
+optimizer, leaving the slots as tf.compat.v1.train.Saver.restore does (it refused them as
+'unexpected'), and still names every tensor when the graph does not fit."""
+import subprocess
+
+import numpy as np
+import pytest
+
+tf = pytest.importorskip("tensorflow")
+tf1 = tf.compat.v1
+
+
+def softmax_graph(train):
+    x = tf1.placeholder(tf.float32, [None, 784], name="x")
+    y = tf1.placeholder(tf.float32, [None, 10], name="y")
+    w = tf1.get_variable("W", [784, 10], initializer=tf1.zeros_initializer())
+    b = tf1.get_variable("b", [10], initializer=tf1.zeros_initializer())
+    logits = tf.matmul(x, w) + b
+    loss = tf.reduce_mean(tf.nn.softmax_cross_entropy_with_logits(labels=y, logits=logits), name="loss")
+    tf.reduce_mean(tf.cast(tf.equal(tf.argmax(logits, 1), tf.argmax(y, 1)), tf.float32), name="accuracy")
+    return x, y, tf1.train.AdamOptimizer(0.01).minimize(loss) if train else None
+
+
+def test_an_evaluation_graph_restores_a_training_checkpoint(tfc_ckpt, tmp_path):
+    rng = np.random.default_rng(0)
+    with tf.Graph().as_default():
+        x, y, step = softmax_graph(True)
+        with tf1.Session() as s:
+            s.run(tf1.global_variables_initializer())
+            xs = rng.random((50, 784)).astype(np.float32)
+            s.run(step, {x: xs, y: np.eye(10, dtype=np.float32)[np.argmax(xs[:, :10], 1)]})
+            tf1.train.Saver().save(s, str(tmp_path / "train.ckpt"))
+    with tf.Graph().as_default():
+        softmax_graph(False)
+        tf1.train.Saver()
+        tf1.train.export_meta_graph(str(tmp_path / "eval.meta"))
+        with tf1.Session() as s:
+            tf1.train.Saver().restore(s, str(tmp_path / "train.ckpt"))  # TensorFlow leaves the slots
+    assert len(tf.train.list_variables(str(tmp_path / "train.ckpt"))) == 8
+    args = [str(tfc_ckpt), "restore", str(tmp_path / "train.ckpt"), "--graph", str(tmp_path / "eval.meta"),
+            "--input", "x:0", "--labels", "y:0", "--accuracy", "accuracy:0", "--no-eval"]
+    r = subprocess.run(args, capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.splitlines() == [
+        f"restored 2 variables of graph {tmp_path / 'eval.meta'} from {tmp_path / 'train.ckpt'} (global_step 0)",
+        "left 6 tensors of the checkpoint that are not the graph's variables (another optimizer's slots?), as "
+        "TensorFlow's Saver does"]
+
+    # A checkpoint that lacks one of the graph's variables is refused, naming the extras too.
+    reader = tf.train.load_checkpoint(str(tmp_path / "train.ckpt"))
+    names = [n for n, _ in tf.train.list_variables(str(tmp_path / "train.ckpt")) if n != "b"]
+    tf.raw_ops.SaveV2(prefix=str(tmp_path / "partial"), tensor_names=names, shape_and_slices=[""] * len(names),
+                      tensors=[reader.get_tensor(n) for n in names])
+    args[2] = str(tmp_path / "partial")
+    r = subprocess.run(args, capture_output=True, text=True, timeout=120)
+    assert r.returncode == 1 and r.stderr.count("\n") == 1, r.stderr
+    assert ("the checkpoint does not fit the graph: 1 missing (b); 6 unexpected (W/Adam, W/Adam_1, b/Adam, b/Adam_1, "
+            "beta1_power, beta2_power)") in r.stderr, r.stderr
