@@ -2,6 +2,7 @@
  * with its own loss, accuracy and training step, the user naming the tensors that tfc-run feeds and
  * reads. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "graph_import.h"
@@ -35,6 +36,25 @@ static const char *only_item(const tfc_graph *g, const char *key)
     return first;
 }
 
+/* The labels: one-hot float32 [?, 10], or class indices int32 or int64 [?] (then m->class_labels is
+ * made, for tfc_model_feeds to fill). */
+static bool labels_placeholder(tfc_model *m, const char *name, tfc_status *st)
+{
+    tfc_out *y = &m->labels;
+    if (!named(m->g, name, "--labels", TFC_INVALID, TFC_UNKNOWN_SHAPE, y, st)) return false;
+    tfc_dtype dt = tfc_out_dtype(m->g, *y);
+    tfc_shape s = tfc_out_shape(m->g, *y);
+    char b[TFC_SHAPE_STR_MAX];
+    if (dt == TFC_FLOAT && tfc_shape_compatible(s, TFC_SHAPE(-1, 10))) return true;
+    if ((dt == TFC_INT32 || dt == TFC_INT64) && tfc_shape_compatible(s, TFC_SHAPE(-1))) {
+        m->class_labels = calloc(1, sizeof *m->class_labels);
+        return m->class_labels || tfc_fail(st, TFC_INTERNAL, "out of memory");
+    }
+    return tfc_fail(st, TFC_INVALID_ARGUMENT,
+                    "--labels '%s' is %s %s, tfc-run needs float32 [?,10] (one-hot) or int32 or int64 [?] (class indices)",
+                    name, tfc_dtype_name(dt), tfc_shape_str(s, b));
+}
+
 static bool input_placeholder(const tfc_graph *g, const char *name, tfc_out *x, tfc_status *st)
 {
     if (!named(g, name, "--input", TFC_FLOAT, TFC_UNKNOWN_SHAPE, x, st)) return false;
@@ -63,7 +83,7 @@ bool tfc_model_import(tfc_model *m, const tfc_graph_model_spec *spec, tfc_status
     if (!(m->g = tfc_graph_new())) return tfc_fail(st, TFC_INTERNAL, "out of memory");
     tfc_graph *g = m->g;
     bool ok = tfc_graph_import_file(g, spec->graph, NULL, st) && input_placeholder(g, spec->input, &m->x, st) &&
-              named(g, spec->labels, "--labels", TFC_FLOAT, TFC_SHAPE(-1, 10), &m->labels, st) &&
+              labels_placeholder(m, spec->labels, st) &&
               named(g, spec->accuracy, "--accuracy", TFC_FLOAT, TFC_SCALAR, &m->accuracy, st);
     const char *loss = spec->loss ? spec->loss : only_item(g, "losses");
     if (ok && loss) ok = named(g, loss, spec->loss ? "--loss" : "the losses collection's", TFC_FLOAT, TFC_SCALAR, &m->loss, st);

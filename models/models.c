@@ -343,6 +343,29 @@ void tfc_model_free(tfc_model *m)
     if (!m) return;
     tfc_graph_free(m->g);
     m->g = NULL;
+    if (m->class_labels) tfc_tensor_free(m->class_labels->t);
+    free(m->class_labels);
+    m->class_labels = NULL;
+}
+
+/* The class indices of the one-hot rows of y, in c's tensor (made again when the row count changes);
+ * NULL when memory runs out. */
+static const tfc_tensor *class_indices(const tfc_model *m, struct tfc_class_labels *c, const tfc_tensor *y)
+{
+    int64_t n = y->shape.rank == 2 ? y->shape.dims[0] : 0;
+    if (!c->t || c->t->size != n) {
+        tfc_tensor_free(c->t);
+        c->t = tfc_tensor_new(tfc_out_dtype(m->g, m->labels), TFC_SHAPE(n));
+        if (!c->t) return NULL;
+    }
+    for (int64_t i = 0; i < n; i++) {
+        int64_t k = 0;
+        for (int64_t j = 1; j < y->shape.dims[1]; j++)
+            if (tfc_f32(y)[i * y->shape.dims[1] + j] > tfc_f32(y)[i * y->shape.dims[1] + k]) k = j;
+        if (c->t->dtype == TFC_INT64) tfc_i64(c->t)[i] = k;
+        else tfc_i32(c->t)[i] = (int32_t)k;
+    }
+    return c->t;
 }
 
 tfc_shape tfc_model_input_shape(const tfc_model *m, int n)
@@ -360,6 +383,7 @@ int tfc_model_feeds(const tfc_model *m, const tfc_tensor *x, const tfc_tensor *y
     if (!m || !feeds) return 0;
     int n = 0;
     feeds[n++] = (tfc_feed){m->x, x};
+    if (m->class_labels && y && !(y = class_indices(m, m->class_labels, y))) return 0;
     feeds[n++] = (tfc_feed){m->labels, y};
     if (tfc_out_ok(m->keep_prob)) feeds[n++] = (tfc_feed){m->keep_prob, keep};
     if (tfc_out_ok(m->training)) feeds[n++] = (tfc_feed){m->training, training};

@@ -22,10 +22,17 @@ typedef struct {
     int64_t allreduce_bucket_floats;
 } tfc_model_options;
 
+/* The class indices fed to a model whose labels are indices ([n] of the labels' dtype, for the last
+ * batch size), made from the one-hot batch. */
+struct tfc_class_labels {
+    tfc_tensor *t;
+};
+
 typedef struct {
     const char *name;
     tfc_graph *g;
-    tfc_out x, labels;   /* placeholders: images [?, 784], one-hot labels [?, 10] */
+    tfc_out x, labels;   /* placeholders: images [?, 784], one-hot labels [?, 10] (an imported graph's
+                            may take class indices instead: int32 or int64 [?]) */
     tfc_out keep_prob;   /* dropout's keep probability, TFC_NO_OUT when the model has none */
     tfc_out training;    /* a bool scalar (an imported graph's is_training) fed true in training steps
                             and false when evaluating, TFC_NO_OUT when the model has none */
@@ -46,6 +53,9 @@ typedef struct {
     int epochs;
     float learning_rate;
     const char *optimizer;
+    /* For labels fed as class indices: their tensor, made by tfc_model_feeds from the one-hot batch
+     * (NULL for one-hot labels). */
+    struct tfc_class_labels *class_labels;
 } tfc_model;
 
 /* Names of the models, NULL-terminated: softmax, mlp, deep, cnn. */
@@ -71,7 +81,8 @@ typedef struct {
     const char *graph;    /* the file */
     const char *input;    /* the images' placeholder: float32 with 784 values per example, [?, 784] or
                              [?, 28, 28, 1] */
-    const char *labels;   /* the labels' placeholder: one-hot float32 [?, 10] */
+    const char *labels;   /* the labels' placeholder: one-hot float32 [?, 10], or class indices
+                             int32 or int64 [?] (sparse_softmax_cross_entropy_with_logits') */
     const char *accuracy; /* a float32 scalar, evaluated on the test set */
     const char *loss;     /* NULL: the MetaGraph's losses collection, if it holds one tensor */
     const char *train_op; /* NULL: the MetaGraph's train_op collection, if it holds one; none for a
@@ -95,9 +106,11 @@ TFC_API bool tfc_model_import(tfc_model *m, const tfc_graph_model_spec *spec, tf
  * [n, 28, 28, 1]); unknown for a NULL model. */
 TFC_API tfc_shape tfc_model_input_shape(const tfc_model *m, int n);
 
-/* The feeds of one run of m into feeds: the images x and the labels y, and where m has them its keep
+/* The feeds of one run of m into feeds: the images x and the labels y (one-hot, [n, 10]: a model whose
+ * labels are class indices is fed their indices, made here from y's values, so call it again after
+ * refilling y), and where m has them its keep
  * probability `keep` and its training switch `training` (the caller's values for a training step or
- * an evaluation); returns their count (0 for a NULL m or feeds). */
+ * an evaluation); returns their count (0 for a NULL m or feeds, or when memory runs out). */
 TFC_API int tfc_model_feeds(const tfc_model *m, const tfc_tensor *x, const tfc_tensor *y, const tfc_tensor *keep,
                             const tfc_tensor *training, tfc_feed feeds[4]);
 

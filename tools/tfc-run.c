@@ -81,7 +81,8 @@ static const char usage[] =
     "tensors are named:\n"
     "  --graph FILE        the graph, instead of --model\n"
     "  --input X           the images' placeholder (float32, [?, 784] or [?, 28, 28, 1])\n"
-    "  --labels Y          the one-hot labels' placeholder (float32 [?, 10])\n"
+    "  --labels Y          the labels' placeholder: one-hot (float32 [?, 10]) or class indices\n"
+    "                      (int32 or int64 [?], as sparse_softmax_cross_entropy_with_logits takes)\n"
     "  --accuracy A        the accuracy (a float32 scalar), reported on the test set\n"
     "  --train-op OP       the training step (default: the MetaGraph's train_op collection)\n"
     "  --loss L            the loss shown in the progress (default: the losses collection)\n"
@@ -642,8 +643,6 @@ static bool train(run_state *r, const options *o, int64_t total, tfc_status *st)
     /* --warmup: the clock (and the profile) start after the first o->warmup steps */
     int64_t timed = total - start > o->warmup ? start + o->warmup : total;
     double t0 = tfc_now();
-    tfc_feed feeds[4];
-    int nfeeds = tfc_model_feeds(m, r->x, r->y, r->keep_train, r->train_mode, feeds);
     bool ok = true;
     for (int64_t step = start; ok && step < total && !stop_signal; step++) {
         if (step == timed && step > start) {
@@ -651,6 +650,8 @@ static bool train(run_state *r, const options *o, int64_t total, tfc_status *st)
             tfc_session_reset_profile(r->session);
         }
         tfc_batcher_next_shard(&b, batch, r->rank, r->nranks, tfc_f32(r->x), tfc_f32(r->y), NULL);
+        tfc_feed feeds[4]; /* (after the batch: labels fed as class indices are made from it) */
+        int nfeeds = tfc_model_feeds(m, r->x, r->y, r->keep_train, r->train_mode, feeds);
         /* each rank its own dropout masks, the same ones again when resumed at this step */
         tfc_session_set_random_key(r->session, (uint64_t)step * (uint64_t)r->nranks + (uint64_t)r->rank);
         tfc_tensor *out[2] = {0};

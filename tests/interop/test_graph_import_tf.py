@@ -360,3 +360,45 @@ def test_a_train_op_collection_of_several_ops_asks_for_one(tfc_run, mnist_dir, t
         "'ExponentialMovingAverage'): name the one to run with --train-op\n"), r.stderr
     r = subprocess.run(args + ["--train-op", "ExponentialMovingAverage"], capture_output=True, text=True, timeout=300)
     assert r.returncode == 0 and float(re.search(r"test accuracy: ([0-9.]+)", r.stdout).group(1)) > 0.8, r.stderr
+
+
+@pytest.mark.parametrize("dtype", ["int64", "int32"])
+def test_labels_as_class_indices(tfc_run, mnist_dir, tmp_path, dtype):
+    """A graph whose labels are class indices (int64 or int32 [?], sparse_softmax_cross_entropy_with_logits'):
+    tfc-run feeds the batch's indices, evaluates TensorFlow's initial weights to TensorFlow's accuracy,
+    trains (to what TensorFlow scores from tfc's checkpoint), and a labels placeholder of another
+    shape is one line saying what tfc-run feeds."""
+    images, labels = mnist_test(mnist_dir)
+    with tf.Graph().as_default() as g:
+        v1.set_random_seed(5)
+        x = v1.placeholder(tf.float32, [None, 28, 28, 1], name="images")
+        y = v1.placeholder(dtype, [None], name="labels")
+        w = v1.Variable(v1.truncated_normal([784, 10], stddev=0.1), name="W")
+        logits = tf.matmul(tf.reshape(x, [-1, 784]), w) + v1.Variable(tf.zeros([10]), name="b")
+        loss = tf.reduce_mean(tf.nn.sparse_softmax_cross_entropy_with_logits(labels=y, logits=logits), name="loss")
+        v1.train.GradientDescentOptimizer(0.5).minimize(loss)
+        correct = tf.equal(tf.argmax(logits, 1, output_type=dtype), y)
+        tf.reduce_mean(tf.cast(correct, tf.float32), name="accuracy")
+        feed = {x: images.reshape(-1, 28, 28, 1), y: labels.astype(dtype)}
+        saver = v1.train.Saver()
+        with v1.Session(graph=g) as sess:
+            sess.run(v1.global_variables_initializer())
+            saver.save(sess, str(tmp_path / "init"))
+            initial = sess.run("accuracy:0", feed)
+    args = [str(tfc_run), "mnist", "--graph", str(tmp_path / "init.meta"), "--input", "images:0", "--labels", "labels:0",
+            "--accuracy", "accuracy:0", "--loss", "loss:0", "--quiet", "--data-dir", str(mnist_dir)]
+    r = subprocess.run(args + ["--restore=" + str(tmp_path / "init"), "--eval"], capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stderr
+    assert abs(float(re.search(r"test accuracy: ([0-9.]+)", r.stdout).group(1)) - initial) < 1e-4
+    r = subprocess.run(args + ["--steps", "100", "--logdir", str(tmp_path), "--run", "r"], capture_output=True, text=True,
+                       timeout=300)
+    assert r.returncode == 0, r.stderr
+    ours = float(re.search(r"test accuracy: ([0-9.]+)", r.stdout).group(1))
+    assert ours > 0.8, r.stdout
+    with tf.Graph().as_default() as g, v1.Session(graph=g) as sess:
+        v1.train.import_meta_graph(str(tmp_path / "r" / "model.ckpt-100.meta")).restore(sess, str(tmp_path / "r" / "model.ckpt-100"))
+        assert abs(sess.run("accuracy:0", {"images:0": feed[x], "labels:0": feed[y]}) - ours) < 1e-4
+    r = subprocess.run(args[:7] + ["images:0", "--accuracy", "accuracy:0", "--eval"], capture_output=True, text=True,
+                       timeout=300)
+    assert r.returncode == 1 and r.stderr == ("tfc-run: --labels 'images:0' is float32 [?,28,28,1], tfc-run needs float32 "
+                                              "[?,10] (one-hot) or int32 or int64 [?] (class indices)\n"), r.stderr
