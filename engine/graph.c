@@ -80,6 +80,21 @@ static void mark_used(tfc_graph *g, const char *name)
 
 /* TensorFlow's Graph.unique_name: scope + name, then "_1", "_2", ... skipping names in use,
  * compared without case. Returns a new string. */
+/* Whether a full node or scope name is one TensorFlow takes (its _VALID_OP_NAME_REGEX,
+ * [A-Za-z0-9.][A-Za-z0-9_.\\/>-]*): a GraphDef holding another does not import into TensorFlow,
+ * and "x:0" would read as a tensor name. */
+static bool ascii_alnum(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'); }
+
+static bool valid_name(const char *s)
+{
+    if (!ascii_alnum(*s) && *s != '.') return false;
+    for (s++; *s; s++)
+        if (!ascii_alnum(*s) && !strchr("_.\\/>-", *s)) return false;
+    return true;
+}
+
+#define VALID_NAMES "TensorFlow's names match [A-Za-z0-9.][A-Za-z0-9_.\\/>-]*"
+
 static char *unique_name(tfc_graph *g, const char *name)
 {
     const char *scope = g->nscopes ? g->scopes[g->nscopes - 1] : "";
@@ -230,6 +245,8 @@ void tfc_scope_push(tfc_graph *g, const char *name)
         oom(g);
         full = strdup("");
     }
+    if (full && *full && tfc_ok(g->st) && !valid_name(full))
+        tfc_fail(g->st, TFC_INVALID_ARGUMENT, "name scope '%s' is not a valid name (%s)", full, VALID_NAMES);
     g->scopes[g->nscopes++] = full;
 }
 
@@ -384,6 +401,11 @@ int tfc_node_begin(tfc_graph *g, const char *type, const char *name, const tfc_o
      * names in use, as unique_name's do, for the duplicate check of tfc_node_import. */
     bool verbatim = nlen && name[nlen - 1] == '/';
     char *full = verbatim ? strndup(name, nlen - 1) : unique_name(g, name ? name : type);
+    if (full && !valid_name(full)) {
+        tfc_fail(g->st, TFC_INVALID_ARGUMENT, "node '%s' (%s): not a valid name (%s)", full, type, VALID_NAMES);
+        free(full);
+        return -1;
+    }
     if (full && verbatim) mark_used(g, full);
     int id = add_node(g, def, full, g->ndevices ? g->devices[g->ndevices - 1] : "", inputs, ninputs, num_outputs);
     if (id >= 0) add_context_controls(g, id, inputs, ninputs);

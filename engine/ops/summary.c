@@ -74,8 +74,6 @@ static tfc_out string_const(tfc_graph *g, const char *s, const char *name)
     return o;
 }
 
-/* Starts tf.summary.* ops: scope NAME, Const NAME/<arg> with the scope's name as tag, and the
- * op named like the scope (attr T set); the caller sets other attrs and finishes the node. */
 /* A summary goes into the graph's "summaries" collection, as TensorFlow's do (the MetaGraph keeps it). */
 static tfc_out collected(tfc_graph *g, tfc_out o)
 {
@@ -84,9 +82,25 @@ static tfc_out collected(tfc_graph *g, tfc_out o)
     return o;
 }
 
+/* Starts tf.summary.* ops: scope NAME, Const NAME/<arg> with the scope's name as tag, and the
+ * op named like the scope (attr T set); the caller sets other attrs and finishes the node. NAME is
+ * first cleaned as TensorFlow's summary ops clean it (summary_op_util.clean_tag): a character
+ * other than [-/\w.] becomes '_' and leading '/' go ("my loss" is "my_loss"); what is still no
+ * valid scope name (non-ASCII letters) is the build error TensorFlow's ValueError is. */
 static int summary_begin(tfc_graph *g, const char *type, const char *arg, const char *name, tfc_out values)
 {
-    char scope[512];
+    char scope[512], clean[512];
+    if (name) {
+        while (*name == '/') name++;
+        size_t i = 0;
+        for (; name[i] && i < sizeof clean - 1; i++) {
+            unsigned char c = (unsigned char)name[i];
+            bool word = c >= 0x80 || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+            clean[i] = word || strchr("-/_.", c) ? (char)c : '_';
+        }
+        clean[i] = '\0';
+        name = clean;
+    }
     tfc_op_scope_push(g, name, type, scope);
     size_t n = strlen(scope);
     char tag[512];

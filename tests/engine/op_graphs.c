@@ -10,6 +10,7 @@
 
 #include "graphdef.h"
 #include "ops.h"
+#include "summary_ops.h"
 
 static tfc_out ph(tfc_graph *g, tfc_dtype dt, tfc_shape s, const char *name) { return tfc_placeholder(g, dt, s, name); }
 static tfc_out x23(tfc_graph *g) { return ph(g, TFC_FLOAT, TFC_SHAPE(2, 3), "x"); }
@@ -141,6 +142,13 @@ UNARY(rsqrt, tfc_rsqrt)
 UNARY(log1p_, tfc_log1p)
 UNARY(sign, tfc_sign)
 #undef UNARY
+/* tf.summary.scalar's names cleaned as TensorFlow cleans them ("my loss" is "my_loss") */
+static void summary_names(tfc_graph *g)
+{
+    tfc_out x = ph(g, TFC_FLOAT, TFC_SCALAR, "x");
+    tfc_summary_scalar(g, "my loss", x);
+    tfc_summary_scalar(g, "/a b/c:d", x);
+}
 
 static const struct {
     const char *name;
@@ -158,7 +166,7 @@ static const struct {
     {"conv2d_transpose", conv2d_transpose}, {"fused_batch_norm", fused_batch_norm}, {"lrn", lrn}, {"pow", pow_},
     {"sqdiff", sqdiff}, {"greater", greater}, {"logical_and", logical_and}, {"abs", abs_},
     {"stop_gradient", stop_gradient}, {"softplus", softplus}, {"relu6", relu6}, {"elu", elu}, {"rsqrt", rsqrt},
-    {"log1p", log1p_}, {"sign", sign},
+    {"log1p", log1p_}, {"sign", sign}, {"summary_names", summary_names},
 };
 
 int main(int argc, char **argv)

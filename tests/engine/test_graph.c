@@ -140,6 +140,28 @@ static void test_shape_errors(void)
         tfc_graph_free(g);
     }
 
+    /* Names TensorFlow refuses (its _VALID_OP_NAME_REGEX) are build errors: they would not import into
+     * TensorFlow, and 'x:0' reads as a tensor's name. */
+    const char *bad_names[] = {"x:0", "a b", "", "_x", "-x", "caf\xc3\xa9"};
+    for (int i = 0; i < 6; i++) {
+        for (int scoped = 0; scoped < (*bad_names[i] ? 2 : 1); scoped++) { /* (scope "" is the root's, as in TensorFlow) */
+            g = tfc_graph_new();
+            if (scoped) tfc_scope_push(g, bad_names[i]);
+            tfc_out c = tfc_const_scalar(g, 1, scoped ? "c" : bad_names[i]);
+            if (scoped) tfc_scope_pop(g);
+            CHECK_MSG(!tfc_out_ok(c) && strstr(tfc_graph_error(g), "not a valid name") &&
+                          strstr(tfc_graph_error(g), bad_names[i]),
+                      "'%s'%s: %s", bad_names[i], scoped ? " as a scope" : "", tfc_graph_error(g));
+            tfc_graph_free(g);
+        }
+    }
+    g = tfc_graph_new();
+    tfc_scope_push(g, "model");
+    CHECK(strcmp(tfc_node_name(g, tfc_const_scalar(g, 1, "_x.y-z/w>v").node), "model/_x.y-z/w>v") == 0);
+    tfc_scope_pop(g);
+    CHECK_MSG(tfc_graph_ok(g), "%s", tfc_graph_error(g));
+    tfc_graph_free(g);
+
     /* A session of 100,000 threads started them all (seconds and gigabytes for a constant). */
     g = tfc_graph_new();
     tfc_const_scalar(g, 1, "x");
