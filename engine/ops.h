@@ -1,6 +1,7 @@
 /* Building graphs: one function per operation, named like TensorFlow's Python API. Each adds
- * the node (under the current name scope and device, graph.h) and returns its output 0. The
- * inputs must be tensors of g with the dtypes and shapes the op takes (NumPy broadcasting for the
+ * the node (under the current name scope and device, graph.h) and returns its output 0. Names
+ * are TensorFlow's: a full node name must match [A-Za-z0-9.][A-Za-z0-9_.\\/>-]* (else a build
+ * error, as TensorFlow's ValueError). The inputs must be tensors of g with the dtypes and shapes the op takes (NumPy broadcasting for the
  * elementwise math); anything else is a build error naming the node, its inputs and their shapes,
  * which the graph keeps (tfc_graph_check), after which every builder returns TFC_NO_OUT and adds
  * nothing. A NULL g returns TFC_NO_OUT. name may be NULL for TensorFlow's default name (the op

@@ -40,8 +40,9 @@
  *     node's name, a tensor's string, a checkpoint entry) is borrowed and lives as long as the
  *     object. Arguments are read during the call and copied when kept.
  *   NULL. No function crashes on a NULL object, such as a failed constructor's result, or on a
- *     NULL argument: it reports the error or returns nothing (tests/tools/test_install.py calls
- *     every public function with NULLs, alone and beside a live graph, session and tensor).
+ *     NULL argument, an array given with a count included: it reports the error or returns nothing
+ *     (tests/tools/test_install.py calls every public function with NULLs and counts of 0 and 2,
+ *     alone and beside a live graph, session and tensor).
  */
 #ifndef TFC_TFC_H
 #define TFC_TFC_H
