@@ -20,7 +20,7 @@ static const char usage[] =
     "and close with a click; the newest checkpoint's variables. LOGDIR defaults to ./events; with\n"
     "several, runs are named LOGDIR/run.\n"
     "\n"
-    "  -o, --output FILE     the page (default report.html)\n"
+    "  -o, --output FILE     the page (default report.html; '-': stdout)\n"
     "      --title TEXT      its title (default: the logdirs' names)\n"
     "      --max-points N    scalar points kept per run and tag, evenly spread with the first\n"
     "                        and the last (default 1000, TensorBoard's; 0: all)\n"
@@ -116,8 +116,8 @@ int main(int argc, char **argv)
         for (size_t d = 0; d < src->ndirs; d++)
             for (size_t w = 0; w < src->dirs[d]->nwarnings; w++) print_warning(NULL, src->dirs[d]->warnings[w]);
     ok = ok && tfc_report_write(src, paths, npaths, output, &o, print_warning, NULL, st);
-    if (ok) printf("wrote %s\n", output);
-    else fprintf(stderr, "tfc-report: %s\n", st ? tfc_message(st) : "out of memory");
+    if (!ok) fprintf(stderr, "tfc-report: %s\n", st ? tfc_message(st) : "out of memory");
+    else if (strcmp(output, "-") != 0) printf("wrote %s\n", output); /* (on stdout, the page alone) */
     tfc_plot_source_free(src);
     tfc_status_free(st);
     return tfc_stdout_exit("tfc-report", ok ? 0 : 1);

@@ -5,6 +5,7 @@ shape, random bytes, missing files): one line on stderr naming the file and tens
 import json
 import os
 import struct
+import subprocess
 
 import numpy as np
 import pytest
@@ -112,6 +113,8 @@ def test_dump_and_convert(run_tool, tmp_path):
     assert r.returncode == 0, r.stderr
     a = np.load(tmp_path / "w.npy")
     assert a.dtype == np.float32 and a.tolist() == [1.0, 2.0]
+    r = subprocess.run([str(r.args[0]), "dump", str(prefix), "--tensor", "w", "-o", "-"], capture_output=True, timeout=60)
+    assert r.returncode == 0 and not r.stderr and r.stdout == (tmp_path / "w.npy").read_bytes()  # '-': stdout
     assert run_tool("tfc-ckpt", "convert", prefix, tmp_path / "copy").returncode == 0
     assert (tmp_path / "copy.index").read_bytes() == EXAMPLE_INDEX
     assert (tmp_path / "copy.data-00000-of-00001").read_bytes() == EXAMPLE_DATA

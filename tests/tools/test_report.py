@@ -98,6 +98,13 @@ def test_report_of_an_event_file(run_tool, run_logdir, tmp_path):
     assert page_data(out)["checkpoint"]["path"].endswith("deep/model.ckpt-300")
 
 
+def test_report_to_stdout(run_tool, run_logdir, tmp_path):
+    """-o -: the page alone on stdout (a 'wrote -' line followed it, after </html>)."""
+    p = run_tool("tfc-report", run_logdir, "-o", "-", "--graph-kb", "0")
+    assert p.returncode == 0 and "warning" not in p.stderr, p.stderr
+    assert p.stdout.startswith("<!DOCTYPE html>") and p.stdout.endswith("</html>\n"), p.stdout[-200:]
+
+
 def test_thinning_keeps_first_and_last(run_tool, run_logdir, tmp_path):
     out = tmp_path / "thin.html"
     make_report(run_tool, [run_logdir], out, "--max-points", "3", "--max-steps", "2", "--graph-kb", "0")
