@@ -10,6 +10,7 @@
 #include "plot_panel.h"
 #include "plot_style.h"
 #include "plot_text.h"
+#include "utf8.h"
 
 void tfc_plot_options_default(tfc_plot_options *opt)
 {
@@ -402,11 +403,26 @@ void tfc_plot_release_caches(void)
 
 /* ---- names ---- */
 
+/* s appended to buf as a file name may hold it: ASCII letters, digits, '.', '-' and '_' as they
+ * are, and the characters beyond ASCII too (a tag in Cyrillic or Chinese keeps its name, and two
+ * such tags do not both become "____"); anything else, a stray byte included, as '_'. */
 static void append_sanitized(char *buf, size_t size, const char *s)
 {
-    size_t len = strlen(buf);
-    for (; *s && len + 1 < size; s++)
-        buf[len++] = (isalnum((unsigned char)*s) || *s == '.' || *s == '-' || *s == '_') ? *s : '_';
+    const unsigned char *u = (const unsigned char *)s;
+    size_t len = strlen(buf), n = strlen(s);
+    for (size_t i = 0; i < n && len + 1 < size;) {
+        size_t k = u[i] >= 0x80 ? tfc_utf8_len(u + i, n - i) : 0;
+        if (k == 2 && u[i] == 0xc2 && u[i + 1] < 0xa0) k = 0; /* C1 controls */
+        if (k) {
+            if (len + k + 1 > size) break;
+            memcpy(buf + len, s + i, k);
+            len += k;
+            i += k;
+            continue;
+        }
+        buf[len++] = (isalnum(u[i]) || u[i] == '.' || u[i] == '-' || u[i] == '_') ? (char)u[i] : '_';
+        i++;
+    }
     buf[len] = '\0';
 }
 

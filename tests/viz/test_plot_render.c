@@ -381,6 +381,20 @@ static void test_errors_and_names(const tfc_plot_source *src)
     tfc_plot_figure_free(fig);
     tfc_plot_source_free(other);
     fixture_free(&r);
+
+    /* characters beyond ASCII stay; a stray byte and a C1 control do not */
+    other = tfc_plot_source_new();
+    const char *wide[] = {"Größe ≥ 3/ключ", "损失\xff\xc2\x85"};
+    r = fixture_run("r", wide, 2, 3, 1, 0, zero);
+    tfc_plot_source_add_run(other, "r", &r);
+    fig = tfc_plot_figure_new(&opt);
+    CHECK(tfc_plot_figure_add_scalars(fig, other, wide[0], st) && tfc_plot_figure_add_scalars(fig, other, wide[1], st));
+    name = tfc_plot_figure_default_name(fig, ".png");
+    CHECK_MSG(strcmp(name, "Größe_≥_3_ключ+损失___.png") == 0, "%s", name);
+    free(name);
+    tfc_plot_figure_free(fig);
+    tfc_plot_source_free(other);
+    fixture_free(&r);
     tfc_status_free(st);
 }
 
