@@ -679,22 +679,30 @@ void *tfc_bundle_read_raw(tfc_bundle *b, const char *name, int64_t *n, tfc_statu
     return raw;
 }
 
-/* Copies a slice's values into the full tensor (strings are moved). */
-static void place_slice(tfc_tensor *full, const bundle_slice *sl, tfc_tensor *part)
+/* Copies the block [start, start + length) of full to part, or part into that block of full
+ * (to_full: strings are then moved, not copied); false when a string cannot be copied. */
+static bool copy_block(tfc_tensor *full, const int64_t *start, const int64_t *length, tfc_tensor *part, bool to_full)
 {
     int r = full->shape.rank;
     size_t es = tfc_dtype_size(full->dtype);
     int64_t idx[TFC_MAX_DIMS] = {0};
     for (int64_t i = 0; i < part->size; i++) {
         int64_t off = 0;
-        for (int d = 0; d < r; d++) off = off * full->shape.dims[d] + sl->start[d] + idx[d];
-        memcpy((char *)full->data + (size_t)off * es, (char *)part->data + (size_t)i * es, es);
-        if (full->dtype == TFC_STRING) ((tfc_bytes *)part->data)[i] = (tfc_bytes){0};
+        for (int d = 0; d < r; d++) off = off * full->shape.dims[d] + start[d] + idx[d];
+        char *f = (char *)full->data + (size_t)off * es, *p = (char *)part->data + (size_t)i * es;
+        if (!to_full && full->dtype == TFC_STRING) {
+            const tfc_bytes *src = (const tfc_bytes *)f;
+            if (!tfc_tensor_set_string(part, i, src->ptr, src->len)) return false;
+        } else {
+            memcpy(to_full ? f : p, to_full ? p : f, es);
+            if (full->dtype == TFC_STRING) *(tfc_bytes *)p = (tfc_bytes){0};
+        }
         for (int d = r - 1; d >= 0; d--) {
-            if (++idx[d] < sl->length[d]) break;
+            if (++idx[d] < length[d]) break;
             idx[d] = 0;
         }
     }
+    return true;
 }
 
 /* TensorFlow's notation of a slice: "start,length" per dim, joined by ':'. */
@@ -750,7 +758,7 @@ tfc_tensor *tfc_bundle_read(tfc_bundle *b, const char *name, tfc_status *st)
         for (int d = 0; d < shape.rank; d++) shape.dims[d] = sl->length[d];
         tfc_tensor *part = b->version == 2 ? read_loc(b, it, &sl->loc, shape, st) : bundle_read_v1_slice(b, it, sl, st);
         if (part) {
-            place_slice(full, sl, part);
+            copy_block(full, sl->start, sl->length, part, true);
             covered += part->size;
             tfc_tensor_free(part);
         } else {
@@ -765,4 +773,36 @@ tfc_tensor *tfc_bundle_read(tfc_bundle *b, const char *name, tfc_status *st)
         full = NULL;
     }
     return full;
+}
+
+tfc_tensor *tfc_bundle_read_slice(tfc_bundle *b, const char *name, int rank, const int64_t *start,
+                                  const int64_t *length, tfc_status *st)
+{
+    if (!b || !name || (rank && (!start || !length)))
+        return tfc_fail(st, TFC_INVALID_ARGUMENT, "tfc_bundle_read_slice: no checkpoint, name or extent (NULL)"), NULL;
+    const tfc_bundle_entry *e = tfc_bundle_find(b, name);
+    if (e && e->shape.rank != rank) {
+        return tfc_fail(st, TFC_INVALID_ARGUMENT, "%s: tensor '%s' has %d dims, its slice %d", b->prefix, name,
+                        e->shape.rank, rank),
+               NULL;
+    }
+    tfc_shape part_shape = {.rank = rank};
+    for (int d = 0; e && d < rank; d++) {
+        if (start[d] < 0 || length[d] < 0 || start[d] > e->shape.dims[d] - length[d])
+            return tfc_fail(st, TFC_INVALID_ARGUMENT, "%s: tensor '%s': a slice of %lld from %lld lies outside dim %d "
+                            "(%lld)", b->prefix, name, (long long)length[d], (long long)start[d], d,
+                            (long long)e->shape.dims[d]),
+                   NULL;
+        part_shape.dims[d] = length[d];
+    }
+    tfc_tensor *full = tfc_bundle_read(b, name, st);
+    if (!full) return NULL;
+    tfc_tensor *part = tfc_tensor_new(full->dtype, part_shape);
+    if (!part || !copy_block(full, start, length, part, false)) {
+        tfc_fail(st, TFC_INTERNAL, "%s: tensor '%s': out of memory", b->prefix, name);
+        tfc_tensor_free(part);
+        part = NULL;
+    }
+    tfc_tensor_free(full);
+    return part;
 }

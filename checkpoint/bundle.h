@@ -76,6 +76,11 @@ TFC_API const tfc_bundle_entry *tfc_bundle_find(const tfc_bundle *b, const char 
 /* A new tensor with the named tensor's values (the caller frees it), CRC-checked; NULL with st set
  * when there is no such tensor (TFC_NOT_FOUND) or its data is damaged (TFC_DATA_LOSS). */
 TFC_API tfc_tensor *tfc_bundle_read(tfc_bundle *b, const char *name, tfc_status *st);
+/* The block [start, start + length) of the named tensor (rank values each; a partitioned
+ * variable's part, as tf.compat.v1's Saver restores one), as a new tensor the caller frees; NULL
+ * with st set when there is no such tensor, the block lies outside it or its data is damaged. */
+TFC_API tfc_tensor *tfc_bundle_read_slice(tfc_bundle *b, const char *name, int rank, const int64_t *start,
+                                          const int64_t *length, tfc_status *st);
 /* The bytes a V2 bundle stores for a tensor kept whole, of any dtype (variant, resource and
  * quantized ones included), CRC-checked: a new buffer the caller frees, its length in *n. NULL
  * with st set when there is no such tensor, it is a V1 tensor or a partitioned one

@@ -19,10 +19,12 @@
 /* At most this many names are listed per kind of mismatch. */
 #define MAX_LISTED 8
 
-/* A variable and its checkpoint key. */
+/* A variable and its checkpoint key; a partitioned variable's part also its place in the whole
+ * (TensorFlow's shape_and_slices, "10 4 0,3:0,4": the whole's dims, then start,length per dim). */
 typedef struct {
     int var;
     const char *key;
+    const char *slice; /* NULL: the variable is stored whole */
 } saved_var;
 
 static int key_cmp(const void *a, const void *b) { return strcmp(((const saved_var *)a)->key, ((const saved_var *)b)->key); }
@@ -32,7 +34,7 @@ static int key_cmp(const void *a, const void *b) { return strcmp(((const saved_v
  * NULL when the graph has none for v; the key is then the variable's name, as TensorFlow's
  * default Saver has it. This is what keeps a graph imported under a prefix ("import/W") restoring
  * TensorFlow's checkpoint ("W"), and saving one TensorFlow restores. */
-static const char *saver_key(const tfc_graph *g, int v, const int *assigns, int nassigns)
+static const char *saver_key(const tfc_graph *g, int v, const int *assigns, int nassigns, const char **slice)
 {
     for (int a = 0; a < nassigns; a++) {
         int node = assigns[a];
@@ -45,7 +47,15 @@ static const char *saver_key(const tfc_graph *g, int v, const int *assigns, int 
         if (!val || val->kind != TFC_ATTR_TENSOR || val->tensor->dtype != TFC_STRING || o.index >= val->tensor->size)
             continue;
         const tfc_bytes *key = &((const tfc_bytes *)val->tensor->data)[o.index];
-        if (key->len && !memchr(key->ptr, 0, key->len)) return key->ptr;
+        if (!key->len || memchr(key->ptr, 0, key->len)) continue;
+        int specs = tfc_node_input(g, o.node, 2).node;
+        const tfc_attr *sv = strcmp(tfc_node_op(g, specs), "Const") == 0 ? tfc_node_find_attr(g, specs, "value") : NULL;
+        const tfc_bytes *spec = sv && sv->kind == TFC_ATTR_TENSOR && sv->tensor->dtype == TFC_STRING &&
+                                        o.index < sv->tensor->size
+                                    ? &((const tfc_bytes *)sv->tensor->data)[o.index]
+                                    : NULL;
+        *slice = spec && spec->len && !memchr(spec->ptr, 0, spec->len) ? spec->ptr : NULL;
+        return key->ptr;
     }
     return NULL;
 }
@@ -90,7 +100,8 @@ static saved_var *saved_variables(const tfc_graph *g, const tfc_out *var_list, i
             tfc_node_num_inputs(g, i) == 2)
             assigns[nassigns++] = i;
     for (int i = 0; i < *count; i++) {
-        v[i].key = saver_key(g, v[i].var, assigns, nassigns);
+        v[i].slice = NULL;
+        v[i].key = saver_key(g, v[i].var, assigns, nassigns, &v[i].slice);
         if (!v[i].key) v[i].key = tfc_node_name(g, v[i].var);
     }
     free(assigns);
@@ -255,6 +266,11 @@ bool tfc_saver_save_vars(tfc_session *s, const tfc_out *var_list, int nvars, con
         if (!tfc_session_variable(s, vars[i].var))
             ok = tfc_fail(st, TFC_FAILED_PRECONDITION, "saving %s: variable '%s' is not initialised", path,
                           tfc_node_name(g, vars[i].var));
+        else if (vars[i].slice)
+            ok = tfc_fail(st, TFC_INVALID_ARGUMENT,
+                          "saving %s: variable '%s' is slice '%s' of the partitioned variable '%s': tfc restores "
+                          "partitioned variables but saves whole ones only",
+                          path, tfc_node_name(g, vars[i].var), vars[i].slice, vars[i].key);
         else if (i && strcmp(vars[i].key, vars[i - 1].key) == 0)
             ok = tfc_fail(st, TFC_INVALID_ARGUMENT, "saving %s: variables '%s' and '%s' have the same key '%s'", path,
                           tfc_node_name(g, vars[i - 1].var), tfc_node_name(g, vars[i].var), vars[i].key);
@@ -305,6 +321,39 @@ static void list_end(name_list *l)
     if (l->count > l->listed) snprintf(l->text + len, sizeof l->text - len, " and %d more", l->count - l->listed);
 }
 
+/* A shape_and_slices string: the whole's shape and the part's start and length per dim ("-" is a
+ * whole dim); false when it is not one. */
+static bool parse_slice(const char *spec, tfc_shape *whole, int64_t *start, int64_t *length)
+{
+    const char *p = spec, *last = strrchr(spec, ' ');
+    char *end;
+    whole->rank = 0;
+    while (last && p < last) {
+        long long d = strtoll(p, &end, 10);
+        if (end == p || *end != ' ' || d < 0 || whole->rank == TFC_MAX_DIMS) return false;
+        whole->dims[whole->rank++] = d;
+        p = end + 1;
+    }
+    for (int d = 0; d < whole->rank; d++) {
+        if (*p == '-') {
+            start[d] = 0;
+            length[d] = whole->dims[d];
+            p++;
+        } else {
+            long long a = strtoll(p, &end, 10);
+            if (end == p || *end != ',') return false;
+            long long n = strtoll(end + 1, &end, 10);
+            if (a < 0 || n < 0 || a > whole->dims[d] - n) return false;
+            start[d] = a;
+            length[d] = n;
+            p = end;
+        }
+        if (*p != (d + 1 < whole->rank ? ':' : '\0')) return false;
+        if (*p) p++;
+    }
+    return whole->rank > 0;
+}
+
 /* Checks that the checkpoint has the variables, with their dtypes and shapes; when they do not fit,
  * the error also names (with name_others) the checkpoint's tensors that are no variable's. */
 static bool check_match(const tfc_graph *g, const tfc_bundle *b, const saved_var *vars, int n, bool name_others,
@@ -317,13 +366,20 @@ static bool check_match(const tfc_graph *g, const tfc_bundle *b, const saved_var
         const char *name = vars[i].key;
         const tfc_bundle_entry *e = tfc_bundle_find(b, name);
         tfc_dtype dt = tfc_variable_dtype(g, vars[i].var);
-        tfc_shape shape = tfc_variable_shape(g, vars[i].var);
+        tfc_shape shape = tfc_variable_shape(g, vars[i].var), whole = shape, part = shape;
+        int64_t start[TFC_MAX_DIMS];
+        bool sliced = vars[i].slice != NULL, parsed = !sliced || parse_slice(vars[i].slice, &whole, start, part.dims);
+        part.rank = whole.rank;
+        char s1[TFC_SHAPE_STR_MAX], s2[TFC_SHAPE_STR_MAX], d1[24];
         if (!e) {
             list_add(&parts[0], name);
-        } else if (e->dtype != (int)dt || !tfc_shape_equal(e->shape, shape)) {
-            char s1[TFC_SHAPE_STR_MAX], s2[TFC_SHAPE_STR_MAX], d1[24];
+        } else if (!parsed || !tfc_shape_equal(part, shape)) {
+            snprintf(item, sizeof item, "%s: the graph's slice '%s' is not its part %s of a whole", name,
+                     vars[i].slice, tfc_shape_str(shape, s2));
+            list_add(&parts[2], item);
+        } else if (e->dtype != (int)dt || !tfc_shape_equal(e->shape, whole)) {
             snprintf(item, sizeof item, "%s: checkpoint %s %s, graph %s %s", name, tfc_bundle_dtype_name(e->dtype, d1),
-                     tfc_shape_str(e->shape, s1), tfc_dtype_name(dt), tfc_shape_str(shape, s2));
+                     tfc_shape_str(e->shape, s1), tfc_dtype_name(dt), tfc_shape_str(whole, s2));
             list_add(&parts[2], item);
         }
     }
@@ -344,6 +400,23 @@ static bool check_match(const tfc_graph *g, const tfc_bundle *b, const saved_var
     }
     return tfc_fail(st, TFC_INVALID_ARGUMENT, "restoring from %s: the checkpoint does not fit the graph: %s",
                     tfc_bundle_prefix(b), msg);
+}
+
+int tfc_saver_unrestored(const tfc_graph *g, const tfc_bundle *b, const char **names, int cap, tfc_status *st)
+{
+    if (!g || !b) return tfc_fail(st, TFC_INVALID_ARGUMENT, "tfc_saver_unrestored: no graph or checkpoint (NULL)"), -1;
+    int n;
+    saved_var *vars = saved_variables(g, NULL, 0, &n, st);
+    if (!vars) return -1;
+    int count = 0;
+    for (int i = 0; i < tfc_bundle_count(b); i++) {
+        saved_var want = {.key = tfc_bundle_at(b, i)->name};
+        if (bsearch(&want, vars, (size_t)n, sizeof *vars, key_cmp)) continue;
+        if (names && count < cap) names[count] = want.key;
+        count++;
+    }
+    free(vars);
+    return count;
 }
 
 bool tfc_saver_restore(tfc_session *s, const char *path, tfc_status *st)
@@ -371,7 +444,15 @@ bool tfc_saver_restore_vars(tfc_session *s, const tfc_out *var_list, int nvars, 
     tfc_tensor **values = calloc((size_t)(n ? n : 1), sizeof *values);
     bool ok = values ? check_match(g, b, vars, n, !var_list, st) : tfc_fail(st, TFC_INTERNAL, "out of memory");
     /* Everything is read (and checked) before any variable changes. */
-    for (int i = 0; ok && i < n; i++) ok = (values[i] = tfc_bundle_read(b, vars[i].key, st)) != NULL;
+    for (int i = 0; ok && i < n; i++) {
+        tfc_shape whole, part;
+        int64_t start[TFC_MAX_DIMS];
+        if (vars[i].slice && parse_slice(vars[i].slice, &whole, start, part.dims)) /* checked above */
+            values[i] = tfc_bundle_read_slice(b, vars[i].key, whole.rank, start, part.dims, st);
+        else
+            values[i] = tfc_bundle_read(b, vars[i].key, st);
+        ok = values[i] != NULL;
+    }
     for (int i = 0; ok && i < n; i++) ok = tfc_session_assign(s, vars[i].var, values[i], st);
     for (int i = 0; values && i < n; i++) tfc_tensor_free(values[i]);
     free(values);

@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "api.h"
+#include "bundle.h"
 #include "checkpoint_state.h"
 #include "session.h"
 
@@ -44,8 +45,16 @@ TFC_API bool tfc_saver_write_meta(const tfc_session *s, const char *checkpoint, 
  * mismatched ones are one error naming all of them, and the tensors of the checkpoint the graph
  * lacks, and then no variable is changed. Tensors the graph lacks are no error by themselves: as
  * with TensorFlow's Saver, they are left (another optimizer's slots, a training checkpoint
- * restored into an evaluation graph). */
+ * restored into an evaluation graph). A part of a partitioned variable (in a TensorFlow graph
+ * whose RestoreV2 gives it a slice, "784 10 0,262:0,10") takes that slice of the checkpoint's
+ * tensor; saving such a graph is refused, naming the part. */
 TFC_API bool tfc_saver_restore(tfc_session *s, const char *path, tfc_status *st);
+
+/* The tensors of checkpoint b that no variable of g restores (TensorFlow's Saver leaves them: an
+ * optimizer's slots the graph lacks): their number, and the first cap of their names (the bundle's
+ * strings) in names; -1 with st set on a NULL graph or checkpoint or when memory runs out. */
+TFC_API int tfc_saver_unrestored(const tfc_graph *g, const tfc_bundle *b, const char **names, int cap,
+                                 tfc_status *st);
 
 /* The same two for the n variables of var_list only (tf.compat.v1.train.Saver(var_list=...)): each a
  * variable's read tensor or VariableV2 node; var_list NULL means every variable. A restore then

@@ -13,6 +13,8 @@
 
 /* Test images per session run while evaluating. */
 #define EVAL_BATCH 500
+/* Checkpoint tensors left unrestored that are named; the rest are counted. */
+#define LEFT_LISTED 8
 
 bool tfc_ckpt_restore(const char *path, const tfc_ckpt_restore_options *o, FILE *out, tfc_status *st)
 {
@@ -31,14 +33,19 @@ bool tfc_ckpt_restore(const char *path, const tfc_ckpt_restore_options *o, FILE 
     ok = b != NULL;
     if (ok) {
         const tfc_tensor *step = tfc_session_variable(s, tfc_variable_node(m.g, m.global_step));
-        int nvars = tfc_graph_num_variables(m.g), others = tfc_bundle_count(b) - nvars;
-        fprintf(out, "restored %d variables of %s %s from %s (global_step %.0f)\n", nvars,
+        fprintf(out, "restored %d variables of %s %s from %s (global_step %.0f)\n", tfc_graph_num_variables(m.g),
                 o->graph.graph ? "graph" : "model", o->graph.graph ? o->graph.graph : o->model, prefix,
                 step ? tfc_tensor_get(step, 0) : 0.0);
-        /* each variable restored one tensor of its own: the rest is what the graph has no place for */
-        if (others > 0)
-            fprintf(out, "left %d tensors of the checkpoint that are not the graph's variables (another optimizer's "
-                         "slots?), as TensorFlow's Saver does\n", others);
+        const char *left[LEFT_LISTED];
+        int nleft = tfc_saver_unrestored(m.g, b, left, LEFT_LISTED, st);
+        ok = nleft >= 0;
+        if (nleft > 0) {
+            fprintf(out, "left %d tensor%s of the checkpoint that no variable of the graph takes, as TensorFlow's "
+                         "Saver does:", nleft, nleft == 1 ? "" : "s");
+            for (int i = 0; i < nleft && i < LEFT_LISTED; i++) fprintf(out, "%s %s", i ? "," : "", left[i]);
+            if (nleft > LEFT_LISTED) fprintf(out, " and %d more", nleft - LEFT_LISTED);
+            fputc('\n', out);
+        }
     }
     tfc_bundle_close(b);
     if (ok && o->evaluate) {
