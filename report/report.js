@@ -105,8 +105,10 @@
       if (step >= 60) return +(v / 60).toPrecision(4) + 'min';
       return fmtTick(v, step) + 's';
     }
-    var d = new Date(v * 1000), p = function (x) { return (x < 10 ? '0' : '') + x; };
-    return p(d.getHours()) + ':' + p(d.getMinutes()) + (step < 60 ? ':' + p(d.getSeconds()) : '');
+    var d = new Date(Math.floor(v) * 1000), p = function (x) { return (x < 10 ? '0' : '') + x; };
+    /* ticks less than a second apart: the fraction too, to the step's last digit (12:30:05.25) */
+    var frac = step < 1 ? (v - Math.floor(v)).toFixed(Math.min(6, Math.ceil(-Math.log10(step) - 1e-9))).slice(1) : '';
+    return p(d.getHours()) + ':' + p(d.getMinutes()) + (step < 60 ? ':' + p(d.getSeconds()) + frac : '');
   }
 
   function xLabel(mode) {
@@ -124,10 +126,16 @@
     var sy = function (y) { return M.t + ph - (ty(y) - y0) / (y1 - y0 || 1) * ph; };
     var grid = el('g', {'class': 'grid'}, svg), axis = el('g', {'class': 'axis'}, svg);
     var xt = niceTicks(xr[0], xr[1], 6);
-    xt.ticks.forEach(function (v) {
+    var labels = xt.ticks.map(function (v) { return fmtX(v, mode, xt.step); });
+    /* long labels (clock times to the millisecond) on every other tick or fewer, never overlapping:
+     * about 6 px a character at the axis' 10 px */
+    var widest = Math.max.apply(null, labels.map(function (t) { return t.length; }).concat([1]));
+    var gap = xt.ticks.length > 1 ? sx(xt.ticks[1]) - sx(xt.ticks[0]) : pw;
+    var every = Math.max(1, Math.ceil((widest * 6 + 8) / gap));
+    xt.ticks.forEach(function (v, i) {
       var x = sx(v);
       el('line', {x1: x, x2: x, y1: M.t, y2: M.t + ph}, grid);
-      el('text', {x: x, y: M.t + ph + 13, 'text-anchor': 'middle'}, axis).textContent = fmtX(v, mode, xt.step);
+      if (i % every === 0) el('text', {x: x, y: M.t + ph + 13, 'text-anchor': 'middle'}, axis).textContent = labels[i];
     });
     var yt;
     if (log) {
@@ -165,9 +173,14 @@
    * value, or one between NaNs), as TensorBoard marks them. */
   function dots(xs, ys, f, log, col, svg) {
     var ok = function (i) { var y = ys[i]; return i >= 0 && i < ys.length && y !== null && isFinite(y) && !(log && y <= 0); };
-    for (var i = 0; i < xs.length; i++)
-      if (ok(i) && !ok(i - 1) && !ok(i + 1))
-        el('circle', {'class': 'dot', cx: f.sx(xs[i]).toFixed(1), cy: f.sy(ys[i]).toFixed(1), r: 3, fill: col}, svg);
+    var at = function (i) { return f.sx(xs[i]).toFixed(1) + ',' + f.sy(ys[i]).toFixed(1); };
+    var dot = function (i) { el('circle', {'class': 'dot', cx: f.sx(xs[i]).toFixed(1), cy: f.sy(ys[i]).toFixed(1), r: 3, fill: col}, svg); };
+    /* points that all fall on one pixel (a run's values within a millisecond, by wall time) */
+    var drawn = [];
+    for (var i = 0; i < xs.length; i++) if (ok(i)) drawn.push(i);
+    if (drawn.length > 1 && drawn.every(function (j) { return at(j) === at(drawn[0]); })) return dot(drawn[0]);
+    for (i = 0; i < xs.length; i++)
+      if (ok(i) && !ok(i - 1) && !ok(i + 1)) dot(i);
   }
 
   function range(arrays, log) {
@@ -281,7 +294,9 @@
       var xr = range(shown.map(function (s) { return s.xs; }), false);
       var xlo = Infinity, xhi = -Infinity;
       shown.forEach(function (s) { s.xs.forEach(function (x) { xlo = Math.min(xlo, x); xhi = Math.max(xhi, x); }); });
+      /* one x for all: a step or a second either side (10% of a clock time was years) */
       if (xlo < xhi) xr = [xlo, xhi];
+      else if (isFinite(xlo)) xr = [xlo - 1, xlo + 1];
       var f = frame(c.svg, xr, range(shown.map(function (s) { return s.values; }), log), mode, log, xLabel(mode));
       shown.forEach(function (s) {
         if (w > 0) el('path', {'class': 'raw', stroke: color(s.run), d: pathOf(s.xs, s.values, f, log)}, c.svg);

@@ -206,14 +206,25 @@ static void wall_ticks(double lo, double hi, size_t max_ticks, tfc_plot_ticks *o
     double offset = (double)tm_lo.tm_gmtoff; /* so that round times are round on the local clock */
     double step = pick_step(steps, sizeof steps / sizeof steps[0], lo, hi, offset, max_ticks);
     if (step == 0) step = 86400 * tfc_plot_nice_step(lo / 86400, hi / 86400, max_ticks, 1);
+    /* a run written within a second or two: fractions of a second, "12:30:05.25", down to
+     * microseconds (a double holds today's clock to a fraction of one) */
+    int decimals = 0;
+    if (step == 1 && count_in(lo, hi, 1, offset) < 2) {
+        step = tfc_plot_nice_step(lo, hi, max_ticks, 1e-6);
+        decimals = (int)ceil(-log10(step) - 1e-9);
+    }
     const char *fmt = step < 60 ? "%H:%M:%S" : step < 86400 ? "%H:%M" : "%b %d";
+    long long scale = 1;
+    for (int d = 0; d < decimals; d++) scale *= 10;
     for (double t = ceil((lo + offset) / step - 1e-9) * step - offset;
          t <= hi + 1e-9 && out->n < TFC_PLOT_MAX_TICKS; t += step) {
-        time_t tt = (time_t)llround(t);
+        long long units = llround(t * (double)scale), frac = (units % scale + scale) % scale;
+        time_t tt = (time_t)((units - frac) / scale);
         struct tm tm;
         localtime_r(&tt, &tm);
         out->at[out->n] = t;
-        strftime(out->label[out->n], TFC_PLOT_LABEL_LEN, fmt, &tm);
+        size_t len = strftime(out->label[out->n], TFC_PLOT_LABEL_LEN, fmt, &tm);
+        if (decimals) snprintf(out->label[out->n] + len, TFC_PLOT_LABEL_LEN - len, ".%0*lld", decimals, frac);
         out->n++;
     }
     char a[16], b[16];

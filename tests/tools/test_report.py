@@ -453,8 +453,9 @@ def test_fixture_report_in_a_browser(run_tool, fixtures_dir, tmp_path, browser):
 
 
 def test_lone_points_and_large_steps_in_a_browser(run_tool, tmp_path, browser):
-    """What draws no line still shows: a run's only value and values between NaNs are dots, a
-    histogram of one step is a short bar; steps past 2^31 read 200G, not 200000000k."""
+    """What draws no line still shows: a run's only value, values between NaNs and values on one
+    pixel are dots, a histogram of one step is a short bar; steps past 2^31 read 200G, not
+    200000000k; clock times within a second read to its fraction, their labels apart."""
     from selenium.webdriver.common.by import By
     from tensorboard.compat.proto import event_pb2, summary_pb2
     from tensorboard.summary.writer.event_file_writer import EventFileWriter
@@ -469,6 +470,9 @@ def test_lone_points_and_large_steps_in_a_browser(run_tool, tmp_path, browser):
         add(step, tag="big", simple_value=1.0)
     add(3, tag="h", histo=summary_pb2.HistogramProto(min=-1, max=2, num=4, sum=2, sum_squares=6,
                                                        bucket_limit=[0, 1, 2], bucket=[1, 2, 1]))
+    for step in range(3):  # within a millisecond: one x by wall time
+        w.add_event(event_pb2.Event(step=step, wall_time=1.7e9 + step * 1e-4, summary=summary_pb2.Summary(
+            value=[summary_pb2.Summary.Value(tag="burst", simple_value=2.0)])))
     w.close()
     out = tmp_path / "lone.html"
     make_report(run_tool, [tmp_path / "logs"], out)
@@ -478,6 +482,15 @@ def test_lone_points_and_large_steps_in_a_browser(run_tool, tmp_path, browser):
     assert len(chart("gaps").find_elements(By.CSS_SELECTOR, "circle.dot")) == 2  # 1 and 2; 3-4 is a line
     ticks = [t.get_attribute("textContent") for t in chart("big").find_elements(By.CSS_SELECTOR, ".axis text")]
     assert "1T" in ticks and not any(t.endswith("0000k") for t in ticks), ticks
+    browser.execute_script("const x = document.getElementById('xaxis'); x.value = 'wall';"
+                           "x.dispatchEvent(new Event('change'))")
+    assert len(chart("burst").find_elements(By.CSS_SELECTOR, "circle.dot")) == 1
+    # a second around that millisecond (not 10% of the clock's 54 years), labels that do not overlap
+    boxes = browser.execute_script(
+        "return [...arguments[0].querySelectorAll('.axis text')].filter(t => /:/.test(t.textContent))"
+        ".map(t => { const b = t.getBBox(); return [b.x, b.x + b.width, t.textContent]; })", chart("burst"))
+    assert len(boxes) >= 3 and all(re.fullmatch(r"\d\d:\d\d:\d\d\.\d+", b[2]) for b in boxes), boxes
+    assert all(a[1] < b[0] for a, b in zip(boxes, boxes[1:])), boxes
     bands = browser.find_elements(By.CSS_SELECTOR, "#histogram-charts svg.histogram path[fill-opacity]")
     for band in bands:
         xs = {round(float(x), 1) for x in re.findall(r"[ML]([-\d.]+),", band.get_attribute("d"))}

@@ -75,6 +75,13 @@ int main(void)
     tfc_plot_axis_ticks(TFC_PLOT_SCALE_WALL, 1500000000, 1500000000 + 5 * 86400, 6, &t);
     CHECK(t.n >= 4 && strcmp(t.label[0], "Jul 15") == 0);
     CHECK(strcmp(t.unit, "2017-07-14 to 2017-07-19") == 0);
+    /* a run written within a second: fractions of a second, not an axis without a label */
+    tfc_plot_axis_ticks(TFC_PLOT_SCALE_WALL, 1500000000.1, 1500000000.9, 5, &t);
+    check_labels(&t, (const char *const[]){"02:40:00.2", "02:40:00.4", "02:40:00.6", "02:40:00.8"}, 4);
+    tfc_plot_axis_ticks(TFC_PLOT_SCALE_WALL, 1500000000.9995, 1500000001.0012, 4, &t);
+    check_labels(&t, (const char *const[]){"02:40:00.9995", "02:40:01.0000", "02:40:01.0005", "02:40:01.0010"}, 4);
+    tfc_plot_axis_ticks(TFC_PLOT_SCALE_WALL, 1500000000.00001, 1500000000.00004, 2, &t);
+    check_labels(&t, (const char *const[]){"02:40:00.00002", "02:40:00.00004"}, 2);
 
     /* durations: m:ss under two hours, h:mm beyond */
     tfc_plot_axis_ticks(TFC_PLOT_SCALE_DURATION, 0, 2000, 8, &t);
