@@ -2,7 +2,7 @@
 tf.data iterator (its state is a DT_VARIANT tensor, which tfc does not decode) is compared by its
 stored bytes in `tfc-ckpt diff` (an iterator moved on is a difference, not "identical") and kept
 as it is by `convert` (TensorFlow restores the iterator from the converted checkpoint and goes on
-where it was); `diff` measures complex and 64-bit integer differences exactly; a tf.compat.v1
+where it was; `inspect` checks its bytes too); `diff` measures complex and 64-bit integer differences exactly; a tf.compat.v1
 Saver's `.meta` file and a SavedModel's folder name their checkpoints; the table lines up names
 that are not ASCII."""
 import subprocess
@@ -68,7 +68,7 @@ def test_convert_keeps_an_iterators_state(tfc_ckpt, iterator_ckpts, tmp_path):
     flipped = bytearray(data)
     flipped[v_at // 2] ^= 0x04  # the iterator's bytes lie before v's
     (tmp_path / "bad.data-00000-of-00001").write_bytes(bytes(flipped))
-    for args in (("convert", bad, tmp_path / "out"), ("diff", bad, d / "at2")):
+    for args in (("convert", bad, tmp_path / "out"), ("diff", bad, d / "at2"), ("inspect", bad)):
         r = ckpt(tfc_ckpt, *args)
         assert r.returncode == (2 if args[0] == "diff" else 1), r.stderr
         assert r.stderr.count("\n") == 1 and "tensor 'it/.ATTRIBUTES/ITERATOR_STATE'" in r.stderr, r.stderr
