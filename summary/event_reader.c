@@ -17,6 +17,10 @@ struct tfc_event_reader {
     void *ctx;
     bool truncated;
     char truncation[1024];
+    /* Records that are not Events: the first is reported, the rest counted and reported once at
+     * the end (a TFRecord file of other messages would otherwise give a line per record). */
+    size_t not_events;
+    size_t last_not_event;
 };
 
 static tfc_event_reader *reader_new(const char *name, tfc_event_warn_fn warn, void *ctx)
@@ -76,6 +80,18 @@ static void warn(tfc_event_reader *r, size_t at, const char *what)
     r->warn(r->ctx, line);
 }
 
+/* At the end of the file: how many more records were not Events, once. */
+static void report_not_events(tfc_event_reader *r)
+{
+    if (r->not_events > 1) {
+        char why[160];
+        snprintf(why, sizeof why, "%zu more records that are not Event protobufs were skipped, up to this one",
+                 r->not_events - 1);
+        warn(r, r->last_not_event, why);
+    }
+    r->not_events = 0;
+}
+
 Tensorflow__Event *tfc_event_reader_next(tfc_event_reader *r, size_t *offset)
 {
     for (;;) {
@@ -83,8 +99,12 @@ Tensorflow__Event *tfc_event_reader_next(tfc_event_reader *r, size_t *offset)
         size_t len = 0, at = 0;
         char why[256];
         tfc_record_result res = tfc_record_next(&r->rec, &payload, &len, &at, why, sizeof why);
-        if (res == TFC_RECORD_END) return NULL;
+        if (res == TFC_RECORD_END) {
+            report_not_events(r);
+            return NULL;
+        }
         if (res == TFC_RECORD_TRUNCATED) {
+            report_not_events(r);
             r->truncated = true;
             snprintf(r->truncation, sizeof r->truncation, "%s: offset %zu: %s", r->name, at, why);
             return NULL;
@@ -95,8 +115,11 @@ Tensorflow__Event *tfc_event_reader_next(tfc_event_reader *r, size_t *offset)
         }
         Tensorflow__Event *ev = payload ? tensorflow__event__unpack(NULL, len, payload) : NULL;
         if (!ev) {
-            snprintf(why, sizeof why, "record of %zu bytes is not a valid Event protobuf; skipped", len);
-            warn(r, at, why);
+            if (r->not_events++ == 0) {
+                snprintf(why, sizeof why, "record of %zu bytes is not a valid Event protobuf; skipped", len);
+                warn(r, at, why);
+            }
+            r->last_not_event = at;
             continue;
         }
         if (offset) *offset = at;

@@ -439,6 +439,24 @@ static void test_damage(void)
     CHECK(ld && ld->nwarnings == 1 && strstr(ld->warnings[0], "not a valid Event"));
     tfc_logdir_free(ld);
 
+    /* Many such records (a TFRecord file of other messages): the first named, the rest counted
+     * in one line, not a line each. */
+    f = eb_open(bad);
+    eb_file_version(f, 1.0);
+    for (int i = 0; i < 40; i++) {
+        eb_write_payload(f, "\xff\xff\xff", 3);
+        if (i == 20) eb_scalar(f, 3.0, 1, "x", 1.0f);
+    }
+    fclose(f);
+    CHECK(count_x(bad, &ld) == 1);
+    CHECK(ld && ld->nwarnings == 2);
+    if (ld && ld->nwarnings == 2) {
+        CHECK_MSG(strstr(ld->warnings[0], "not a valid Event"), "%s", ld->warnings[0]);
+        CHECK_MSG(strstr(ld->warnings[1], "39 more records that are not Event protobufs were skipped"), "%s",
+                  ld->warnings[1]);
+    }
+    tfc_logdir_free(ld);
+
     /* Random bytes: warnings, no crash, no values. */
     srand(3);
     for (long i = 0; i < n; i++) b[i] = (unsigned char)rand();
