@@ -69,7 +69,8 @@ TFC_API tfc_out tfc_mul(tfc_graph *g, tfc_out x, tfc_out y, const char *name);
 TFC_API tfc_out tfc_div(tfc_graph *g, tfc_out x, tfc_out y, const char *name);
 TFC_API tfc_out tfc_maximum(tfc_graph *g, tfc_out x, tfc_out y, const char *name);
 TFC_API tfc_out tfc_minimum(tfc_graph *g, tfc_out x, tfc_out y, const char *name);
-/* tf.add_n: the sum of the n tensors xs[0..n), all of one dtype and shape. */
+/* tf.add_n: the sum of the n tensors xs[0..n), all of one dtype and shape (for n 1, xs[0] itself,
+ * or an Identity NAME when a name is given, as TensorFlow). */
 TFC_API tfc_out tfc_add_n(tfc_graph *g, const tfc_out *xs, int n, const char *name);
 /* x^y (Pow) and (x - y)^2 (SquaredDifference), elementwise. */
 TFC_API tfc_out tfc_pow(tfc_graph *g, tfc_out x, tfc_out y, const char *name);

@@ -477,7 +477,7 @@ const tfc_op_def tfc_op_AddN = {"AddN", infer_addn, k_addn, grad_addn, 0, .ninpu
 tfc_out tfc_add_n(tfc_graph *g, const tfc_out *xs, int n, const char *name)
 {
     if (!tfc_builder_array(g, "tfc_add_n", name, "AddN", "xs", xs, n)) return TFC_NO_OUT;
-    if (n == 1) return xs[0];
+    if (n == 1) return name ? tfc_identity(g, xs[0], name) : xs[0]; /* as tf.add_n: a name asked for is a node */
     int node = tfc_node_begin(g, "AddN", name, xs, n, 1);
     tfc_set_attr_int(g, node, "N", n);
     tfc_set_T(g, node);

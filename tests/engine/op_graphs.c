@@ -149,6 +149,7 @@ static void summary_names(tfc_graph *g)
     tfc_summary_scalar(g, "my loss", x);
     tfc_summary_scalar(g, "/a b/c:d", x);
 }
+static void add_n_one(tfc_graph *g) { tfc_add_n(g, (tfc_out[]){x23(g)}, 1, "total"); }
 
 static const struct {
     const char *name;
@@ -167,6 +168,7 @@ static const struct {
     {"sqdiff", sqdiff}, {"greater", greater}, {"logical_and", logical_and}, {"abs", abs_},
     {"stop_gradient", stop_gradient}, {"softplus", softplus}, {"relu6", relu6}, {"elu", elu}, {"rsqrt", rsqrt},
     {"log1p", log1p_}, {"sign", sign}, {"summary_names", summary_names},
+    {"add_n_one", add_n_one},
 };
 
 int main(int argc, char **argv)

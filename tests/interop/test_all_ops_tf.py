@@ -702,6 +702,7 @@ def _builders():
         "rsqrt": lambda: tf.math.rsqrt(x23()),
         "log1p": lambda: tf.math.log1p(x23()),
         "sign": lambda: tf.sign(x23()),
+        "add_n_one": lambda: tf.add_n([x23()], name="total"),
         "summary_names": lambda: [v1.summary.scalar(n, x) for x in [ph(tf.float32, [], "x")] for n in ("my loss", "/a b/c:d")],
     }
 
