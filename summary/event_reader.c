@@ -46,6 +46,12 @@ tfc_event_reader *tfc_event_reader_from_memory(const char *name, const void *dat
     return r;
 }
 
+bool tfc_event_file_name(const char *path)
+{
+    const char *base = strrchr(path, '/');
+    return strstr(base ? base + 1 : path, "tfevents") != NULL;
+}
+
 tfc_event_reader *tfc_event_reader_open(const char *path, tfc_event_warn_fn warn, void *ctx, tfc_status *st)
 {
     uint64_t size;

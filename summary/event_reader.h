@@ -13,6 +13,10 @@
 
 typedef struct tfc_event_reader tfc_event_reader;
 
+/* Whether a path names an event file: its last component holds "tfevents", as TensorBoard and the
+ * logdir reader find them (so a tool's output named so would be read as one). */
+bool tfc_event_file_name(const char *path);
+
 /* Called with one line "NAME: offset N: what was wrong" per problem. */
 typedef void (*tfc_event_warn_fn)(void *ctx, const char *line);
 

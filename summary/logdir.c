@@ -580,7 +580,7 @@ static void walk(walk_state *w, const char *dir, const char *rel)
                 nsub++;
             else
                 w->oom = true;
-        } else if (strstr(e->d_name, "tfevents") && stat(path, &st) == 0 && S_ISREG(st.st_mode)) {
+        } else if (tfc_event_file_name(e->d_name) && stat(path, &st) == 0 && S_ISREG(st.st_mode)) {
             if (grow((void **)&files, &files_cap, nfiles + 1, sizeof *files)) {
                 files[nfiles++] = path;
                 path = NULL;

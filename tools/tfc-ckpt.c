@@ -2,12 +2,15 @@
  * lists tensors with statistics, prints values, compares two checkpoints, dumps a tensor to .npy,
  * rewrites a checkpoint as V2, restores one into a seed model and evaluates it.
  * Flags in, library calls (checkpoint/ckpt_inspect.h), one line out on error. */
+#include <dirent.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "bundle.h"
+#include "checkpoint_state.h"
 #include "ckpt_inspect.h"
 #include "ckpt_restore.h"
 #include "models.h"
@@ -69,6 +72,28 @@ static const char usage[] =
     "    --no-eval           only check that the checkpoint fits the graph\n"
     "    --threads N         threads for the evaluation (default: all cores)\n"
     "  -h, --help            this help\n";
+
+/* Whether the file at out is one of the checkpoint's at path (PREFIX itself, PREFIX.index, .data-*,
+ * .meta, or the `checkpoint` state file beside them): dump would put its .npy there. */
+static bool checkpoint_file(const char *path, const char *out)
+{
+    char prefix[4096], dir[4096], file[8192];
+    struct stat so, sf;
+    if (stat(out, &so) != 0 || !tfc_checkpoint_resolve(path, prefix, sizeof prefix, NULL)) return false;
+    const char *slash = strrchr(prefix, '/'), *base = slash ? slash + 1 : prefix;
+    snprintf(dir, sizeof dir, "%.*s", slash ? (int)(slash - prefix + (slash == prefix)) : 1, slash ? prefix : ".");
+    DIR *d = opendir(dir);
+    bool same = false;
+    size_t n = strlen(base);
+    for (struct dirent *e; d && !same && (e = readdir(d));) {
+        bool ours = strncmp(e->d_name, base, n) == 0 && (e->d_name[n] == '\0' || e->d_name[n] == '.');
+        if (!ours && strcmp(e->d_name, "checkpoint") != 0) continue;
+        snprintf(file, sizeof file, "%s/%s", dir, e->d_name);
+        same = stat(file, &sf) == 0 && sf.st_dev == so.st_dev && sf.st_ino == so.st_ino;
+    }
+    if (d) closedir(d);
+    return same;
+}
 
 static int usage_error(const char *msg, const char *arg)
 {
@@ -183,6 +208,8 @@ int main(int argc, char **argv)
     } else if (strcmp(cmd, "dump") == 0) {
         if (npos != 1) return usage_error("dump needs one checkpoint", "");
         if (!o.tensor || !output) return usage_error("dump needs --tensor NAME and -o FILE.npy", "");
+        if (checkpoint_file(pos[0], output))
+            return usage_error("-o would put the .npy in place of a file of the checkpoint: ", output);
     } else {
         if (npos > 1) return usage_error("inspect takes one checkpoint, not ", pos[1]);
         if (output) return usage_error("inspect writes to stdout; -o is for dump", "");

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "event_reader.h"
 #include "out_file.h"
 #include "plot.h"
 #include "plot_page.h"
@@ -190,6 +191,12 @@ static int parse_flags(int argc, char **argv, flags *f, tfc_status *st)
     }
     if (optind < argc) return usage_error("unexpected argument '%s'", argv[optind]);
     if (f->output && !tfc_plot_page_check_path(f->output, st)) return usage_error("%s", tfc_message(st));
+    const char *evlike = f->output && tfc_event_file_name(f->output) ? f->output
+                         : f->csv && tfc_event_file_name(f->csv)   ? f->csv
+                                                                   : NULL;
+    if (evlike)
+        return usage_error("output '%s' is named like an event file ('tfevents'): it would replace one, or be read as one",
+                           evlike);
     if (f->opt.log_y && (f->opt.ylim[0] <= 0 || f->opt.ylim[1] <= 0))
         return usage_error("--ylim: a log axis (--log-y) shows values above 0 only, not %s", f->opt.ylim[0] <= 0 ? "LO <= 0" : "HI <= 0");
     if (!f->list && f->nscalars == 0 && f->nhistograms == 0 && f->nimages == 0 && f->ntexts == 0)

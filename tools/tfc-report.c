@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "event_reader.h"
 #include "out_file.h"
 #include "report.h"
 #include "stdio_guard.h"
@@ -105,6 +106,9 @@ int main(int argc, char **argv)
         }
     }
     o.graph_budget = kb * 1024;
+    if (tfc_event_file_name(output))
+        return usage_error("-o '%s' is named like an event file ('tfevents'): the page would replace one, or be read as one",
+                           output);
     const char *default_logdir = "events";
     const char *const *paths = optind < argc ? (const char *const *)argv + optind : &default_logdir;
     size_t npaths = optind < argc ? (size_t)(argc - optind) : 1;

@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "event_reader.h"
 #include "graph_file.h"
 #include "graph_trace.h"
 #include "in_file.h"
@@ -280,9 +281,7 @@ bool tfc_gdraw_input_load(const char *path, const char *run, const char *tag, tf
     struct stat sb;
     if (stat(path, &sb) != 0)
         return tfc_fail(st, TFC_NOT_FOUND, "'%s': %s", path, strerror(errno));
-    const char *base = strrchr(path, '/');
-    base = base ? base + 1 : path;
-    if (S_ISDIR(sb.st_mode) || strstr(base, "tfevents")) return load_events(path, run, tag, out, st);
+    if (S_ISDIR(sb.st_mode) || tfc_event_file_name(path)) return load_events(path, run, tag, out, st);
     if (run || tag)
         return tfc_fail(st, TFC_INVALID_ARGUMENT,
                         "%s applies to a logdir or an event file, not to '%s'", run ? "--run" : "--tag", path);

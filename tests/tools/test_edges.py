@@ -227,6 +227,28 @@ def test_usage_errors_exit_2_everywhere(tool_path, inputs, tool, args, tmp_path)
     assert not list((tmp_path / "dir").iterdir())
 
 
+@pytest.mark.parametrize("tool,args,victim", [
+    ("tfc-report", ["LOGDIR", "-o", "EVENTS"], "EVENTS"),
+    ("tfc-plot", ["--logdir", "LOGDIR", "--scalar", "loss", "--csv", "EVENTS"], "EVENTS"),
+    ("tfc-plot", ["--logdir", "LOGDIR", "--scalar", "loss", "-o", "LOGDIR/run/x.tfevents.png"], None),
+    ("tfc-ckpt", ["dump", "CKPT", "--tensor", "w", "-o", "CKPT.index"], "CKPT.index"),
+    ("tfc-ckpt", ["dump", "CKPT", "--tensor", "w", "-o", "CKPT.data-00000-of-00001"], "CKPT.data-00000-of-00001"),
+])
+def test_output_over_an_input_is_refused(tool_path, inputs, tool, args, victim):
+    """An output path naming a file the tool reads (an event file, a checkpoint's index or data), or
+    that would be read as an event file later, is a usage error, and the input stays whole (the
+    page, the CSV or the .npy replaced it)."""
+    events, = (inputs["logdir"] / "run").glob("events.out.tfevents.*")
+
+    def real(a):
+        return a.replace("LOGDIR", str(inputs["logdir"])).replace("EVENTS", str(events)).replace("CKPT", str(inputs["ckpt"]))
+    before = open(real(victim), "rb").read() if victim else None
+    one_line(run(tool_path, tool, *map(real, args)), tool, 2)
+    if victim:
+        assert open(real(victim), "rb").read() == before
+    assert not (inputs["logdir"] / "run" / "x.tfevents.png").exists()
+
+
 def measured(tool_path, tool, *args):
     """Runs a tool under GNU time: (exit status, stdout, stderr, seconds, peak resident KiB). (The
     peak of a child forked from this big Python process would count the parent's pages.)"""
