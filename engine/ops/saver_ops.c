@@ -1,8 +1,10 @@
-/* The Saver's nodes as TensorFlow writes them (SaveV2, RestoreV2, MergeV2Checkpoints under save/), so
- * that a graph with a tf.compat.v1.train.Saver imports. Their shapes are checked here; their work,
- * reading and writing checkpoint files, is the Saver's (checkpoint/saver.h restores a graph's
- * variables through the save/ nodes' names), since the engine reads and writes no file format: a run
- * that reaches them says so. */
+/* The Saver's nodes as TensorFlow writes them (SaveV2, RestoreV2, MergeV2Checkpoints under save/,
+ * and a V1 Saver's SaveSlices), so that a graph with a tf.compat.v1.train.Saver imports. Their
+ * shapes are checked here; their work, reading and writing checkpoint files, is the Saver's
+ * (checkpoint/saver.h restores a graph's variables through the save/ nodes' names), since the
+ * engine reads and writes no file format: a run that reaches them says so. */
+#include <string.h>
+
 #include "common.h"
 
 static bool string_input(tfc_graph *g, int node, int i, int rank)
@@ -13,10 +15,11 @@ static bool string_input(tfc_graph *g, int node, int i, int rank)
     return true;
 }
 
-/* SaveV2(prefix, tensor_names, shape_and_slices, tensors...) with one tensor per dtype. */
+/* SaveV2(prefix, tensor_names, shape_and_slices, tensors...) with one tensor per dtype (attr
+ * dtypes); SaveSlices, the V1 Saver's, the same with attr T. */
 static bool infer_save(tfc_graph *g, int node)
 {
-    const tfc_attr *dt = tfc_node_find_attr(g, node, "dtypes");
+    const tfc_attr *dt = tfc_node_find_attr(g, node, strcmp(tfc_node_op(g, node), "SaveSlices") == 0 ? "T" : "dtypes");
     int n = dt && dt->kind == TFC_ATTR_TYPE_LIST ? dt->types.n : 0;
     if (tfc_node_num_inputs(g, node) != 3 + n)
         return tfc_node_error(g, node, "takes a prefix, names, slices and one tensor per dtype (%d), got %d inputs", n,
@@ -46,5 +49,7 @@ static bool k_saver(tfc_kernel_ctx *k)
 }
 
 const tfc_op_def tfc_op_SaveV2 = {"SaveV2", infer_save, k_saver, NULL, TFC_OP_STATEFUL, .ninputs = TFC_INPUTS_LIST};
+const tfc_op_def tfc_op_SaveSlices = {"SaveSlices", infer_save, k_saver, NULL, TFC_OP_STATEFUL,
+                                      .ninputs = TFC_INPUTS_LIST};
 const tfc_op_def tfc_op_RestoreV2 = {"RestoreV2", infer_restore, k_saver, NULL, TFC_OP_STATEFUL, .ninputs = 3};
 const tfc_op_def tfc_op_MergeV2Checkpoints = {"MergeV2Checkpoints", infer_merge, k_saver, NULL, TFC_OP_STATEFUL, .ninputs = 2};

@@ -352,7 +352,7 @@ CASES = {
 # collectives across processes): tested by their own suites.
 NOT_HERE = re.compile(r"^(Const|Placeholder|NoOp|VariableV2|VarHandleOp|ReadVariableOp|VarIsInitializedOp|"
                       r"IsVariableInitialized|Assign\w*|(Resource)?Apply\w+|Random\w+|TruncatedNormal|\w*Summary|"
-                      r"SaveV2|RestoreV2|MergeV2Checkpoints|GroupedAllreduce|"
+                      r"SaveV2|SaveSlices|RestoreV2|MergeV2Checkpoints|GroupedAllreduce|"
                       # control flow: one op alone has a dead output (tests/engine/test_control_flow.c,
                       # the cond_bn program of test_graph_import_tf.py); Assert has no output and
                       # VariableShape reads a variable (test_graph_import_tf.py)

@@ -3,7 +3,8 @@ graph's checkpoint (the weights and Adam's slots) into the evaluation graph expo
 optimizer, leaving the slots as tf.compat.v1.train.Saver.restore does (it refused them as
 'unexpected'), and still names every tensor when the graph does not fit; a partitioned variable's
 parts (W/part_0, W/part_1, ... of a tf.compat.v1 partitioner) each take their slice of the whole
-(they were 'mismatched'), scoring TensorFlow's test accuracy."""
+(they were 'mismatched'), and a V1 Saver's graph (SaveSlices) imports (it did not), each scoring
+TensorFlow's test accuracy."""
 import re
 import subprocess
 
@@ -65,30 +66,34 @@ def test_an_evaluation_graph_restores_a_training_checkpoint(tfc_ckpt, tmp_path):
             "beta1_power, beta2_power)") in r.stderr, r.stderr
 
 
-def test_a_partitioned_variable_restores_into_its_parts(tfc_ckpt, mnist_dir, tmp_path):
+@pytest.mark.parametrize("kind", ["partitioned", "v1"])
+def test_graphs_of_other_savers_restore(tfc_ckpt, mnist_dir, tmp_path, kind):
+    """A partitioned W's parts take their slices; a V1 Saver's graph (SaveSlices) imports."""
     from test_ckpt_tfrun import mnist_test
     images, labels = mnist_test(mnist_dir)
     onehot = np.eye(10, dtype=np.float32)[labels]
     with tf.Graph().as_default():
-        x, y, step = softmax_graph(True, partitions=3)
+        x, y, step = softmax_graph(True, partitions=3 if kind == "partitioned" else 0)
         with tf1.Session() as s:
             s.run(tf1.global_variables_initializer())
             for i in range(20):
                 s.run(step, {x: images[i * 100:(i + 1) * 100], y: onehot[i * 100:(i + 1) * 100]})
             theirs = s.run("accuracy:0", {x: images, y: onehot})
-            saver = tf1.train.Saver()
-            saver.save(s, str(tmp_path / "part.ckpt"))
-            saver.export_meta_graph(str(tmp_path / "part.meta"))
-    assert [n for n, _ in tf.train.list_variables(str(tmp_path / "part.ckpt"))] == ["W", "b"]
-    r = subprocess.run([str(tfc_ckpt), "restore", str(tmp_path / "part.ckpt"), "--graph", str(tmp_path / "part.meta"),
+            saver = tf1.train.Saver(write_version=tf1.train.SaverDef.V1 if kind == "v1" else tf1.train.SaverDef.V2)
+            saver.save(s, str(tmp_path / "m.ckpt"))
+            saver.export_meta_graph(str(tmp_path / "m.meta"))
+    assert {"W", "b"} <= {n for n, _ in tf.train.list_variables(str(tmp_path / "m.ckpt"))}
+    r = subprocess.run([str(tfc_ckpt), "restore", str(tmp_path / "m.ckpt"), "--graph", str(tmp_path / "m.meta"),
                         "--input", "x:0", "--labels", "y:0", "--accuracy", "accuracy:0", "--data-dir", str(mnist_dir)],
                        capture_output=True, text=True, timeout=300)
     assert r.returncode == 0, r.stderr
-    assert r.stdout.startswith("restored 4 variables of graph"), r.stdout
     m = re.search(r"test accuracy ([0-9.]+)", r.stdout)
     assert theirs > 0.5 and float(m.group(1)) == pytest.approx(theirs, abs=2e-4), (r.stdout, theirs)
+    if kind == "v1":
+        return
+    assert r.stdout.startswith("restored 4 variables of graph"), r.stdout
     # Saving one is refused in one line (TensorFlow's sliced entries are not written).
-    r = subprocess.run([str(tfc_ckpt.parent / "tfc-run"), "mnist", "--graph", str(tmp_path / "part.meta"), "--input",
+    r = subprocess.run([str(tfc_ckpt.parent / "tfc-run"), "mnist", "--graph", str(tmp_path / "m.meta"), "--input",
                         "x:0", "--labels", "y:0", "--accuracy", "accuracy:0", "--steps", "2", "--threads", "1",
                         "--logdir", str(tmp_path / "runs"), "--run", "r", "--quiet", "--data-dir", str(mnist_dir)],
                        capture_output=True, text=True, timeout=300)

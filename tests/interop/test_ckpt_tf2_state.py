@@ -2,9 +2,9 @@
 tf.data iterator (its state is a DT_VARIANT tensor, which tfc does not decode) is compared by its
 stored bytes in `tfc-ckpt diff` (an iterator moved on is a difference, not "identical") and kept
 as it is by `convert` (TensorFlow restores the iterator from the converted checkpoint and goes on
-where it was; `inspect` checks its bytes too); `diff` measures complex and 64-bit integer differences exactly; a tf.compat.v1
-Saver's `.meta` file and a SavedModel's folder name their checkpoints; the table lines up names
-that are not ASCII."""
+where it was; `inspect` checks its bytes too); `diff` measures complex and 64-bit integer
+differences exactly; a tf.compat.v1 Saver's `.meta` file and a SavedModel's folder name their
+checkpoints; the table lines up names that are not ASCII."""
 import subprocess
 
 import numpy as np
