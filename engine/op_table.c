@@ -41,7 +41,7 @@
     X(GroupedAllreduce)                                                                                \
     X(Switch) X(RefSwitch) X(Merge) X(Assert)                                                          \
     X(BroadcastGradientArgs) X(DynamicStitch) X(SaveV2) X(RestoreV2) X(MergeV2Checkpoints)            \
-    X(SaveSlices)                                                                                      \
+    X(SaveSlices) X(DisableCopyOnRead)                                                                 \
     X(StringJoin) X(StaticRegexFullMatch) X(ShardedFilename)
 
 #define DECLARE(name) extern const tfc_op_def tfc_op_##name;

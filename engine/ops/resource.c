@@ -2,7 +2,7 @@
  * namespace: VarHandleOp is the variable (its output a handle of dtype resource, its value kept by
  * the session as a VariableV2's is), ReadVariableOp reads it, VarIsInitializedOp (and
  * IsVariableInitialized for a VariableV2) asks whether it holds a value, VariableShape gives its
- * shape. The ops taking a handle reach the variable through it (TFC_OP_REF_INPUT0), also through
+ * shape, DisableCopyOnRead (a mode tfc's variables lack) does nothing. The ops taking a handle reach the variable through it (TFC_OP_REF_INPUT0), also through
  * a tf.cond's Switch (tfc_ref_variable); the writes and optimizer updates through
  * handles are in state.c beside their VariableV2 forms. */
 #include <string.h>
@@ -70,6 +70,16 @@ static bool k_read(tfc_kernel_ctx *k)
 
 const tfc_op_def tfc_op_ReadVariableOp = {"ReadVariableOp", infer_read, k_read, NULL, TFC_OP_STATEFUL | TFC_OP_REF_INPUT0,
                                           .ninputs = 1};
+
+/* ---- DisableCopyOnRead ---- */
+
+/* TensorFlow's resource variables may copy their buffer on a read while sparse updates run
+ * (copy-on-read mode); its Saver turns that off before reading a partitioned variable's parts.
+ * tfc's variables have no such mode: the op checks its handle and has nothing to do. */
+static bool infer_disable_copy_on_read(tfc_graph *g, int node) { return check_handle(g, node) >= 0; }
+
+const tfc_op_def tfc_op_DisableCopyOnRead = {"DisableCopyOnRead", infer_disable_copy_on_read, NULL, NULL,
+                                             TFC_OP_STATEFUL | TFC_OP_REF_INPUT0, .ninputs = 1};
 
 /* ---- VarIsInitializedOp, IsVariableInitialized ---- */
 

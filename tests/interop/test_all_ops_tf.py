@@ -355,8 +355,9 @@ NOT_HERE = re.compile(r"^(Const|Placeholder|NoOp|VariableV2|VarHandleOp|ReadVari
                       r"SaveV2|SaveSlices|RestoreV2|MergeV2Checkpoints|GroupedAllreduce|"
                       # control flow: one op alone has a dead output (tests/engine/test_control_flow.c,
                       # the cond_bn program of test_graph_import_tf.py); Assert has no output and
-                      # VariableShape reads a variable (test_graph_import_tf.py)
-                      r"Switch|RefSwitch|Merge|Assert|VariableShape|"
+                      # VariableShape and DisableCopyOnRead read a variable (test_graph_import_tf.py,
+                      # test_ckpt_restore_tf.py)
+                      r"Switch|RefSwitch|Merge|Assert|VariableShape|DisableCopyOnRead|"
                       # strings, which op_eval's raw inputs cannot hold (test_graph_files_tf.py)
                       r"StringJoin|StaticRegexFullMatch|ShardedFilename)$")
 

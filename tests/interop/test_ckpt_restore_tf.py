@@ -15,11 +15,10 @@ tf = pytest.importorskip("tensorflow")
 tf1 = tf.compat.v1
 
 
-def softmax_graph(train, partitions=0):
+def softmax_graph(train, partitions=0, resource=True):
     x = tf1.placeholder(tf.float32, [None, 784], name="x")
     y = tf1.placeholder(tf.float32, [None, 10], name="y")
-    # partitioned: ref variables W/part_0... (a resource variable's DisableCopyOnRead is not a tfc op)
-    w = tf1.get_variable("W", [784, 10], initializer=tf1.zeros_initializer(), use_resource=not partitions,
+    w = tf1.get_variable("W", [784, 10], initializer=tf1.zeros_initializer(), use_resource=resource,
                          partitioner=tf1.fixed_size_partitioner(partitions) if partitions else None)
     b = tf1.get_variable("b", [10], initializer=tf1.zeros_initializer())
     logits = tf.matmul(x, w) + b
@@ -66,14 +65,16 @@ def test_an_evaluation_graph_restores_a_training_checkpoint(tfc_ckpt, tmp_path):
             "beta1_power, beta2_power)") in r.stderr, r.stderr
 
 
-@pytest.mark.parametrize("kind", ["partitioned", "v1"])
+@pytest.mark.parametrize("kind", ["partitioned", "partitioned-ref", "v1"])
 def test_graphs_of_other_savers_restore(tfc_ckpt, mnist_dir, tmp_path, kind):
-    """A partitioned W's parts take their slices; a V1 Saver's graph (SaveSlices) imports."""
+    """A partitioned W's parts take their slices (resource variables: the Saver's DisableCopyOnRead
+    imports; ref variables, VariableV2); a V1 Saver's graph (SaveSlices) imports."""
     from test_ckpt_tfrun import mnist_test
     images, labels = mnist_test(mnist_dir)
     onehot = np.eye(10, dtype=np.float32)[labels]
     with tf.Graph().as_default():
-        x, y, step = softmax_graph(True, partitions=3 if kind == "partitioned" else 0)
+        x, y, step = softmax_graph(True, partitions=3 if kind.startswith("partitioned") else 0,
+                                   resource=kind != "partitioned-ref")
         with tf1.Session() as s:
             s.run(tf1.global_variables_initializer())
             for i in range(20):
