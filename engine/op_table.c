@@ -18,7 +18,7 @@
     X(Equal) X(NotEqual) X(Greater) X(GreaterEqual) X(Less) X(LessEqual) X(LogicalAnd) X(LogicalOr)    \
     X(LogicalNot)                                                                                      \
     X(Neg) X(Abs) X(Sign) X(Square) X(Relu) X(Relu6) X(Sigmoid) X(Tanh) X(Log) X(Log1p) X(Exp)         \
-    X(Sqrt) X(Rsqrt) X(Reciprocal) X(Floor) X(Softplus) X(Elu) X(Selu) X(LeakyRelu)                    \
+    X(Sqrt) X(Rsqrt) X(Reciprocal) X(Floor) X(Softplus) X(Elu) X(Selu) X(LeakyRelu) X(Erf)             \
     X(ReluGrad) X(Relu6Grad) X(SoftplusGrad) X(EluGrad) X(SeluGrad) X(LeakyReluGrad) X(SigmoidGrad)   \
     X(TanhGrad)                                                                                        \
     X(SqrtGrad) X(RsqrtGrad) X(ReciprocalGrad)                                                         \
@@ -26,7 +26,7 @@
     X(Sum) X(Mean) X(Prod) X(Max) X(Min) X(All) X(Any) X(ArgMax) X(ArgMin) X(L2Loss) X(Cumsum)     \
     X(Cumprod)                                                                                         \
     X(BiasAdd) X(BiasAddGrad) X(Softmax) X(LogSoftmax) X(SoftmaxCrossEntropyWithLogits)                \
-    X(SparseSoftmaxCrossEntropyWithLogits)                                                             \
+    X(SparseSoftmaxCrossEntropyWithLogits) X(InTopK) X(InTopKV2)                                       \
     X(FusedBatchNormV3) X(FusedBatchNormGradV3) X(LRN) X(LRNGrad)                                      \
     X(RandomStandardNormal) X(TruncatedNormal) X(RandomUniform)                                        \
     X(VariableV2) X(Assign) X(AssignAdd) X(AssignSub)                                                  \

@@ -1,5 +1,5 @@
 /* Neural-network ops: BiasAdd (and BiasAddGrad), Softmax, LogSoftmax, SoftmaxCrossEntropyWithLogits,
- * SparseSoftmaxCrossEntropyWithLogits, and the functions TensorFlow builds from other ops:
+ * SparseSoftmaxCrossEntropyWithLogits, InTopK and InTopKV2 (tf.nn.in_top_k), and the functions TensorFlow builds from other ops:
  * tf.nn.dropout, tf.clip_by_value, tf.nn.sigmoid_cross_entropy_with_logits, tf.nn.embedding_lookup. */
 #include <float.h>
 #include <math.h>
@@ -435,3 +435,56 @@ tfc_out tfc_clip_by_value(tfc_graph *g, tfc_out x, float lo, float hi, const cha
     tfc_scope_pop(g);
     return tfc_binary(g, "Maximum", m, lo_c, full);
 }
+
+/* ---- InTopK (k an attr), InTopKV2 (k an input) ---- */
+
+/* Predictions float32 [batch, classes], targets int32 or int64 [batch], k (V2: an int scalar input). */
+static bool infer_in_top_k(tfc_graph *g, int node)
+{
+    char a[TFC_SHAPE_STR_MAX], b[TFC_SHAPE_STR_MAX];
+    if (!tfc_require_float(g, node, 0) || !tfc_require_dtype(g, node, 1, TFC_INTS)) return false;
+    if (tfc_node_num_inputs(g, node) == 3 && !tfc_require_dtype(g, node, 2, TFC_INTS)) return false;
+    tfc_shape p = in_shape(g, node, 0), t = in_shape(g, node, 1);
+    if ((p.rank >= 0 && p.rank != 2) || (t.rank >= 0 && t.rank != 1) ||
+        (p.rank == 2 && t.rank == 1 && p.dims[0] >= 0 && t.dims[0] >= 0 && p.dims[0] != t.dims[0]))
+        return tfc_node_error(g, node, "predictions %s and targets %s: they must be [batch, classes] and [batch]",
+                              tfc_shape_str(p, a), tfc_shape_str(t, b));
+    tfc_node_set_output(g, node, 0, TFC_BOOL, TFC_SHAPE(p.rank == 2 ? p.dims[0] : t.rank == 1 ? t.dims[0] : -1));
+    return true;
+}
+
+/* Whether each target's prediction is among the k largest of its row: fewer than k predictions are
+ * larger (ties count in its favour); false for a target out of range or a row holding a non-finite
+ * prediction, as TensorFlow's kernel. */
+static bool in_top_k(tfc_kernel_ctx *k, int64_t top)
+{
+    const tfc_tensor *p = k->in[0], *t = k->in[1];
+    if (p->shape.rank != 2 || t->shape.rank != 1 || t->shape.dims[0] != p->shape.dims[0])
+        return tfc_kernel_error(k, "predictions must be [batch, classes] and targets [batch]");
+    int64_t rows = p->shape.dims[0], classes = p->shape.dims[1];
+    tfc_tensor *z = tfc_kernel_output(k, 0, TFC_BOOL, TFC_SHAPE(rows));
+    if (!z) return false;
+    for (int64_t r = 0; r < rows; r++) {
+        const float *row = tfc_f32(p) + r * classes;
+        int64_t target = t->dtype == TFC_INT64 ? tfc_i64(t)[r] : tfc_i32(t)[r], larger = 0;
+        bool cannot_say = target < 0 || target >= classes || !isfinite(row[target]);
+        for (int64_t c = 0; !cannot_say && c < classes; c++) {
+            if (!isfinite(row[c])) cannot_say = true;
+            else larger += row[c] > row[target];
+        }
+        tfc_u8(z)[r] = !cannot_say && larger < top;
+    }
+    return true;
+}
+
+static bool k_in_top_k(tfc_kernel_ctx *k) { return in_top_k(k, tfc_attr_int(k->graph, k->node, "k", 1)); }
+
+static bool k_in_top_k_v2(tfc_kernel_ctx *k)
+{
+    const tfc_tensor *top = k->in[2];
+    if (top->size != 1) return tfc_kernel_error(k, "k (input 2) must be a scalar");
+    return in_top_k(k, top->dtype == TFC_INT64 ? tfc_i64(top)[0] : tfc_i32(top)[0]);
+}
+
+const tfc_op_def tfc_op_InTopK = {"InTopK", infer_in_top_k, k_in_top_k, NULL, 0, .ninputs = 2};
+const tfc_op_def tfc_op_InTopKV2 = {"InTopKV2", infer_in_top_k, k_in_top_k_v2, NULL, 0, .ninputs = 3};

@@ -1,6 +1,6 @@
 /* Elementwise unary ops and the *Grad ops their gradients use, with TensorFlow's formulas:
  *   on float32, int32, int64: Neg Abs Sign Square Relu Relu6 (and ReluGrad Relu6Grad);
- *   on float32: Sigmoid Tanh Log Log1p Exp Sqrt Rsqrt Reciprocal Floor Softplus Elu Selu LeakyRelu,
+ *   on float32: Sigmoid Tanh Log Log1p Exp Sqrt Rsqrt Reciprocal Floor Softplus Elu Selu LeakyRelu Erf,
  *   and SigmoidGrad TanhGrad SqrtGrad RsqrtGrad ReciprocalGrad (y, dy) and SoftplusGrad EluGrad
  *   SeluGrad LeakyReluGrad (gradients, features or outputs), in TensorFlow's input order;
  *   on bool: LogicalNot. */
@@ -11,7 +11,7 @@
 
 enum {
     U_NEG, U_ABS, U_SIGN, U_SQUARE, U_RELU, U_RELU6, /* numeric */
-    U_SIGMOID, U_TANH, U_LOG, U_LOG1P, U_EXP, U_SQRT, U_RSQRT, U_RECIP, U_FLOOR, U_SOFTPLUS, U_ELU, U_SELU, U_LEAKY,
+    U_SIGMOID, U_TANH, U_LOG, U_LOG1P, U_EXP, U_SQRT, U_RSQRT, U_RECIP, U_FLOOR, U_SOFTPLUS, U_ELU, U_SELU, U_LEAKY, U_ERF,
     G_RELU, G_RELU6, /* numeric; (gradients, features) */
     G_SOFTPLUS, G_ELU, G_SELU, G_LEAKY, /* (gradients, features or outputs) */
     G_SIGMOID, G_TANH, G_SQRT, G_RSQRT, G_RECIP, /* (y, dy) */
@@ -62,6 +62,7 @@ static void float_range(void *arg, int64_t b, int64_t e)
     case U_ELU: for (int64_t i = b; i < e; i++) z[i] = x[i] < 0 ? expf(x[i]) - 1.0f : x[i]; break;
     case U_SELU: for (int64_t i = b; i < e; i++) z[i] = x[i] < 0 ? SELU_SCALE_ALPHA * (expf(x[i]) - 1.0f) : SELU_SCALE * x[i]; break;
     case U_LEAKY: for (int64_t i = b; i < e; i++) z[i] = x[i] > 0 ? x[i] : x[i] * a; break;
+    case U_ERF: for (int64_t i = b; i < e; i++) z[i] = erff(x[i]); break;
     /* ReluGrad's second input is the Relu's output or its features (positive in the same places) */
     case G_RELU: for (int64_t i = b; i < e; i++) z[i] = y[i] > 0 ? x[i] : 0; break;
     case G_RELU6: for (int64_t i = b; i < e; i++) z[i] = y[i] > 0 && y[i] < 6 ? x[i] : 0; break;
@@ -162,6 +163,7 @@ KERNEL(k_softplus, U_SOFTPLUS, 0)
 KERNEL(k_elu, U_ELU, 0)
 KERNEL(k_selu, U_SELU, 0)
 KERNEL(k_leaky, U_LEAKY, 0)
+KERNEL(k_erf, U_ERF, 0)
 KERNEL(k_relu_grad, G_RELU, 0)
 KERNEL(k_relu6_grad, G_RELU6, 0)
 KERNEL(k_softplus_grad, G_SOFTPLUS, 0)
@@ -240,6 +242,14 @@ static void grad_log1p(tfc_graph *g, int node, const tfc_out *dy, tfc_out *dx)
 
 static void grad_exp(tfc_graph *g, int node, const tfc_out *dy, tfc_out *dx) { dx[0] = tfc_mul(g, dy[0], y_of(node), NULL); }
 
+/* dy * 2/sqrt(pi) * exp(-x^2), as TensorFlow's gradient writes it */
+static void grad_erf(tfc_graph *g, int node, const tfc_out *dy, tfc_out *dx)
+{
+    tfc_out two_over_root_pi = tfc_const_scalar(g, 1.1283791670955126f, "mul/x");
+    tfc_out e = tfc_exp(g, tfc_neg(g, tfc_square(g, x_of(g, node), NULL), NULL), NULL);
+    dx[0] = tfc_mul(g, tfc_mul(g, two_over_root_pi, e, NULL), dy[0], NULL);
+}
+
 /* ---- definitions ---- */
 
 const tfc_op_def tfc_op_Neg = {"Neg", infer_numeric_unary, k_neg, grad_neg, 0, .ninputs = 1};
@@ -262,6 +272,7 @@ const tfc_op_def tfc_op_Softplus = {"Softplus", infer_float_unary, k_softplus, g
 const tfc_op_def tfc_op_Elu = {"Elu", infer_float_unary, k_elu, grad_elu, 0, .ninputs = 1};
 const tfc_op_def tfc_op_Selu = {"Selu", infer_float_unary, k_selu, grad_selu, 0, .ninputs = 1};
 const tfc_op_def tfc_op_LeakyRelu = {"LeakyRelu", infer_float_unary, k_leaky, grad_leaky, 0, .ninputs = 1};
+const tfc_op_def tfc_op_Erf = {"Erf", infer_float_unary, k_erf, grad_erf, 0, .ninputs = 1};
 const tfc_op_def tfc_op_ReluGrad = {"ReluGrad", infer_numeric_pair, k_relu_grad, NULL, 0, .ninputs = 2};
 const tfc_op_def tfc_op_Relu6Grad = {"Relu6Grad", infer_numeric_pair, k_relu6_grad, NULL, 0, .ninputs = 2};
 const tfc_op_def tfc_op_SoftplusGrad = {"SoftplusGrad", infer_float_pair, k_softplus_grad, NULL, 0, .ninputs = 2};
