@@ -1,5 +1,5 @@
 /* Markdown to plain text (see markdown_plain.h), line by line: block markup first (fences,
- * headings, bullets), then inline markup, where emphasis delimiters are paired CommonMark's way
+ * headings, bullets, GitHub's tables), then inline markup, where emphasis delimiters are paired CommonMark's way
  * in simplified form (an opener followed by a non-space, a closer preceded by one, the same
  * character and run length) before anything is written. */
 #include "markdown_plain.h"
@@ -193,24 +193,86 @@ static void block_line(line *l)
     inline_range(l, i, end);
 }
 
+/* The position of the first '|' of s[from..n) that no backslash escapes, or n. */
+static size_t next_pipe(const char *s, size_t from, size_t n)
+{
+    for (size_t i = from; i < n; i++) {
+        if (s[i] == '\\') i++;
+        else if (s[i] == '|') return i;
+    }
+    return n;
+}
+
+/* A GitHub table's delimiter row: "| --- | :-: |", pipes, dashes, colons and spaces only. */
+static bool is_delimiter_row(const char *s, size_t n)
+{
+    bool dash = false, pipe = false;
+    for (size_t i = 0; i < n; i++) {
+        if (!strchr("|-: \t", s[i])) return false;
+        dash |= s[i] == '-';
+        pipe |= s[i] == '|';
+    }
+    return dash && pipe;
+}
+
+/* A table row as TensorBoard shows it, cells apart, without the Markdown pipes at its ends:
+ * "| a | **b** |" -> "a | **b**" (inline markup is taken off later); malloc'ed. */
+static char *table_row(const char *s, size_t n, size_t *len)
+{
+    char *row = malloc(2 * n + 1);
+    if (!row) return NULL;
+    size_t i = 0, k = 0;
+    while (i < n && (s[i] == ' ' || s[i] == '\t')) i++;
+    while (n > i && (s[n - 1] == ' ' || s[n - 1] == '\t')) n--;
+    if (i < n && s[i] == '|') i++;
+    if (n > i && s[n - 1] == '|' && (n < 2 || s[n - 2] != '\\')) n--;
+    for (bool first = true; i <= n; first = false) {
+        size_t end = next_pipe(s, i, n), a = i, b = end;
+        while (a < b && (s[a] == ' ' || s[a] == '\t')) a++;
+        while (b > a && (s[b - 1] == ' ' || s[b - 1] == '\t')) b--;
+        if (!first) k += (size_t)sprintf(row + k, " | ");
+        memcpy(row + k, s + a, b - a);
+        k += b - a;
+        i = end + 1;
+    }
+    row[k] = '\0';
+    *len = k;
+    return row;
+}
+
 char *tfc_markdown_plain(const char *md)
 {
     char *buf = NULL;
     size_t len = 0;
     FILE *out = open_memstream(&buf, &len);
     if (!out) return NULL;
-    bool fenced = false, ok = true;
+    bool fenced = false, ok = true, table = false, delimiter = false;
     for (const char *p = md; ok;) {
         const char *nl = strchr(p, '\n');
         size_t n = nl ? (size_t)(nl - p) : strlen(p);
+        if (delimiter) { /* the row under a table's header goes, with its line break */
+            delimiter = false;
+            if (!nl) break;
+            p = nl + 1;
+            continue;
+        }
+        /* a table: a row with pipes over a delimiter row, then the rows with pipes after it */
+        if (table && next_pipe(p, 0, n) == n) table = false;
+        if (!fenced && !table && nl && next_pipe(p, 0, n) < n) {
+            const char *nl2 = strchr(nl + 1, '\n');
+            table = delimiter = is_delimiter_row(nl + 1, nl2 ? (size_t)(nl2 - nl - 1) : strlen(nl + 1));
+        }
         if (is_fence(p, n)) {
             fenced = !fenced;
         } else if (fenced) {
             fwrite(p, 1, n, out);
         } else {
-            line l = {p, n, calloc(n ? n : 1, sizeof(bool)), out};
-            if ((ok = l.skip != NULL)) block_line(&l);
+            size_t rn = n;
+            char *row = table ? table_row(p, n, &rn) : NULL;
+            line l = {row ? row : p, rn, calloc(rn ? rn : 1, sizeof(bool)), out};
+            if ((ok = l.skip != NULL && (row || !table))) block_line(&l);
             free(l.skip);
+            free(row);
         }
         if (!nl) break;
         if (!is_fence(p, n)) fputc('\n', out);
@@ -220,5 +282,8 @@ char *tfc_markdown_plain(const char *md)
         free(buf);
         return NULL;
     }
+    /* a line break that belonged to a line taken away (a closing fence, a table's delimiter row) */
+    size_t mdlen = strlen(md);
+    if (len && buf[len - 1] == '\n' && (!mdlen || md[mdlen - 1] != '\n')) buf[len - 1] = '\0';
     return buf;
 }

@@ -35,5 +35,13 @@ int main(void)
     expect("text\n```\n**kept** `as is`\n```\nafter", "text\n**kept** `as is`\nafter");
     expect("line one\n\nline *two*\n", "line one\n\nline two\n");
     expect("Größe **≥** 3 — ключ", "Größe ≥ 3 — ключ");
+    /* tables, as PyTorch users log hyperparameters */
+    expect("| param | value |\n|---|:---:|\n| lr | **0.1** |\n|batch|32|\nafter | not a row\n\nend",
+           "param | value\nlr | 0.1\nbatch | 32\nafter | not a row\n\nend");
+    expect("a | b\n- | -\nc \\| d | e", "a | b\nc | d | e");
+    expect("x | y\n---", "x | y\n---");              /* no pipe: a heading's underline, kept */
+    expect("| only header |\n|---|", "only header");
+    expect("pipes | in text\nno table", "pipes | in text\nno table");
+    expect("```\n| a |\n|---|\n```", "| a |\n|---|"); /* in code: as is */
     return check_result();
 }
