@@ -219,7 +219,7 @@ static bool is_delimiter_row(const char *s, size_t n)
  * "| a | **b** |" -> "a | **b**" (inline markup is taken off later); malloc'ed. */
 static char *table_row(const char *s, size_t n, size_t *len)
 {
-    char *row = malloc(2 * n + 1);
+    char *row = malloc(3 * n + 1); /* a pipe becomes " | ", anything else at most itself */
     if (!row) return NULL;
     size_t i = 0, k = 0;
     while (i < n && (s[i] == ' ' || s[i] == '\t')) i++;

@@ -43,5 +43,6 @@ int main(void)
     expect("| only header |\n|---|", "only header");
     expect("pipes | in text\nno table", "pipes | in text\nno table");
     expect("```\n| a |\n|---|\n```", "| a |\n|---|"); /* in code: as is */
+    expect("|||||||||||\n|-|", " |  |  |  |  |  |  |  |  | ");  /* empty cells, more room than the row */
     return check_result();
 }
