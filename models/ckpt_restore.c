@@ -3,6 +3,7 @@
 
 #include <limits.h>
 #include <math.h>
+#include <string.h>
 
 #include "bundle.h"
 #include "checkpoint_state.h"
@@ -15,6 +16,46 @@
 #define EVAL_BATCH 500
 /* Checkpoint tensors left unrestored that are named; the rest are counted. */
 #define LEFT_LISTED 8
+
+/* The optimizer whose slots the checkpoint at prefix holds (the first slot name found; gd for none),
+ * NULL when it cannot be read or lacks one of g's trainable variables (then it is another model's).
+ * Momentum stands for nesterov too: their slots are alike. */
+static const char *slots_optimizer(const char *prefix, const tfc_graph *g)
+{
+    static const struct {
+        const char *slot, *optimizer;
+    } slots[] = {{"/Adam", "adam"}, {"/RMSProp_2", "centered-rmsprop"}, {"/RMSProp", "rmsprop"},
+                 {"/Momentum", "momentum"}, {"/Adagrad", "adagrad"}};
+    tfc_bundle *b = tfc_bundle_open(prefix, NULL);
+    const char *found = b ? "gd" : NULL;
+    for (int i = 0; found && i < tfc_graph_num_variables(g); i++) {
+        int v = tfc_graph_variable(g, i);
+        if (tfc_variable_trainable(g, v) && !tfc_bundle_find(b, tfc_node_name(g, v))) found = NULL;
+    }
+    for (size_t k = 0; found && k < sizeof slots / sizeof *slots && !strcmp(found, "gd"); k++)
+        for (int i = 0; i < tfc_bundle_count(b); i++)
+            if (strstr(tfc_bundle_at(b, i)->name, slots[k].slot)) {
+                found = slots[k].optimizer;
+                break;
+            }
+    tfc_bundle_close(b);
+    return found;
+}
+
+/* After a seed model's restore failed: when the checkpoint's slots are another optimizer's than the
+ * model's, the error says which --optimizer fits (a checkpoint of tfc-run --optimizer rmsprop,
+ * restored with the model's own Adam, lists only missing and unexpected slots otherwise). */
+static void hint_optimizer(const char *prefix, const tfc_model *m, tfc_status *st)
+{
+    const char *have = slots_optimizer(prefix, m->g), *want = m->optimizer;
+    bool alike = have && want && (!strcmp(have, want) || (!strcmp(have, "momentum") && !strcmp(want, "nesterov")));
+    if (!have || alike) return;
+    char msg[1100];
+    snprintf(msg, sizeof msg, "%s (its slots are %s's: restore with --optimizer %s)", tfc_message(st), have, have);
+    tfc_code code = tfc_status_code(st);
+    tfc_status_clear(st);
+    tfc_fail(st, code, "%s", msg);
+}
 
 bool tfc_ckpt_restore(const char *path, const tfc_ckpt_restore_options *o, FILE *out, tfc_status *st)
 {
@@ -29,6 +70,7 @@ bool tfc_ckpt_restore(const char *path, const tfc_ckpt_restore_options *o, FILE 
                               .allow_soft_placement = o->graph.graph != NULL};
     tfc_session *s = tfc_session_new(m.g, &so, st);
     bool ok = s && tfc_saver_restore(s, prefix, st);
+    if (s && !ok && !o->graph.graph) hint_optimizer(prefix, &m, st);
     tfc_bundle *b = ok ? tfc_bundle_open(prefix, st) : NULL;
     ok = b != NULL;
     if (ok) {

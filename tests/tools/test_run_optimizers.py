@@ -48,6 +48,13 @@ def test_each_optimizer_trains(tfc_run, tfc_ckpt, mnist_dir, logdir, name):
                         "--data-dir", str(mnist_dir), "--threads", "1"], capture_output=True, text=True, timeout=60)
     assert p.returncode == 0, p.stderr
     assert re.search(r"test accuracy ([0-9.]+)", p.stdout).group(1) == f"{accuracy:.4f}", (out, p.stdout)
+    # with another optimizer's slots the error says which --optimizer fits (nesterov's are momentum's)
+    wrong = "rmsprop" if name == "adam" else "adam"
+    p = subprocess.run([str(tfc_ckpt), "restore", str(logdir / name), "--model", "softmax", "--optimizer", wrong,
+                        "--no-eval"], capture_output=True, text=True, timeout=60)
+    fits = "momentum" if name == "nesterov" else name
+    assert p.returncode == 1 and p.stderr.count("\n") == 1, p.stderr
+    assert p.stderr.rstrip().endswith(f"restore with --optimizer {fits})"), p.stderr
 
 
 def test_variants_differ(tfc_run, mnist_dir, logdir):
