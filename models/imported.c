@@ -77,6 +77,7 @@ bool tfc_model_import(tfc_model *m, const tfc_graph_model_spec *spec, tfc_status
     m->batch_size = 100;
     m->steps = 1000;
     m->train_keep_prob = spec->keep_prob ? spec->keep_prob_train : 1.0f;
+    m->keep_prob_is_rate = spec->keep_prob && spec->keep_prob_is_rate;
     m->keep_prob = m->training = m->train = m->loss = m->global_step = m->summaries = m->init = TFC_NO_OUT;
     if (!spec->graph || !spec->input || !spec->labels || !spec->accuracy)
         return tfc_fail(st, TFC_INVALID_ARGUMENT, "an imported graph needs its input, labels and accuracy tensors named");
@@ -89,7 +90,9 @@ bool tfc_model_import(tfc_model *m, const tfc_graph_model_spec *spec, tfc_status
     if (ok && loss) ok = named(g, loss, spec->loss ? "--loss" : "the losses collection's", TFC_FLOAT, TFC_SCALAR, &m->loss, st);
     const char *train = spec->train_op ? spec->train_op : only_item(g, "train_op");
     if (ok && train) ok = named(g, train, spec->train_op ? "--train-op" : "the train_op collection's", TFC_INVALID, TFC_UNKNOWN_SHAPE, &m->train, st);
-    if (ok && spec->keep_prob) ok = named(g, spec->keep_prob, "--keep-prob", TFC_FLOAT, TFC_SCALAR, &m->keep_prob, st);
+    if (ok && spec->keep_prob)
+        ok = named(g, spec->keep_prob, spec->keep_prob_is_rate ? "--dropout-rate" : "--keep-prob", TFC_FLOAT, TFC_SCALAR,
+                   &m->keep_prob, st);
     if (ok && spec->training) ok = named(g, spec->training, "--training", TFC_BOOL, TFC_SCALAR, &m->training, st);
     const char *step = only_item(g, "global_step");
     if (ok) {

@@ -48,6 +48,7 @@ typedef struct {
     const char *activation_names[8];
     /* The seed's training set-up. */
     float train_keep_prob;
+    bool keep_prob_is_rate; /* keep_prob is a dropout rate (tf.nn.dropout(rate=)): 0 when evaluating, not 1 */
     int batch_size;
     int64_t steps;  /* 0: train by epochs */
     int epochs;
@@ -90,6 +91,8 @@ typedef struct {
     const char *keep_prob; /* NULL, or dropout's keep probability placeholder, fed keep_prob_train in
                               training and 1 when evaluating */
     float keep_prob_train;
+    bool keep_prob_is_rate; /* keep_prob names a dropout rate placeholder instead: fed keep_prob_train
+                               in training and 0 when evaluating */
     const char *training; /* NULL, or a bool scalar placeholder that switches the graph's batch norm or
                              dropout (tf.cond), fed true in training and false when evaluating */
     bool summaries;       /* merge the summaries collection (tf.summary.scalar and the like) */

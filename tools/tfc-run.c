@@ -45,7 +45,8 @@ static const char usage[] =
     "                      rmsprops 0.001, adam 0.001\n"
     "  --keep-prob P       dropout's keep probability in training (default: the model's); with\n"
     "                      --graph, NAME=P: the graph's keep probability placeholder and its value\n"
-    "                      (fed P in training steps, 1 when evaluating)\n"
+    "                      (fed P in training steps, 1 when evaluating)\n"    "  --dropout-rate NAME=R  with --graph: the graph's dropout rate placeholder\n"
+    "                      (tf.nn.dropout(rate=)), fed R in training steps, 0 when evaluating\n"
     "  --scale-lr          under mpirun, multiply the learning rate by the number of ranks\n"
     "  --seed N            seed of the initial weights, shuffling and dropout (default 0);\n"
     "                      a run is reproducible for a given seed and thread count\n"
@@ -129,6 +130,7 @@ typedef struct {
     bool profile;
     int64_t warmup;
     float keep_prob;
+    float dropout_rate;
     bool scale_lr;
     tfc_graph_model_spec graph; /* graph.graph NULL: a seed model */
 } options;
@@ -185,7 +187,7 @@ static bool parse_int(const char *s, long long lo, long long hi, long long *out)
 static int parse_args(int argc, char **argv, options *o)
 {
     enum { O_MODEL = 256, O_STEPS, O_EPOCHS, O_BATCH, O_LR, O_OPT, O_SEED, O_THREADS, O_DATA, O_QUIET, O_LOGDIR, O_RUN,
-           O_NOLOG, O_SUMMARY, O_HIST, O_SAVE, O_RESTORE, O_EVAL, O_PROFILE, O_WARMUP, O_KEEP, O_SCALE_LR, O_IMAGES,
+           O_NOLOG, O_SUMMARY, O_HIST, O_SAVE, O_RESTORE, O_EVAL, O_PROFILE, O_WARMUP, O_KEEP, O_RATE, O_SCALE_LR, O_IMAGES,
            O_GRAPH, O_INPUT, O_LABELS, O_ACCURACY, O_TRAIN_OP, O_LOSS, O_TRAINING };
     static const struct option longopts[] = {
         {"model", required_argument, 0, O_MODEL},   {"steps", required_argument, 0, O_STEPS},
@@ -199,7 +201,8 @@ static int parse_args(int argc, char **argv, options *o)
         {"restore", optional_argument, 0, O_RESTORE}, {"eval", no_argument, 0, O_EVAL},
         {"profile", no_argument, 0, O_PROFILE},     {"warmup", required_argument, 0, O_WARMUP},
         {"images", required_argument, 0, O_IMAGES},
-        {"keep-prob", required_argument, 0, O_KEEP}, {"scale-lr", no_argument, 0, O_SCALE_LR},
+        {"keep-prob", required_argument, 0, O_KEEP}, {"dropout-rate", required_argument, 0, O_RATE},
+        {"scale-lr", no_argument, 0, O_SCALE_LR},
         {"graph", required_argument, 0, O_GRAPH},   {"input", required_argument, 0, O_INPUT},
         {"labels", required_argument, 0, O_LABELS}, {"accuracy", required_argument, 0, O_ACCURACY},
         {"train-op", required_argument, 0, O_TRAIN_OP}, {"loss", required_argument, 0, O_LOSS},
@@ -254,6 +257,18 @@ static int parse_args(int argc, char **argv, options *o)
                 *eq = '\0';
                 o->graph.keep_prob = optarg;
             }
+            break;
+        }
+        case O_RATE: {
+            /* NAME=R: a graph's dropout rate placeholder (tf.nn.dropout(rate=)), fed R, 0 to evaluate */
+            char *eq = strrchr(optarg, '='), *end;
+            double d = eq ? strtod(eq + 1, &end) : -1;
+            if (!eq || eq == optarg || end == eq + 1 || *end || !(d >= 0 && d < 1))
+                return usage_error("--dropout-rate: '%s' is not NAME=R with R in [0, 1)", optarg);
+            *eq = '\0';
+            o->graph.keep_prob = optarg;
+            o->graph.keep_prob_is_rate = true;
+            o->dropout_rate = (float)d;
             break;
         }
         case O_GRAPH: o->graph.graph = optarg; break;
@@ -332,7 +347,8 @@ static int parse_args(int argc, char **argv, options *o)
     if (!known) return usage_error("--model: unknown model '%s' (known: softmax, mlp, deep, cnn)", o->model);
     tfc_graph_model_spec *gs = &o->graph;
     if (!gs->graph && (gs->input || gs->labels || gs->accuracy || gs->train_op || gs->loss || gs->keep_prob || gs->training))
-        return usage_error("%s", "--input, --labels, --accuracy, --train-op, --loss, --keep-prob NAME=P and --training go with --graph");
+        return usage_error("%s", "--input, --labels, --accuracy, --train-op, --loss, --keep-prob NAME=P, --dropout-rate and --training go "
+                                 "with --graph");
     if (gs->graph) {
         const char *clash = model_given ? "--model" : o->lr > 0 ? "--lr" : o->optimizer ? "--optimizer" :
                             o->histograms ? "--histograms" : o->scale_lr ? "--scale-lr" : o->images ? "--images" : NULL;
@@ -341,7 +357,9 @@ static int parse_args(int argc, char **argv, options *o)
             return usage_error("%s", "--graph needs --input, --labels and --accuracy (the tensors' names, e.g. x:0)");
         if (o->keep_prob > 0 && !gs->keep_prob)
             return usage_error("%s", "with --graph, --keep-prob is NAME=P (the graph's placeholder and its value)");
-        gs->keep_prob_train = o->keep_prob;
+        if (o->keep_prob > 0 && gs->keep_prob_is_rate)
+            return usage_error("%s", "--keep-prob and --dropout-rate: give the one the graph's dropout takes");
+        gs->keep_prob_train = gs->keep_prob_is_rate ? o->dropout_rate : o->keep_prob;
         gs->summaries = o->logdir && o->summary_every > 0;
     }
     if (o->steps && o->epochs) return usage_error("%s", "give --steps or --epochs, not both");
@@ -835,7 +853,7 @@ int main(int argc, char **argv)
         r.x = tfc_tensor_new(TFC_FLOAT, tfc_model_input_shape(&r.model, batch));
         r.y = tfc_tensor_new(TFC_FLOAT, TFC_SHAPE(batch, 10));
         r.keep_train = tfc_tensor_scalar_f32(o.keep_prob > 0 ? o.keep_prob : r.model.train_keep_prob);
-        r.keep_eval = tfc_tensor_scalar_f32(1.0f);
+        r.keep_eval = tfc_tensor_scalar_f32(r.model.keep_prob_is_rate ? 0.0f : 1.0f); /* dropout off */
         r.train_mode = tfc_tensor_from(TFC_BOOL, TFC_SCALAR, &(uint8_t){1});
         r.eval_mode = tfc_tensor_new(TFC_BOOL, TFC_SCALAR);
         if (!o.quiet && o.eval_only)

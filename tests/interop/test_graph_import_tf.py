@@ -404,3 +404,31 @@ def test_labels_as_class_indices(tfc_run, mnist_dir, tmp_path, dtype):
                        timeout=300)
     assert r.returncode == 1 and r.stderr == ("tfc-run: --labels 'images:0' is float32 [?,28,28,1], tfc-run needs float32 "
                                               "[?,10] (one-hot) or int32 or int64 [?] (class indices)\n"), r.stderr
+
+
+def test_a_dropout_rate_placeholder(tfc_run, mnist_dir, tmp_path):
+    """tf.nn.dropout(rate=) fed by a placeholder: --dropout-rate NAME=R feeds R in training and 0 when
+    evaluating (TensorFlow scores tfc's checkpoint with rate 0 as tfc does)."""
+    images, labels = mnist_test(mnist_dir)
+    with tf.Graph().as_default() as g:
+        v1.set_random_seed(7)
+        x = v1.placeholder(tf.float32, [None, 784], name="x")
+        y = v1.placeholder(tf.float32, [None, 10], name="y")
+        rate = v1.placeholder(tf.float32, [], name="rate")
+        h = tf.nn.relu(tf.matmul(x, v1.Variable(v1.truncated_normal([784, 64], stddev=0.05), name="W1")))
+        logits = tf.matmul(tf.nn.dropout(h, rate=rate), v1.Variable(v1.truncated_normal([64, 10], stddev=0.05), name="W2"))
+        loss = tf.reduce_mean(tf.nn.softmax_cross_entropy_with_logits(labels=y, logits=logits))
+        v1.train.GradientDescentOptimizer(0.3).minimize(loss)
+        tf.reduce_mean(tf.cast(tf.equal(tf.argmax(logits, 1), tf.argmax(y, 1)), tf.float32), name="accuracy")
+        v1.train.export_meta_graph(str(tmp_path / "rate.meta"))
+    r = subprocess.run([str(tfc_run), "mnist", "--graph", str(tmp_path / "rate.meta"), "--input", "x:0", "--labels", "y:0",
+                        "--accuracy", "accuracy:0", "--dropout-rate", "rate:0=0.5", "--steps", "200", "--logdir",
+                        str(tmp_path), "--run", "r", "--quiet", "--data-dir", str(mnist_dir)],
+                       capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stderr
+    ours = float(re.search(r"test accuracy: ([0-9.]+)", r.stdout).group(1))
+    assert ours > 0.85, r.stdout
+    with tf.Graph().as_default() as g, v1.Session(graph=g) as sess:
+        v1.train.import_meta_graph(str(tmp_path / "r" / "model.ckpt-200.meta")).restore(sess, str(tmp_path / "r" / "model.ckpt-200"))
+        theirs = sess.run("accuracy:0", {"x:0": images, "y:0": np.eye(10, dtype=np.float32)[labels], "rate:0": 0.0})
+    assert abs(theirs - ours) < 1e-4

@@ -75,6 +75,10 @@ def test_ckpt_restore_graph(run_tool, deep_run, mnist_dir):
     (["--graph", "g.meta", *DEEP, "--lr", "0.1"], "--lr does not go with --graph"),
     (["--graph", "g.meta", *DEEP, "--keep-prob", "0.5"], "--keep-prob is NAME=P"),
     (["--input", "x:0"], "go with --graph"),
+    (["--graph", "g.meta", *DEEP, "--dropout-rate", "rate:0=1"], "--dropout-rate: 'rate:0=1' is not NAME=R"),
+    (["--graph", "g.meta", *DEEP, "--dropout-rate", "0.5"], "is not NAME=R with R in [0, 1)"),
+    (["--graph", "g.meta", *DEEP, "--dropout-rate", "r:0=0.5", "--keep-prob", "k:0=0.5"], "give the one the graph's"),
+    (["--dropout-rate", "r:0=0.5"], "go with --graph"),
 ])
 def test_usage_errors(run_tool, args, needle):
     r = run_tool("tfc-run", "mnist", *args)
