@@ -457,10 +457,13 @@ static bool is_file(const char *path)
  * frameworks' weights; NULL for anything else. */
 static const char *other_format(const char *path)
 {
-    unsigned char m[8] = {0};
+    unsigned char m[12] = {0};
     FILE *f = fopen(path, "rb");
     size_t n = f ? fread(m, 1, sizeof m, f) : 0;
     if (f) fclose(f);
+    /* A TFRecord starts with its first record's length and that length's masked CRC32C. */
+    if (n == 12 && tfc_crc32c_mask(tfc_crc32c(m, 8)) == tfc_get_u32le(m + 8))
+        return "a TFRecord file (a TensorBoard event file? tfc-plot and tfc-report read those)";
     if (n == 8 && memcmp(m, "\x89HDF\r\n\x1a\n", 8) == 0) return "an HDF5 file (Keras's .h5 weights?)";
     if (n >= 4 && memcmp(m, "PK\x03\x04", 4) == 0) return "a zip archive (PyTorch's torch.save, a .keras model?)";
     if (n >= 2 && m[0] == 0x80 && m[1] >= 2 && m[1] <= 5) return "a Python pickle (PyTorch's older torch.save?)";

@@ -233,6 +233,20 @@ def test_missing_pieces_are_named(run_tool, tmp_path):
                        f"{f}: a file of checkpoint {prefix}, which is not there (no {prefix}.index)")
 
 
+def test_an_event_file_is_named_as_such(run_tool, tmp_path):
+    """An event file (any TFRecord file) given to tfc-ckpt says what it is, whatever its name, not
+    'bad magic number'; a file that only begins like one is still 'not an SSTable'."""
+    payload = b"\x09" + bytes(8) + b"\x1a\x0dbrain.Event:2"
+    length = struct.pack("<Q", len(payload))
+    record = length + struct.pack("<I", masked(crc32c(length))) + payload + struct.pack("<I", masked(crc32c(payload)))
+    (tmp_path / "run.log").write_bytes(record)
+    for args, code in ((["inspect", tmp_path / "run.log"], 1), (["diff", tmp_path / "run.log", tmp_path / "run.log"], 2)):
+        one_error_line(run_tool("tfc-ckpt", *args), f"{tmp_path}/run.log: a TFRecord file (a TensorBoard event file?",
+                       "not a TensorFlow checkpoint", code=code)
+    (tmp_path / "bad.log").write_bytes(length + b"\0\0\0\0" + payload)
+    one_error_line(run_tool("tfc-ckpt", "inspect", tmp_path / "bad.log"), "not an SSTable")
+
+
 def test_restore_leaves_another_optimizers_slots(run_tool, mnist_dir, tmp_path):
     """A checkpoint of an Adam run restores into the model built for plain gradient descent, as
     TensorFlow's Saver restores it: Adam's slots are left and counted."""
