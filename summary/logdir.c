@@ -17,10 +17,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "crc32c.h"
 #include "event_reader.h"
 #include "meta_graph.pb-c.h"
 #include "str_index.h"
 #include "summary_value.h"
+#include "varint.h"
 
 /* ---- growing arrays ---- */
 
@@ -672,12 +674,30 @@ static int cmp_run(const void *a, const void *b)
     return strcmp(((const tfc_run *)a)->name, ((const tfc_run *)b)->name);
 }
 
+/* Whether a file given by name rather than found in a walk can be read as an event file: a
+ * regular file, and one named as event files are, empty, or starting with a record's length and
+ * its checksum (any TFRecord file; its damage further on is warned of, as in a walk). NULL when it
+ * can, else what it is instead. */
+static const char *not_event_file(const char *path, const struct stat *sb)
+{
+    if (!S_ISREG(sb->st_mode)) return "not a regular file: name a logdir folder or an event file";
+    if (tfc_event_file_name(path) || sb->st_size == 0) return NULL;
+    uint8_t head[12];
+    FILE *f = fopen(path, "rb");
+    size_t n = f ? fread(head, 1, sizeof head, f) : 0;
+    if (f) fclose(f);
+    if (n == sizeof head && tfc_crc32c_mask(tfc_crc32c(head, 8)) == tfc_get_u32le(head + 8)) return NULL;
+    return "not an event file (it does not start with a TFRecord, and event files' names hold \"tfevents\")";
+}
+
 tfc_logdir *tfc_logdir_load(const char *path, tfc_status *st)
 {
     if (!path) return tfc_fail(st, TFC_INVALID_ARGUMENT, "no logdir or event file named (NULL)"), NULL;
     struct stat sb;
     if (stat(path, &sb) != 0)
         return tfc_fail(st, errno == ENOENT ? TFC_NOT_FOUND : TFC_IO, "%s: %s", path, strerror(errno)), NULL;
+    const char *not_events = S_ISDIR(sb.st_mode) ? NULL : not_event_file(path, &sb);
+    if (not_events) return tfc_fail(st, TFC_INVALID_ARGUMENT, "%s: %s", path, not_events), NULL;
     tfc_logdir *ld = calloc(1, sizeof *ld);
     if (!ld) return tfc_fail(st, TFC_INTERNAL, "%s: out of memory", path), NULL;
     walk_state w = {.ld = ld};

@@ -349,6 +349,21 @@ def test_bad_output(run_tool, torch_logdir, tmp_path):
     assert "no/dir/x.png" in line
 
 
+def test_a_file_that_is_no_event_file(run_tool, tmp_path):
+    """A file named as the logdir that is no event file (a checkpoint's index, /dev/null) is one
+    line and exit 1 for tfc-plot and tfc-report (it was a warning and an empty run, exit 0); one
+    named like an event file, or empty, or starting with a TFRecord whatever its name, is read."""
+    (tmp_path / "model.ckpt.index").write_bytes(b"\x00\x00\x06\x08\x01" + bytes(60))
+    for path, what in ((tmp_path / "model.ckpt.index", "not an event file"), ("/dev/null", "not a regular file")):
+        one_error_line(run_tool("tfc-plot", "--logdir", path, "--list"), f"{path}: {what}")
+        one_error_line(run_tool("tfc-report", path, "-o", tmp_path / "r.html"), f"{path}: {what}")
+    (tmp_path / "empty.log").write_bytes(b"")
+    (tmp_path / "events.out.tfevents.1.cut").write_bytes(b"\x05")
+    for name in ("empty.log", "events.out.tfevents.1.cut"):
+        p = run_tool("tfc-plot", "--logdir", tmp_path / name, "--list")
+        assert p.returncode == 0 and "0 events" in p.stdout, (name, p.stderr)
+
+
 def test_empty_run(run_tool, tmp_path):
     """An event file holding only its version record: nothing to plot, said plainly."""
     tb = pytest.importorskip("torch.utils.tensorboard")
