@@ -1,13 +1,15 @@
 /* libFuzzer target for graph import (graphdef/): protobuf-c's parse, then the checks before anything
  * is added (op types, names, inputs, cycles, arity), the attrs' conversion, every op's shape
  * inference on what the file claims, the _output_shapes check and the MetaGraph's collections. The
- * first byte picks the mode: bit 0 a GraphDef (0) or a MetaGraphDef (1), bit 1 a name prefix. What
+ * first byte picks the mode: bit 0 a GraphDef (0) or a MetaGraphDef (1), bit 1 a name prefix, bit 2
+ * a SavedModel (base/graph_file.c takes its first MetaGraph, which is then imported). What
  * imports must export and import again (GraphDef and MetaGraph), or the target traps: an imported
  * graph is one tfc can write. Build and run: see fuzz/meson.build. */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 
+#include "graph_file.h"
 #include "graph_import.h"
 #include "graphdef.h"
 #include "meta_graph.h"
@@ -36,8 +38,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     const char *prefix = data[0] & 2 ? "p" : NULL;
     tfc_status *st = tfc_status_new();
     tfc_graph *g = tfc_graph_new();
-    bool ok = meta ? tfc_meta_graph_import(g, data + 1, size - 1, prefix, st)
-                   : tfc_graph_import(g, data + 1, size - 1, prefix, st);
+    uint8_t *saved_meta = NULL;
+    size_t saved_len = 0;
+    bool ok;
+    if (data[0] & 4)
+        ok = tfc_saved_model_meta_graph("fuzz", data + 1, size - 1, &saved_meta, &saved_len, st) &&
+             tfc_meta_graph_import(g, saved_meta, saved_len, prefix, st);
+    else
+        ok = meta ? tfc_meta_graph_import(g, data + 1, size - 1, prefix, st)
+                  : tfc_graph_import(g, data + 1, size - 1, prefix, st);
+    free(saved_meta);
     if (ok && !exports_import(g)) __builtin_trap();
     tfc_graph_free(g);
     tfc_status_free(st);
