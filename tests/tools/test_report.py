@@ -146,16 +146,21 @@ def test_bad_input(run_tool, tmp_path, run_logdir):
     assert p.returncode == 1 and p.stderr.count("\n") == 1
 
 
-def test_bad_png_is_one_warning(run_tool, tmp_path):
+def write_images(logdir, encoded, height, width, colorspace):
+    """A logdir whose image summary x/image holds the given encoded images at steps 1, 2, ..."""
     from tensorboard.compat.proto import event_pb2, summary_pb2
     from tensorboard.summary.writer.event_file_writer import EventFileWriter
-    logdir = tmp_path / "bad"
     w = EventFileWriter(str(logdir))
-    for step, data in ((1, b"\x89PNG\r\n\x1a\nbroken"), (2, b"GIF89a")):
-        img = summary_pb2.Summary.Image(height=2, width=2, colorspace=1, encoded_image_string=data)
+    for step, data in enumerate(encoded, 1):
+        img = summary_pb2.Summary.Image(height=height, width=width, colorspace=colorspace, encoded_image_string=data)
         w.add_event(event_pb2.Event(step=step, summary=summary_pb2.Summary(
             value=[summary_pb2.Summary.Value(tag="x/image", image=img)])))
     w.close()
+    return logdir
+
+
+def test_bad_png_is_one_warning(run_tool, tmp_path):
+    logdir = write_images(tmp_path / "bad", (b"\x89PNG\r\n\x1a\nbroken", b"GIF89a"), 2, 2, 1)
     out = tmp_path / "bad.html"
     p = make_report(run_tool, [logdir], out)
     warnings = [line for line in p.stderr.splitlines() if "warning" in line]
@@ -170,21 +175,13 @@ def test_jpeg_and_gif_images(run_tool, tmp_path):
     import io
     import numpy as np
     from PIL import Image
-    from tensorboard.compat.proto import event_pb2, summary_pb2
-    from tensorboard.summary.writer.event_file_writer import EventFileWriter
     pixels = Image.fromarray((np.random.default_rng(1).random((12, 16, 3)) * 255).astype(np.uint8))
     encoded = {}
     for fmt in ("JPEG", "GIF"):
         b = io.BytesIO()
         pixels.save(b, format=fmt)
         encoded[fmt] = b.getvalue()
-    logdir = tmp_path / "formats"
-    w = EventFileWriter(str(logdir))
-    for step, data in ((1, encoded["JPEG"]), (2, encoded["GIF"]), (3, encoded["JPEG"][:-20])):
-        img = summary_pb2.Summary.Image(height=12, width=16, colorspace=3, encoded_image_string=data)
-        w.add_event(event_pb2.Event(step=step, summary=summary_pb2.Summary(
-            value=[summary_pb2.Summary.Value(tag="x/image", image=img)])))
-    w.close()
+    logdir = write_images(tmp_path / "formats", (encoded["JPEG"], encoded["GIF"], encoded["JPEG"][:-20]), 12, 16, 3)
     out = tmp_path / "formats.html"
     p = make_report(run_tool, [logdir], out)
     warnings = [line for line in p.stderr.splitlines() if "warning" in line]
