@@ -464,7 +464,7 @@ static const char *other_format(const char *path)
     /* A TFRecord starts with its first record's length and that length's masked CRC32C. */
     if (n == 12 && tfc_crc32c_mask(tfc_crc32c(m, 8)) == tfc_get_u32le(m + 8))
         return "a TFRecord file (a TensorBoard event file? tfc-plot and tfc-report read those)";
-    if (n == 8 && memcmp(m, "\x89HDF\r\n\x1a\n", 8) == 0) return "an HDF5 file (Keras's .h5 weights?)";
+    if (n >= 8 && memcmp(m, "\x89HDF\r\n\x1a\n", 8) == 0) return "an HDF5 file (Keras's .h5 weights?)";
     if (n >= 4 && memcmp(m, "PK\x03\x04", 4) == 0) return "a zip archive (PyTorch's torch.save, a .keras model?)";
     if (n >= 2 && m[0] == 0x80 && m[1] >= 2 && m[1] <= 5) return "a Python pickle (PyTorch's older torch.save?)";
     return NULL;

@@ -303,6 +303,9 @@ int tfc_ckpt_diff(const char *a_path, const char *b_path, FILE *out, tfc_status 
                 differ++;
                 if (x->dtype == TFC_STRING || tfc_dtype_size(x->dtype) == 0)
                     fprintf(out, "values:    %s: %lld of %lld differ\n", ea->name, (long long)n, (long long)x->size);
+                else if (max_abs == 0) /* equal as numbers: 0 against -0, or NaNs of other bits */
+                    fprintf(out, "values:    %s: %lld of %lld differ in their bits only (0 and -0, or NaNs)\n",
+                            ea->name, (long long)n, (long long)x->size);
                 else
                     fprintf(out, "values:    %s: %lld of %lld differ, max abs difference %.9g\n", ea->name,
                             (long long)n, (long long)x->size, max_abs);

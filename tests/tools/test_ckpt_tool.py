@@ -132,6 +132,14 @@ def test_diff_exit_codes(run_tool, tmp_path):
     c = write_example(tmp_path / "c", with_block_crc(index), data)
     r = run_tool("tfc-ckpt", "diff", a, c)
     assert r.returncode == 1 and "values:    w: 1 of 2 differ, max abs difference 1" in r.stdout, r.stdout
+    # 0 against -0: equal numbers in other bits, said so rather than 'max abs difference 0'.
+    signed = []
+    for name, zero in (("pos", 0.0), ("neg", -0.0)):
+        data = struct.pack("<ff", zero, 2)
+        index[24:28] = struct.pack("<I", masked(crc32c(data)))
+        signed.append(write_example(tmp_path / name, with_block_crc(index), data))
+    r = run_tool("tfc-ckpt", "diff", *signed)
+    assert r.returncode == 1 and "values:    w: 1 of 2 differ in their bits only (0 and -0, or NaNs)" in r.stdout, r.stdout
     r = run_tool("tfc-ckpt", "diff", a, tmp_path / "missing")
     assert r.returncode == 2 and r.stderr.startswith("tfc-ckpt: ")
 
