@@ -325,8 +325,9 @@ bool tfc_checkpoint_latest(const char *dir, char *prefix_out, size_t cap, tfc_st
     tfc_checkpoint_state cs;
     if (!tfc_checkpoint_state_read(dir, &cs, st)) return false;
     bool ok = tfc_checkpoint_path_in(dir, cs.model_checkpoint_path, prefix_out, cap, st);
+    /* not TFC_NOT_FOUND, which says there is no checkpoint at all: this folder's state is stale */
     if (ok && !checkpoint_exists(prefix_out))
-        ok = tfc_fail(st, TFC_NOT_FOUND,
+        ok = tfc_fail(st, TFC_FAILED_PRECONDITION,
                       "%s/" STATE_FILE ": its newest checkpoint %s is not there (no %s.index, no V1 checkpoint file)",
                       dir, prefix_out, prefix_out);
     tfc_checkpoint_state_clear(&cs);

@@ -39,7 +39,8 @@ TFC_API void tfc_checkpoint_state_clear(tfc_checkpoint_state *cs);
 TFC_API bool tfc_checkpoint_path_in(const char *dir, const char *path, char *out, size_t cap, tfc_status *st);
 
 /* The newest checkpoint prefix listed in DIR/checkpoint (relative paths resolved against DIR);
- * TFC_NOT_FOUND, naming the state file, when that checkpoint is not there. */
+ * TFC_FAILED_PRECONDITION, naming the state file, when that checkpoint is not there (a folder
+ * cleaned by hand; TFC_NOT_FOUND is for no state file). */
 TFC_API bool tfc_checkpoint_latest(const char *dir, char *prefix_out, size_t cap, tfc_status *st);
 
 /* The checkpoint prefix PATH stands for: PATH itself (PATH.index or a V1 file exists), a

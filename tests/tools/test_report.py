@@ -98,6 +98,20 @@ def test_report_of_an_event_file(run_tool, run_logdir, tmp_path):
     assert page_data(out)["checkpoint"]["path"].endswith("deep/model.ckpt-300")
 
 
+def test_report_of_a_stale_checkpoint_file(run_tool, run_logdir, tmp_path):
+    """A run whose `checkpoint` file names a checkpoint that is gone (its files deleted by hand): the
+    page has none, and a warning says why (it said nothing, as for a run that never saved one)."""
+    run = tmp_path / "stale"
+    shutil.copytree(run_logdir / "deep", run)
+    for f in run.glob("model.ckpt-300.*"):
+        f.unlink()
+    out = tmp_path / "stale.html"
+    p = make_report(run_tool, [run], out, "--graph-kb", "0")
+    warnings = [line for line in p.stderr.splitlines() if "warning" in line]
+    assert len(warnings) == 1 and f"{run}/checkpoint: its newest checkpoint" in warnings[0], p.stderr
+    assert page_data(out)["checkpoint"] is None
+
+
 def test_report_to_stdout(run_tool, run_logdir, tmp_path):
     """-o -: the page alone on stdout (a 'wrote -' line followed it, after </html>)."""
     p = run_tool("tfc-report", run_logdir, "-o", "-", "--graph-kb", "0")
