@@ -50,6 +50,7 @@ static void write_cell(tfc_report_ctx *r, const char *run, const tfc_image_grid 
             iw = im->data[6] | im->data[7] << 8;
             ih = im->data[8] | im->data[9] << 8;
         }
+        if (iw <= 0 || ih <= 0) iw = ih = 0; /* a size no image has: the default square */
         display_size(iw, ih, &w, &h);
         fprintf(f, "<td><img alt=\"step %" PRId64 "\" width=\"%d\" height=\"%d\"%s src=\"data:%s;base64,",
                 g->steps[row], w, h, w > iw ? " class=\"px\"" : "", format);

@@ -203,6 +203,12 @@ def test_jpeg_and_gif_images(run_tool, tmp_path):
     page = out.read_text()
     for mime, data in (("image/jpeg", encoded["JPEG"]), ("image/gif", encoded["GIF"])):
         assert f'width="96" height="72" class="px" src="data:{mime};base64,{base64.b64encode(data).decode()}"' in page
+    # a size no image has (one side 0 or negative; -2e9 overflowed the scaling, UBSan): the default square
+    for height, width in ((12, 0), (12, -16), (1, -2_000_000_000)):
+        odd = write_images(tmp_path / f"size{width}", (encoded["JPEG"],), height, width, 3)
+        make_report(run_tool, [odd], tmp_path / "odd.html", "--graph-kb", "0")
+        page = (tmp_path / "odd.html").read_text()
+        assert re.search(r'<img alt="step 1" width="96" height="96"( class="px")? src="data:image/jpeg;base64,', page), width
     p = run_tool("tfc-plot", "--logdir", logdir, "--image", "x/image", "-o", tmp_path / "x.png")
     assert p.returncode == 0, p.stderr
     lines = p.stderr.splitlines()
