@@ -78,13 +78,11 @@ static void mark_used(tfc_graph *g, const char *name)
     free(key);
 }
 
-/* TensorFlow's Graph.unique_name: scope + name, then "_1", "_2", ... skipping names in use,
- * compared without case. Returns a new string. */
+static bool ascii_alnum(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'); }
+
 /* Whether a full node or scope name is one TensorFlow takes (its _VALID_OP_NAME_REGEX,
  * [A-Za-z0-9.][A-Za-z0-9_.\\/>-]*): a GraphDef holding another does not import into TensorFlow,
  * and "x:0" would read as a tensor name. */
-static bool ascii_alnum(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'); }
-
 static bool valid_name(const char *s)
 {
     if (!ascii_alnum(*s) && *s != '.') return false;
@@ -95,6 +93,8 @@ static bool valid_name(const char *s)
 
 #define VALID_NAMES "TensorFlow's names match [A-Za-z0-9.][A-Za-z0-9_.\\/>-]*"
 
+/* TensorFlow's Graph.unique_name: scope + name, then "_1", "_2", ... skipping names in use,
+ * compared without case. Returns a new string. */
 static char *unique_name(tfc_graph *g, const char *name)
 {
     const char *scope = g->nscopes ? g->scopes[g->nscopes - 1] : "";
