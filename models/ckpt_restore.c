@@ -57,6 +57,22 @@ static void hint_optimizer(const char *prefix, const tfc_model *m, tfc_status *s
     tfc_fail(st, code, "%s", msg);
 }
 
+bool tfc_ckpt_restore_note_left(const tfc_graph *g, const char *prefix, const char *lead, FILE *out, tfc_status *st)
+{
+    tfc_bundle *b = tfc_bundle_open(prefix, st);
+    const char *left[LEFT_LISTED]; /* (names the bundle holds: written before it closes) */
+    int nleft = b ? tfc_saver_unrestored(g, b, left, LEFT_LISTED, st) : -1;
+    if (nleft > 0) {
+        fprintf(out, "%sleft %d tensor%s of the checkpoint that no variable of the graph takes, as TensorFlow's "
+                     "Saver does:", lead, nleft, nleft == 1 ? "" : "s");
+        for (int i = 0; i < nleft && i < LEFT_LISTED; i++) fprintf(out, "%s %s", i ? "," : "", left[i]);
+        if (nleft > LEFT_LISTED) fprintf(out, " and %d more", nleft - LEFT_LISTED);
+        fputc('\n', out);
+    }
+    tfc_bundle_close(b);
+    return nleft >= 0;
+}
+
 bool tfc_ckpt_restore(const char *path, const tfc_ckpt_restore_options *o, FILE *out, tfc_status *st)
 {
     char prefix[PATH_MAX];
@@ -71,25 +87,13 @@ bool tfc_ckpt_restore(const char *path, const tfc_ckpt_restore_options *o, FILE 
     tfc_session *s = tfc_session_new(m.g, &so, st);
     bool ok = s && tfc_saver_restore(s, prefix, st);
     if (s && !ok && !o->graph.graph) hint_optimizer(prefix, &m, st);
-    tfc_bundle *b = ok ? tfc_bundle_open(prefix, st) : NULL;
-    ok = b != NULL;
     if (ok) {
         const tfc_tensor *step = tfc_session_variable(s, tfc_variable_node(m.g, m.global_step));
         fprintf(out, "restored %d variables of %s %s from %s (global_step %.0f)\n", tfc_graph_num_variables(m.g),
                 o->graph.graph ? "graph" : "model", o->graph.graph ? o->graph.graph : o->model, prefix,
                 step ? tfc_tensor_get(step, 0) : 0.0);
-        const char *left[LEFT_LISTED];
-        int nleft = tfc_saver_unrestored(m.g, b, left, LEFT_LISTED, st);
-        ok = nleft >= 0;
-        if (nleft > 0) {
-            fprintf(out, "left %d tensor%s of the checkpoint that no variable of the graph takes, as TensorFlow's "
-                         "Saver does:", nleft, nleft == 1 ? "" : "s");
-            for (int i = 0; i < nleft && i < LEFT_LISTED; i++) fprintf(out, "%s %s", i ? "," : "", left[i]);
-            if (nleft > LEFT_LISTED) fprintf(out, " and %d more", nleft - LEFT_LISTED);
-            fputc('\n', out);
-        }
+        ok = tfc_ckpt_restore_note_left(m.g, prefix, "", out, st);
     }
-    tfc_bundle_close(b);
     if (ok && o->evaluate) {
         char dir[1024];
         tfc_mnist *data = tfc_mnist_find(o->dataset, o->data_dir, dir, sizeof dir, st) ? tfc_mnist_load(dir, st) : NULL;

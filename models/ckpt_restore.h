@@ -1,6 +1,6 @@
 /* `tfc-ckpt restore`: loads a checkpoint into one of the seed models' graphs or a TensorFlow graph
- * (models/models.h), which names every missing, unexpected or mismatched variable, and evaluates it
- * on the test set. */
+ * (models/models.h), which names every missing or mismatched variable and the tensors it leaves,
+ * and evaluates it on the test set. */
 #ifndef TFC_CKPT_RESTORE_H
 #define TFC_CKPT_RESTORE_H
 
@@ -20,6 +20,12 @@ typedef struct {
     bool evaluate;         /* false: only check that the checkpoint fits the graph */
     int threads;           /* 0: all cores */
 } tfc_ckpt_restore_options;
+
+/* After a restore of the checkpoint at prefix into g: one line to out, after lead, counting and
+ * naming the checkpoint's tensors that no variable of g takes (TensorFlow's Saver leaves them:
+ * another optimizer's slots), nothing when there are none; false with st set when the checkpoint
+ * cannot be read. */
+bool tfc_ckpt_restore_note_left(const tfc_graph *g, const char *prefix, const char *lead, FILE *out, tfc_status *st);
 
 /* Writes what was restored (prefix, variable count, global_step) and, when evaluating, the test
  * accuracy and loss to out. */

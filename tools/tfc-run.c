@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "ckpt_restore.h"
 #include "distributed.h"
 #include "event_writer.h"
 #include "mnist.h"
@@ -817,8 +818,10 @@ int main(int argc, char **argv)
                  tfc_checkpoint_resolve(ckpt, r.newest, sizeof r.newest, st) &&
                  tfc_saver_restore(r.session, r.newest, st);
             if (o.run) r.run_dir[0] = '\0'; /* a run of its own, LOGDIR/NAME (not a SavedModel's variables/) */
-            if (ok && !o.quiet)
+            if (ok && !o.quiet) {
                 fprintf(stderr, "tfc-run: restored %s at step %lld\n", r.newest, (long long)current_step(&r));
+                ok = tfc_ckpt_restore_note_left(r.model.g, r.newest, "tfc-run: ", stderr, st);
+            }
         }
         if (ok && !o.eval_only && r.rank == 0) ok = open_events(&r, &o, st);
         /* As TensorFlow's Supervisor does: a restart marker, so that what the stopped run wrote past

@@ -265,6 +265,11 @@ def test_restore_leaves_another_optimizers_slots(run_tool, mnist_dir, tmp_path):
     assert len(doc["tensors"]) == 9  # W, b, global_step, 2 slots each and the betas' powers
     r = run_tool("tfc-ckpt", "restore", tmp_path / "r", "--model", "softmax", "--optimizer", "gd", "--no-eval")
     assert r.returncode == 0, r.stderr
-    assert r.stdout.splitlines()[1] == ("left 6 tensors of the checkpoint that no variable of the graph takes, as "
-                                        "TensorFlow's Saver does: W/Adam, W/Adam_1, b/Adam, b/Adam_1, beta1_power, "
-                                        "beta2_power"), r.stdout
+    left = ("left 6 tensors of the checkpoint that no variable of the graph takes, as TensorFlow's Saver does: "
+            "W/Adam, W/Adam_1, b/Adam, b/Adam_1, beta1_power, beta2_power")
+    assert r.stdout.splitlines()[1] == left, r.stdout
+    # tfc-run --restore with another optimizer goes on too, and says what it left (it said nothing)
+    r = run_tool("tfc-run", "mnist", "--model", "softmax", "--optimizer", "gd", "--steps", "4", "--threads", "1",
+                 "--logdir", tmp_path, "--run", "r2", "--restore=" + str(tmp_path / "r"), "--data-dir", mnist_dir)
+    assert r.returncode == 0, r.stderr
+    assert f"tfc-run: restored {tmp_path}/r/model.ckpt-3 at step 3\ntfc-run: {left}\n" in r.stderr, r.stderr
