@@ -629,8 +629,30 @@ static tfc_tensor *read_loc(const tfc_bundle *b, const bundle_item *it, const bu
     return t;
 }
 
+/* bundle_raw_crc of strings: numel varint64 lengths, their CRC (each length as a u32, or a u64 past
+ * 4 GiB, as decode_strings reads them), masked, then the bytes. */
+static bool strings_raw_crc(int64_t numel, const uint8_t *p, const uint8_t *end, uint32_t *crc)
+{
+    uint32_t c = 0;
+    uint64_t total = 0;
+    for (int64_t i = 0; i < numel; i++) {
+        uint64_t len;
+        p = tfc_varint_get(p, end, TFC_VARINT64_MAX, &len);
+        if (!p || len > (uint64_t)(end - p)) return false;
+        total += len;
+        uint8_t le[8];
+        tfc_put_u32le(le, (uint32_t)len);
+        tfc_put_u32le(le + 4, (uint32_t)(len >> 32));
+        c = tfc_crc32c_extend(c, le, len <= UINT32_MAX ? 4 : 8);
+    }
+    if (end - p < 4 || tfc_crc32c_unmask(tfc_get_u32le(p)) != c || total != (uint64_t)(end - p - 4)) return false;
+    *crc = tfc_crc32c_extend(c, p, (size_t)(end - p));
+    return true;
+}
+
 bool bundle_raw_crc(int dtype, int64_t numel, const uint8_t *p, int64_t n, uint32_t *crc)
 {
+    if (dtype == TFC_STRING) return strings_raw_crc(numel, p, p + n, crc);
     if (dtype != BUNDLE_DT_VARIANT || n == 0) {
         *crc = tfc_crc32c(p, (size_t)n);
         return true;

@@ -60,8 +60,9 @@ size_t bundle_elem_size(int dtype);
 /* The CRC (unmasked) that a V2 bundle stores for the n bytes of a tensor of numel elements whose
  * values tfc does not decode: for DT_VARIANT, TensorFlow's layout of each element (varint64 length,
  * the serialized VariantTensorDataProto, the masked CRC so far), checksummed with each length as
- * a u64 LE and each element's CRC checked; for other dtypes, the CRC of the bytes. False when
- * variant bytes do not hold numel such elements. */
+ * a u64 LE and each element's CRC checked; for strings, TensorFlow's layout of them (decode_strings');
+ * for other dtypes, the CRC of the bytes. False when variant or string bytes do not hold numel
+ * such elements. */
 bool bundle_raw_crc(int dtype, int64_t numel, const uint8_t *p, int64_t n, uint32_t *crc);
 
 /* bundle_v1.c: lists the tensors of the V1 checkpoint whose files are b->tables. */

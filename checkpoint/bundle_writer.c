@@ -170,9 +170,11 @@ bool tfc_bundle_writer_add_raw(tfc_bundle_writer *w, const char *name, int dtype
         return tfc_fail(st, TFC_INVALID_ARGUMENT, "%s: tensor '%s': no bytes to add (%lld)", w ? w->prefix : "?",
                         name ? name : "?", (long long)n);
     uint32_t crc;
+    char db[24];
     if (!bundle_raw_crc(dtype, tfc_shape_numel(shape), bytes, n, &crc))
-        return tfc_fail(st, TFC_INVALID_ARGUMENT, "%s: tensor '%s': %lld bytes are not %lld variant values",
-                        w ? w->prefix : "?", name ? name : "?", (long long)n, (long long)tfc_shape_numel(shape));
+        return tfc_fail(st, TFC_INVALID_ARGUMENT, "%s: tensor '%s': %lld bytes are not %lld %s values",
+                        w ? w->prefix : "?", name ? name : "?", (long long)n, (long long)tfc_shape_numel(shape),
+                        tfc_bundle_dtype_name(dtype, db));
     written *e = new_entry(w, name, dtype, shape, true, st);
     if (!e) return false;
     e->size = n;
