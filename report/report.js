@@ -105,9 +105,12 @@
       if (step >= 60) return +(v / 60).toPrecision(4) + 'min';
       return fmtTick(v, step) + 's';
     }
-    var d = new Date(Math.floor(v) * 1000), p = function (x) { return (x < 10 ? '0' : '') + x; };
-    /* ticks less than a second apart: the fraction too, to the step's last digit (12:30:05.25) */
-    var frac = step < 1 ? (v - Math.floor(v)).toFixed(Math.min(6, Math.ceil(-Math.log10(step) - 1e-9))).slice(1) : '';
+    /* ticks less than a second apart: the fraction too, to the step's last digit (12:30:05.25), the
+     * time rounded to that digit first (a tick summed to 05.9999995 is 06.0, not 05.0) */
+    var dec = step < 1 ? Math.min(6, Math.ceil(-Math.log10(step) - 1e-9)) : 0, scale = Math.pow(10, dec);
+    var units = Math.round(v * scale), whole = Math.floor(units / scale);
+    var d = new Date(whole * 1000), p = function (x) { return (x < 10 ? '0' : '') + x; };
+    var frac = dec ? '.' + String(units - whole * scale).padStart(dec, '0') : '';
     return p(d.getHours()) + ':' + p(d.getMinutes()) + (step < 60 ? ':' + p(d.getSeconds()) + frac : '');
   }
 

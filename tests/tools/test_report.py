@@ -487,6 +487,9 @@ def test_lone_points_and_large_steps_in_a_browser(run_tool, tmp_path, browser):
         add(step, tag="big", simple_value=1.0)
     add(3, tag="h", histo=summary_pb2.HistogramProto(min=-1, max=2, num=4, sum=2, sum_squares=6,
                                                        bucket_limit=[0, 1, 2], bucket=[1, 2, 1]))
+    for step, wall in enumerate((1700000000.2, 1700000000.2 + 0.85)):  # ticks .1 s apart, summed to x.9999993
+        w.add_event(event_pb2.Event(step=step, wall_time=wall, summary=summary_pb2.Summary(
+            value=[summary_pb2.Summary.Value(tag="clock", simple_value=1.0)])))
     for step in range(3):  # within a millisecond: one x by wall time
         w.add_event(event_pb2.Event(step=step, wall_time=1.7e9 + step * 1e-4, summary=summary_pb2.Summary(
             value=[summary_pb2.Summary.Value(tag="burst", simple_value=2.0)])))
@@ -508,6 +511,10 @@ def test_lone_points_and_large_steps_in_a_browser(run_tool, tmp_path, browser):
         ".map(t => { const b = t.getBBox(); return [b.x, b.x + b.width, t.textContent]; })", chart("burst"))
     assert len(boxes) >= 3 and all(re.fullmatch(r"\d\d:\d\d:\d\d\.\d+", b[2]) for b in boxes), boxes
     assert all(a[1] < b[0] for a, b in zip(boxes, boxes[1:])), boxes
+    # each label the time of its tick, rounded: ascending (the whole second's tick read 20.0, not 21.0)
+    labels = [t.get_attribute("textContent") for t in chart("clock").find_elements(By.CSS_SELECTOR, ".axis text")]
+    clock = [float(t.split(":")[2]) for t in labels if re.fullmatch(r"\d\d:\d\d:\d\d\.\d", t)]
+    assert len(clock) >= 3 and clock == sorted(set(clock)) and clock[-1] == 21.0, labels
     bands = browser.find_elements(By.CSS_SELECTOR, "#histogram-charts svg.histogram path[fill-opacity]")
     for band in bands:
         xs = {round(float(x), 1) for x in re.findall(r"[ML]([-\d.]+),", band.get_attribute("d"))}
