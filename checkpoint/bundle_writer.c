@@ -171,6 +171,9 @@ bool tfc_bundle_writer_add_raw(tfc_bundle_writer *w, const char *name, int dtype
                         name ? name : "?", (long long)n);
     uint32_t crc;
     char db[24];
+    if (tfc_shape_numel(shape) < 0)
+        return tfc_fail(st, TFC_INVALID_ARGUMENT, "%s: tensor '%s': a shape of rank %d is no tensor's (ranks 0 to %d, "
+                        "dims 0 or more)", w ? w->prefix : "?", name ? name : "?", shape.rank, TFC_MAX_DIMS);
     if (!bundle_raw_crc(dtype, tfc_shape_numel(shape), bytes, n, &crc))
         return tfc_fail(st, TFC_INVALID_ARGUMENT, "%s: tensor '%s': %lld bytes are not %lld %s values",
                         w ? w->prefix : "?", name ? name : "?", (long long)n, (long long)tfc_shape_numel(shape),

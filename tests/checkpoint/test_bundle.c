@@ -195,6 +195,11 @@ static void test_round_trip(void)
             tfc_status_clear(st);
             free(raw);
         }
+        /* a shape no tensor has was kept, and its dims read past the shape's 8 at finish */
+        CHECK(!tfc_bundle_writer_add_raw(rw, "deep", 21, (tfc_shape){.rank = 100}, NULL, 0, st) &&
+              strstr(tfc_message(st), "tensor 'deep': a shape of rank 100 is no tensor's"));
+        CHECK(!tfc_bundle_writer_add_raw(rw, "negative", 1, TFC_SHAPE(-1), NULL, 0, st));
+        tfc_status_clear(st);
         CHECK(tfc_bundle_writer_finish(rw, st));
         tfc_bundle_writer_free(rw);
         tfc_bundle *rb = tfc_bundle_open(path_in("raw"), st);
