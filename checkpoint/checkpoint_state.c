@@ -412,6 +412,19 @@ bool tfc_checkpoint_resolve(const char *path, char *prefix_out, size_t cap, tfc_
         free(dir);
         return ok;
     }
+    if (is_file(path) && (strcmp(base, "saved_model.pb") == 0 || strcmp(base, "saved_model.pbtxt") == 0)) {
+        /* a SavedModel's graph file stands for its folder: the checkpoint variables/variables */
+        char *dir = base == path ? strdup(".") : strndup(path, (size_t)(base - path - 1));
+        char *prefix = dir ? join(*dir ? dir : "/", "variables/variables") : NULL;
+        bool found = prefix && checkpoint_exists(prefix);
+        bool ok = !prefix ? tfc_fail(st, TFC_INTERNAL, "out of memory")
+                  : found ? copy_out(prefix, prefix_out, cap, st)
+                          : tfc_fail(st, TFC_NOT_FOUND, "%s: a SavedModel's graph, whose variables are not there (no %s.index)",
+                                     path, prefix);
+        free(dir);
+        free(prefix);
+        return ok;
+    }
     if (is_file(path) && strip_suffix(path, prefix_out, cap)) {
         if (checkpoint_exists(prefix_out)) return true;
         return tfc_fail(st, TFC_NOT_FOUND, "%s: a file of checkpoint %s, which is not there (no %s.index)", path,

@@ -115,14 +115,28 @@ typedef struct {
 
 static int cmp_str(const void *a, const void *b) { return strcmp(*(const char *const *)a, *(const char *const *)b); }
 
+static bool one_of(const char *op, const char *const *types, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(op, types[i]) == 0) return true;
+    return false;
+}
+
 /* The op types only TensorFlow 1's loops have (tf.while_loop, and dynamic_rnn built on it). */
 static bool loop_op(const char *op)
 {
     static const char *const loop[] = {"Enter", "Exit", "NextIteration", "LoopCond", "RefEnter", "RefExit",
                                        "RefNextIteration"};
-    for (size_t i = 0; i < sizeof loop / sizeof *loop; i++)
-        if (strcmp(op, loop[i]) == 0) return true;
-    return false;
+    return one_of(op, loop, sizeof loop / sizeof *loop);
+}
+
+/* TensorFlow 2's functional control flow (control flow v2: tf.cond and tf.while_loop as ops calling
+ * functions). */
+static bool control_flow_v2_op(const char *op)
+{
+    static const char *const v2[] = {"If", "StatelessIf", "While", "StatelessWhile", "Case", "StatelessCase",
+                                     "_If", "_While"};
+    return one_of(op, v2, sizeof v2 / sizeof *v2);
 }
 
 /* Every op type tfc lacks, in one error with its node count (and what a loop's mean). */
@@ -159,7 +173,7 @@ static bool check_op_types(const importer *im)
     for (size_t i = 0; i < nbad; i++) {
         loops |= loop_op(bad[i]);
         calls |= strcmp(bad[i], "StatefulPartitionedCall") == 0 || strcmp(bad[i], "PartitionedCall") == 0;
-        v2 |= strstr(bad[i], "If") || strstr(bad[i], "While") || strcmp(bad[i], "Case") == 0;
+        v2 |= control_flow_v2_op(bad[i]);
     }
     free(bad);
     return tfc_fail(im->st, TFC_NOT_FOUND, "%zu op type%s %s not supported by tfc: %s%s%s%s", ntypes, ntypes == 1 ? "" : "s",

@@ -119,7 +119,7 @@ static bool k_regex_match(tfc_kernel_ctx *k)
     for (int64_t i = 0; z && i < x->size; i++) {
         size_t len;
         const char *s = tfc_tensor_string(x, i, &len);
-        /* (a string holding '\0' matches as far as its first one goes, and no further) */
+        /* a string holding '\0' never matches (regexec would stop at the first one) */
         tfc_u8(z)[i] = s && strlen(s) == len && regexec(&re, s, 0, NULL, 0) == 0;
     }
     regfree(&re);

@@ -267,6 +267,17 @@ static void test_errors(void)
     mini_add(&m, "w/Exit", "Exit", "w/Switch", NULL);
     expect_error(&m, "4 op types are not supported by tfc: Enter (1 node), Exit (1 node), LoopCond (1 node), "
                      "NextIteration (1 node) (a tf.while_loop's, or dynamic_rnn's: tfc runs tf.cond but not loops)");
+    /* TensorFlow 2's control flow ops get their hint; an op whose name only holds "If" or "While" not */
+    mini_init(&m);
+    mini_add(&m, "w", "StatelessWhile", NULL, NULL);
+    expect_error(&m, "1 op type is not supported by tfc: StatelessWhile (1 node) (TensorFlow 2's control flow");
+    mini_init(&m);
+    mini_add(&m, "d", "DiffWhileStep", NULL, NULL);
+    mini_add(&m, "g", "Iffy", NULL, NULL);
+    e = import_error(&m);
+    CHECK_MSG(e && strstr(e, "DiffWhileStep (1 node), Iffy (1 node)") && !strstr(e, "control flow"), "%s",
+              e ? e : "(imported)");
+    free(e);
 
     mini_init(&m);
     mini_add(&m, "a", "NoOp", NULL, NULL);

@@ -143,9 +143,15 @@ def test_a_saved_model_folder_names_its_variables(tfc_ckpt, tmp_path):
     assert want.returncode == 0 and want.stdout.startswith(f"{prefix}: V2 checkpoint"), want.stderr
     assert "v/.ATTRIBUTES/VARIABLE_VALUE" in dict(tf.train.list_variables(str(prefix)))
     assert "v/.ATTRIBUTES/VARIABLE_VALUE  float32" in want.stdout
-    for folder in (tmp_path / "sm", tmp_path / "sm" / "variables"):
+    for folder in (tmp_path / "sm", tmp_path / "sm" / "variables", tmp_path / "sm" / "saved_model.pb"):
         r = ckpt(tfc_ckpt, "inspect", folder)
         assert (r.returncode, r.stdout) == (0, want.stdout), r.stderr
+    # its graph file without the variables beside it: said so
+    (tmp_path / "bare").mkdir()
+    (tmp_path / "bare" / "saved_model.pb").write_bytes((tmp_path / "sm" / "saved_model.pb").read_bytes())
+    one_line(ckpt(tfc_ckpt, "inspect", tmp_path / "bare" / "saved_model.pb"),
+             f"{tmp_path}/bare/saved_model.pb: a SavedModel's graph, whose variables are not there "
+             f"(no {tmp_path}/bare/variables/variables.index)")
 
 
 @pytest.mark.filterwarnings("ignore::DeprecationWarning")  # Keras's own, about NumPy 2's copy keyword
