@@ -2,8 +2,11 @@
 #ifndef TFC_CRC32C_H
 #define TFC_CRC32C_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include "varint.h"
 
 /* Extends crc (0 to start) over n bytes. */
 uint32_t tfc_crc32c_extend(uint32_t crc, const void *data, size_t n);
@@ -16,6 +19,13 @@ static inline uint32_t tfc_crc32c_unmask(uint32_t m)
 {
     uint32_t r = m - 0xA282EAD8u;
     return (r >> 17) | (r << 15);
+}
+
+/* Whether the 12 bytes at h begin a TFRecord: a u64 length and that length's masked CRC32C
+ * (FORMATS.md §1), as event files' records and any TFRecord file's first bytes are. */
+static inline bool tfc_record_header_ok(const unsigned char *h)
+{
+    return tfc_get_u32le(h + 8) == tfc_crc32c_mask(tfc_crc32c(h, 8));
 }
 
 #endif

@@ -22,7 +22,6 @@
 #include "meta_graph.pb-c.h"
 #include "str_index.h"
 #include "summary_value.h"
-#include "varint.h"
 
 /* ---- growing arrays ---- */
 
@@ -686,7 +685,7 @@ static const char *not_event_file(const char *path, const struct stat *sb)
     FILE *f = fopen(path, "rb");
     size_t n = f ? fread(head, 1, sizeof head, f) : 0;
     if (f) fclose(f);
-    if (n == sizeof head && tfc_crc32c_mask(tfc_crc32c(head, 8)) == tfc_get_u32le(head + 8)) return NULL;
+    if (n == sizeof head && tfc_record_header_ok(head)) return NULL;
     return "not an event file (it does not start with a TFRecord, and event files' names hold \"tfevents\")";
 }
 

@@ -88,7 +88,7 @@ tfc_record_result tfc_record_next(tfc_record_reader *r, const unsigned char **pa
     }
     const unsigned char *p = bytes_at(r, off, 12);
     if (!p) return stop(r, TFC_RECORD_CORRUPT, why, whylen, strerror(errno), off);
-    if (get_u32(p + 8) != tfc_crc32c_mask(tfc_crc32c(p, 8))) {
+    if (!tfc_record_header_ok(p)) {
         if (off == 0 && p[0] == 0x1f && p[1] == 0x8b) /* gzip's magic: TFRecord's GZIP option */
             return stop(r, TFC_RECORD_CORRUPT, why, whylen,
                         "gzip-compressed, not TFRecord framing (gunzip it first: TensorBoard does not "
