@@ -462,7 +462,7 @@ static const char *other_format(const char *path)
     size_t n = f ? fread(m, 1, sizeof m, f) : 0;
     if (f) fclose(f);
     /* A TFRecord starts with its first record's length and that length's masked CRC32C. */
-    if (n == 12 && tfc_crc32c_mask(tfc_crc32c(m, 8)) == tfc_get_u32le(m + 8))
+    if (n == 12 && tfc_record_header_ok(m))
         return "a TFRecord file (a TensorBoard event file? tfc-plot and tfc-report read those)";
     if (n >= 8 && memcmp(m, "\x89HDF\r\n\x1a\n", 8) == 0) return "an HDF5 file (Keras's .h5 weights?)";
     if (n >= 4 && memcmp(m, "PK\x03\x04", 4) == 0) return "a zip archive (PyTorch's torch.save, a .keras model?)";
@@ -564,10 +564,7 @@ static bool decode_strings(const tfc_bundle *b, const bundle_item *it, const bun
             return tfc_fail(st, TFC_DATA_LOSS, "%s: tensor '%s': corrupt string lengths", b->prefix, it->name);
         s[i].len = (size_t)len;
         total += len;
-        uint8_t le[8];
-        tfc_put_u32le(le, (uint32_t)len);
-        tfc_put_u32le(le + 4, (uint32_t)(len >> 32));
-        crc = tfc_crc32c_extend(crc, le, len <= UINT32_MAX ? 4 : 8);
+        crc = bundle_crc_length(crc, len, len > UINT32_MAX);
     }
     if (end - p < 4 || tfc_crc32c_unmask(tfc_get_u32le(p)) != crc)
         return tfc_fail(st, TFC_DATA_LOSS, "%s: tensor '%s': the checksum of the string lengths does not match",
@@ -640,10 +637,7 @@ static bool strings_raw_crc(int64_t numel, const uint8_t *p, const uint8_t *end,
         p = tfc_varint_get(p, end, TFC_VARINT64_MAX, &len);
         if (!p || len > (uint64_t)(end - p)) return false;
         total += len;
-        uint8_t le[8];
-        tfc_put_u32le(le, (uint32_t)len);
-        tfc_put_u32le(le + 4, (uint32_t)(len >> 32));
-        c = tfc_crc32c_extend(c, le, len <= UINT32_MAX ? 4 : 8);
+        c = bundle_crc_length(c, len, len > UINT32_MAX);
     }
     if (end - p < 4 || tfc_crc32c_unmask(tfc_get_u32le(p)) != c || total != (uint64_t)(end - p - 4)) return false;
     *crc = tfc_crc32c_extend(c, p, (size_t)(end - p));
@@ -663,10 +657,7 @@ bool bundle_raw_crc(int dtype, int64_t numel, const uint8_t *p, int64_t n, uint3
         uint64_t len;
         p = tfc_varint_get(p, end, TFC_VARINT64_MAX, &len);
         if (!p || len > (uint64_t)(end - p) || (uint64_t)(end - p) - len < 4) return false;
-        uint8_t le[8];
-        tfc_put_u32le(le, (uint32_t)len);
-        tfc_put_u32le(le + 4, (uint32_t)(len >> 32));
-        c = tfc_crc32c_extend(tfc_crc32c_extend(c, le, 8), p, (size_t)len);
+        c = tfc_crc32c_extend(bundle_crc_length(c, len, true), p, (size_t)len);
         p += len;
         if (tfc_crc32c_unmask(tfc_get_u32le(p)) != c) return false;
         c = tfc_crc32c_extend(c, p, 4);

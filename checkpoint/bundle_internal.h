@@ -3,8 +3,10 @@
 #define TFC_BUNDLE_INTERNAL_H
 
 #include "bundle.h"
+#include "crc32c.h"
 #include "sstable.h"
 #include "tensor_bundle.pb-c.h"
+#include "varint.h"
 
 /* Where a V2 tensor (or slice) lies in the data files. */
 typedef struct {
@@ -64,6 +66,16 @@ size_t bundle_elem_size(int dtype);
  * for other dtypes, the CRC of the bytes. False when variant or string bytes do not hold numel
  * such elements. */
 bool bundle_raw_crc(int dtype, int64_t numel, const uint8_t *p, int64_t n, uint32_t *crc);
+
+/* crc extended over a string's or a variant's length as TensorFlow checksums it: as a u32 LE, or
+ * as a u64 LE when u64 (a variant's always, a string's past 4 GiB). */
+static inline uint32_t bundle_crc_length(uint32_t crc, uint64_t len, bool u64)
+{
+    uint8_t le[8];
+    tfc_put_u32le(le, (uint32_t)len);
+    tfc_put_u32le(le + 4, (uint32_t)(len >> 32));
+    return tfc_crc32c_extend(crc, le, u64 ? 8 : 4);
+}
 
 /* bundle_v1.c: lists the tensors of the V1 checkpoint whose files are b->tables. */
 bool bundle_open_v1(tfc_bundle *b, tfc_status *st);

@@ -86,10 +86,7 @@ static bool write_strings(tfc_bundle_writer *w, const tfc_tensor *t, int64_t *si
     for (int64_t i = 0; i < t->size; i++) {
         uint64_t len = s[i].len;
         p = tfc_varint_put(p, len);
-        uint8_t le[8];
-        tfc_put_u32le(le, (uint32_t)len);
-        tfc_put_u32le(le + 4, (uint32_t)(len >> 32));
-        crc = tfc_crc32c_extend(crc, le, len <= UINT32_MAX ? 4 : 8);
+        crc = bundle_crc_length(crc, len, len > UINT32_MAX);
     }
     uint8_t masked[4];
     tfc_put_u32le(masked, tfc_crc32c_mask(crc));

@@ -35,6 +35,12 @@ static char *join(const char *dir, const char *name)
     return p;
 }
 
+/* The folder of path, whose last component starts at base: ".", "/" or what precedes the slash. */
+static char *folder_of(const char *path, const char *base)
+{
+    return base == path ? strdup(".") : base == path + 1 ? strdup("/") : strndup(path, (size_t)(base - path - 1));
+}
+
 /* ---- text format ---- */
 
 typedef struct {
@@ -406,16 +412,15 @@ bool tfc_checkpoint_resolve(const char *path, char *prefix_out, size_t cap, tfc_
     const char *base = strrchr(path, '/');
     base = base ? base + 1 : path;
     if (is_file(path) && strcmp(base, STATE_FILE) == 0) {
-        char *dir = base == path ? strdup(".") : strndup(path, (size_t)(base - path - 1));
-        bool ok = dir ? tfc_checkpoint_latest(*dir ? dir : "/", prefix_out, cap, st)
-                      : tfc_fail(st, TFC_INTERNAL, "out of memory");
+        char *dir = folder_of(path, base);
+        bool ok = dir ? tfc_checkpoint_latest(dir, prefix_out, cap, st) : tfc_fail(st, TFC_INTERNAL, "out of memory");
         free(dir);
         return ok;
     }
     if (is_file(path) && (strcmp(base, "saved_model.pb") == 0 || strcmp(base, "saved_model.pbtxt") == 0)) {
         /* a SavedModel's graph file stands for its folder: the checkpoint variables/variables */
-        char *dir = base == path ? strdup(".") : strndup(path, (size_t)(base - path - 1));
-        char *prefix = dir ? join(*dir ? dir : "/", "variables/variables") : NULL;
+        char *dir = folder_of(path, base);
+        char *prefix = dir ? join(dir, "variables/variables") : NULL;
         bool found = prefix && checkpoint_exists(prefix);
         bool ok = !prefix ? tfc_fail(st, TFC_INTERNAL, "out of memory")
                   : found ? copy_out(prefix, prefix_out, cap, st)
