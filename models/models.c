@@ -465,7 +465,7 @@ bool tfc_model_evaluate(const tfc_model *m, tfc_session *s, const tfc_mnist_spli
     if (batch < 1) batch = 1000;
     tfc_tensor *x = tfc_tensor_new(TFC_FLOAT, tfc_model_input_shape(m, batch));
     tfc_tensor *y = tfc_tensor_new(TFC_FLOAT, TFC_SHAPE(batch, 10));
-    tfc_tensor *keep = tfc_tensor_scalar_f32(m->keep_prob_is_rate ? 0.0f : 1.0f); /* dropout off */
+    tfc_tensor *keep = tfc_tensor_scalar_f32(tfc_model_dropout_off(m));
     tfc_tensor *training = tfc_tensor_new(TFC_BOOL, TFC_SCALAR); /* false */
     if (!x || !y || !keep || !training) {
         tfc_tensor_free(x);

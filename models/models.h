@@ -105,6 +105,10 @@ typedef struct {
  * wrong with it. */
 TFC_API bool tfc_model_import(tfc_model *m, const tfc_graph_model_spec *spec, tfc_status *st);
 
+/* The value of keep_prob that turns dropout off: 1 for a keep probability (and a NULL model), 0 for
+ * a dropout rate. */
+static inline float tfc_model_dropout_off(const tfc_model *m) { return m && m->keep_prob_is_rate ? 0.0f : 1.0f; }
+
 /* The shape of a batch of n images as the model's input placeholder takes them ([n, 784] or
  * [n, 28, 28, 1]); unknown for a NULL model. */
 TFC_API tfc_shape tfc_model_input_shape(const tfc_model *m, int n);

@@ -857,7 +857,7 @@ int main(int argc, char **argv)
         r.x = tfc_tensor_new(TFC_FLOAT, tfc_model_input_shape(&r.model, batch));
         r.y = tfc_tensor_new(TFC_FLOAT, TFC_SHAPE(batch, 10));
         r.keep_train = tfc_tensor_scalar_f32(o.keep_prob > 0 ? o.keep_prob : r.model.train_keep_prob);
-        r.keep_eval = tfc_tensor_scalar_f32(r.model.keep_prob_is_rate ? 0.0f : 1.0f); /* dropout off */
+        r.keep_eval = tfc_tensor_scalar_f32(tfc_model_dropout_off(&r.model));
         r.train_mode = tfc_tensor_from(TFC_BOOL, TFC_SCALAR, &(uint8_t){1});
         r.eval_mode = tfc_tensor_new(TFC_BOOL, TFC_SCALAR);
         if (!o.quiet && o.eval_only)
